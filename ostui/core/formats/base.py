@@ -1,0 +1,119 @@
+"""What a log format is to the engine: how to find record starts at C speed, and
+how to parse one record's text when it is shown or asked for.
+
+The block scanner runs one compiled bytes regex per block: `b"\\n" + header`. The
+header's group 1 is the time stamp; its level alternation groups come last, so
+`match.lastindex` names the level without any Python per record.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..levels import Level
+
+ANSI_B = rb"(?:\x1b\[[0-9;]*m)*"
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+ANSI_RE_B = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+REQUEST_ID = r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+REQUEST_ID_RE = re.compile(REQUEST_ID)
+REQUEST_ID_RE_B = re.compile(REQUEST_ID.encode())
+TXN_ID = r"tx[0-9a-f]{21}-[0-9a-f]{10}"
+ANY_ID_RE = re.compile(f"{REQUEST_ID}|{TXN_ID}")
+ANY_ID_RE_B = re.compile(f"{REQUEST_ID}|{TXN_ID}".encode())
+
+# Levels as oslo.log and most Python services spell them.
+OSLO_LEVELS: tuple[tuple[bytes, Level], ...] = (
+    (b"TRACE", Level.TRACE),
+    (b"DEBUG", Level.DEBUG),
+    (b"INFO", Level.INFO),
+    (b"AUDIT", Level.AUDIT),
+    (b"WARNING", Level.WARNING),
+    (b"ERROR", Level.ERROR),
+    (b"CRITICAL", Level.CRITICAL),
+)
+
+
+def level_groups(levels: Sequence[tuple[bytes, Level]]) -> bytes:
+    """`(?:(TRACE)|(DEBUG)|...)`: one capturing group per level token, in order."""
+    return b"(?:" + b"|".join(b"(" + re.escape(tok) + b")" for tok, _ in levels) + b")"
+
+
+@dataclass(slots=True)
+class ParsedHead:
+    """Fields a format reads from a record's first line."""
+
+    level: Level = Level.UNKNOWN
+    stamp: str | None = None
+    message: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """One log format.
+
+    header: bytes regex matching a record's first line at its start. Group 1 is the
+        time stamp (may match empty); the LAST groups are one per entry of `levels`.
+    levels: the Level each trailing alternation group stands for; a format whose lines
+        carry no level ends its header with an empty group `()` mapped to `default_level`.
+    continuation: True when a line that is not a header continues the record before it
+        (multi-line messages, tracebacks); False when every line is a record of its own
+        and a non-header line is an UNKNOWN record.
+    time_keys: turns the captured stamps of a block into sortable time keys; the int is
+        the year to assume for stamps that carry none (syslog style).
+    parse_head: reads level, stamp, message and fields from the first line's text.
+    strip_body: removes a repeated log prefix from a continuation line (traceback lines).
+    sniff_weight: how strongly a header match counts when guessing the format.
+    """
+
+    name: str
+    description: str
+    header: bytes
+    levels: tuple[Level, ...]
+    continuation: bool
+    time_keys: Callable[[Sequence[bytes], int], Iterable[int]]
+    parse_head: Callable[[str], ParsedHead]
+    strip_body: Callable[[str], str] = lambda line: line
+    sniff_weight: float = 1.0
+
+    def level_table(self) -> bytes:
+        """bytes.translate table: match.lastindex -> Level code."""
+        table = bytearray(256)
+        first = re.compile(self.header).groups - len(self.levels) + 1
+        for i, level in enumerate(self.levels):
+            table[first + i] = int(level)
+        return bytes(table)
+
+
+def strip_ansi(text: str) -> str:
+    return ANSI_RE.sub("", text) if "\x1b" in text else text
+
+
+def split_context(bracket: str) -> dict[str, Any]:
+    """Fields of an oslo context bracket's inside, in every release's shape.
+
+    `-`; `req-X None`; `req-X - - - - -`; `None req-X u p - - d d`;
+    `req-G req-X u p ...` (global id first); `req-X user tenant`.
+    """
+    tokens = bracket.split()
+    out: dict[str, Any] = {}
+    if not tokens or tokens[0] == "-":
+        return out
+    if len(tokens) >= 2 and tokens[1].startswith("req-") and (tokens[0] == "None" or tokens[0].startswith("req-")):
+        if tokens[0] != "None":
+            out["global_request_id"] = tokens[0]
+        out["request_id"] = tokens[1]
+        rest = tokens[2:]
+    elif tokens[0].startswith("req-"):
+        out["request_id"] = tokens[0]
+        rest = tokens[1:]
+    else:
+        rest = tokens
+    if rest and rest[0] not in ("-", "None"):
+        out["user"] = rest[0]
+    if len(rest) > 1 and rest[1] not in ("-", "None"):
+        out["project"] = rest[1]
+    return out

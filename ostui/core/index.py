@@ -1,0 +1,169 @@
+"""The compact per-file index: record offsets, levels and time keys.
+
+Built block by block (8 MiB `pread`s, so memory stays flat on files of gigabytes)
+with one regex pass per block. Per record it stores 8 bytes of offset, 1 byte of
+level and 8 bytes of time key in `array`s; records are parsed only when shown.
+`update()` resumes where the last call stopped, so the same index follows a live file.
+"""
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Callable
+from datetime import datetime
+from itertools import repeat
+from operator import add, attrgetter
+from pathlib import Path
+
+from .formats import LogFormat, _scanner, sniff_format
+from .formats.base import REQUEST_ID_RE_B
+from .levels import Level
+from .source import BLOCK_SIZE, ByteSource
+from .timekeys import NO_KEY
+
+TRACEBACK_MARK = b"Traceback (most recent call last)"
+SNIFF_BYTES = 256 << 10
+_lastindex = attrgetter("lastindex")
+_start = re.Match.start
+_group = re.Match.group
+
+Progress = Callable[[int, int], None]
+
+
+class FileIndex:
+    """Index of one byte source in one format.
+
+    starts[i]  offset of record i's first byte
+    levels[i]  Level code of record i
+    keys[i]    time key of record i (timekeys.NO_KEY when it carries no stamp)
+    """
+
+    def __init__(self, source: ByteSource, fmt: LogFormat | None = None, *, times: bool = True,
+                 year: int | None = None) -> None:
+        self.source = source
+        if fmt is None:
+            fmt = sniff_format(source.read(0, SNIFF_BYTES))
+        self.format = fmt
+        self.times = times
+        self.year = year or _year_of(source.path)
+        self.starts = array("Q")
+        self.levels = bytearray()
+        self.keys = array("q")
+        self.lines = 0
+        self.tracebacks = 0
+        self.unparsed = 0
+        self.request_ids: set[bytes] = set()
+        self.scanned = 0  # bytes indexed: always just after a newline, or at EOF
+        self.long_lines = 0  # lines longer than one block, reported by scan
+        self._scanner = _scanner(fmt)
+        self._table = fmt.level_table()
+        self._pending_unknown = False
+
+    # -- building ------------------------------------------------------------------
+    def update(self, final: bool = True, progress: Progress | None = None,
+               block_size: int = BLOCK_SIZE) -> int:
+        """Index bytes appended since the last call; returns how many records were added.
+
+        With final=False a last line without its newline is left for the next call
+        (a writer may be mid-line); with final=True it is indexed as it is.
+        """
+        before = len(self.starts)
+        size = self.source.size()
+        while self.scanned < size:
+            lead = 1 if self.scanned > 0 else 0
+            want = block_size
+            while True:
+                data = self.source.read(self.scanned - lead, want + lead)
+                if not data:
+                    size = self.scanned
+                    break
+                cut = data.rfind(b"\n") + 1
+                at_eof = self.scanned - lead + len(data) >= size
+                if cut > lead:
+                    break
+                if at_eof:
+                    cut = len(data) if final else 0
+                    break
+                want *= 2  # one line longer than the block: read more of it
+                self.long_lines += 1
+            if not data or cut <= lead:
+                break
+            buf = data if lead else b"\n" + data
+            end = cut if lead else cut + 1
+            self._index_block(buf, end)
+            self.scanned += end - 1
+            if progress is not None:
+                progress(self.scanned, size)
+        return len(self.starts) - before
+
+    def _index_block(self, buf: bytes, end: int) -> None:
+        """Index buf[1:end]; buf[0] is the newline that ends the previous block."""
+        base = self.scanned - 1  # file offset of buf[0]
+        ms = list(self._scanner.finditer(buf, 0, end))
+        first = ms[0].start() if ms else end - 1
+        if first > 0 and not self.starts:
+            self._orphan_lines(buf, 1, first + 1 if ms else end, base)
+        if ms:
+            self.starts.extend(map(add, map(_start, ms), repeat(base + 1)))
+            codes = bytes(map(_lastindex, ms)).translate(self._table)
+            self.levels += codes
+            if not self.format.continuation:
+                self.unparsed += codes.count(0)
+            if self.times:
+                stamps = list(map(_group, ms, repeat(1)))
+                if None in stamps:
+                    self.keys.extend(NO_KEY if s is None else self._key(s) for s in stamps)
+                else:
+                    self.keys.extend(self.format.time_keys(stamps, self.year))
+        nl = buf.count(b"\n", 1, end)
+        self.lines += nl + (0 if buf[end - 1 : end] == b"\n" else 1)
+        self.tracebacks += buf.count(TRACEBACK_MARK, 1, end)
+        self.request_ids.update(REQUEST_ID_RE_B.findall(buf, 1, end))
+
+    def _key(self, stamp: bytes) -> int:
+        return next(iter(self.format.time_keys([stamp], self.year)), NO_KEY)
+
+    def _orphan_lines(self, buf: bytes, start: int, stop: int, base: int) -> None:
+        """Lines before the first record of the file: each an UNKNOWN record."""
+        pos = start
+        while pos < stop:
+            self.starts.append(base + pos)
+            self.levels.append(Level.UNKNOWN)
+            if self.times:
+                self.keys.append(NO_KEY)
+            self.unparsed += 1
+            nl = buf.find(b"\n", pos, stop)
+            pos = stop if nl < 0 else nl + 1
+
+    # -- reading -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Byte range [start, end) of record i."""
+        start = self.starts[i]
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else self.scanned
+        return start, end
+
+    def raw(self, i: int, limit: int | None = None) -> bytes:
+        start, end = self.span(i)
+        if limit is not None:
+            end = min(end, start + limit)
+        return self.source.read(start, end - start)
+
+    def record_at(self, offset: int) -> int:
+        """Number of the record holding byte `offset` (-1 before the first)."""
+        from bisect import bisect_right
+
+        return bisect_right(self.starts, offset) - 1
+
+    def level_counts(self) -> dict[str, int]:
+        return {level.name: n for level in Level if (n := self.levels.count(level))}
+
+
+def _year_of(path: Path) -> int:
+    """The year to assume for stamps without one: the file's modification year."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime).year
+    except (OSError, ValueError, OverflowError):
+        return datetime.now().year

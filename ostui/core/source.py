@@ -1,0 +1,112 @@
+"""Byte sources: read a log file, plain or gzip, without ever writing to it.
+
+A plain file is read with `os.pread` on a descriptor kept open, so a file that is
+rotated or deleted while open stays readable. A gzip file is decompressed once into
+memory (rotated logs are small next to live ones); a truncated archive keeps what
+could be decompressed and says so in `problems`.
+"""
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+BLOCK_SIZE = 8 << 20
+
+
+class ByteSource:
+    """Random access to the (decompressed) bytes of one log file."""
+
+    path: Path
+    problems: list[str]
+
+    def size(self) -> int:
+        raise NotImplementedError
+
+    def read(self, offset: int, length: int) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the descriptor; reads after this fail."""
+
+    def blocks(self, start: int = 0, end: int | None = None, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+        """Consecutive blocks from `start` to `end` (default: the current size)."""
+        stop = self.size() if end is None else end
+        pos = start
+        while pos < stop:
+            data = self.read(pos, min(block_size, stop - pos))
+            if not data:
+                return
+            yield data
+            pos += len(data)
+
+
+class FileSource(ByteSource):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems = []
+        self._fd: int | None = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+
+    def size(self) -> int:
+        if self._fd is None:
+            return 0
+        return os.fstat(self._fd).st_size
+
+    def read(self, offset: int, length: int) -> bytes:
+        if self._fd is None or length <= 0:
+            return b""
+        return os.pread(self._fd, length, offset)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class MemorySource(ByteSource):
+    """Bytes already in memory: decompressed archives, pasted text, tests."""
+
+    def __init__(self, path: Path, data: bytes, problems: list[str] | None = None) -> None:
+        self.path = path
+        self.data = data
+        self.problems = problems or []
+
+    def size(self) -> int:
+        return len(self.data)
+
+    def read(self, offset: int, length: int) -> bytes:
+        return self.data[offset : offset + length]
+
+
+def gunzip(raw: bytes) -> tuple[bytes, list[str]]:
+    """Decompress every gzip member of `raw`; on damage keep what was readable."""
+    out: list[bytes] = []
+    problems: list[str] = []
+    pos = 0
+    while pos < len(raw):
+        d = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header, auto-detected
+        try:
+            out.append(d.decompress(raw[pos:]))
+            out.append(d.flush())
+        except zlib.error as exc:
+            problems.append(f"damaged gzip data after {sum(map(len, out))} bytes: {exc}")
+            break
+        if not d.eof:
+            problems.append(f"truncated gzip: the archive ends early; kept {sum(map(len, out))} bytes")
+            break
+        consumed = len(raw) - pos - len(d.unused_data)
+        pos += consumed
+        # Trailing zero padding after the last member is common and harmless.
+        if not d.unused_data.strip(b"\0"):
+            break
+    return b"".join(out), problems
+
+
+def open_source(path: Path) -> ByteSource:
+    """Open a log file for reading; raises OSError when it cannot be opened."""
+    if path.name.endswith(".gz"):
+        raw = path.read_bytes()
+        data, problems = gunzip(raw)
+        return MemorySource(path, data, problems)
+    return FileSource(path)

@@ -38,7 +38,8 @@ _QUOTED_RE = re.compile(
     r"|"
     # Apache, eventlet default, swift storage, urllib3 ("None" when chunked).
     r" (?P<st2>[1-5]\d\d) (?P<len2>\d+|-|None)(?=\s|$)"
-    r")"
+    r")",
+    re.ASCII,
 )
 
 # What may precede the request line: the client (an X-Forwarded-For list in
@@ -48,22 +49,29 @@ _QUOTED_RE = re.compile(
 # "<local>"), so "(connectionpool:393)" or an oslo context "[-]" is no client.
 _ADDR = r"(?:[\w.:%-]+|\[[\w.:%]+\]|<\w+>)"
 _CLIENT = r"(?P<client>" + _ADDR + r"(?:,\s*" + _ADDR + r")*?)"
-_PREFIX_DATE_RE = re.compile(r"(?:^|.*?\s)" + _CLIENT + r"\s+\S+\s+\S+\s+\[[^\]]*\]\s+\Z")
-_PREFIX_PLAIN_RE = re.compile(r"(?:^|.*?\s)" + _CLIENT + r":?\s+\Z")
+# The date is Apache's 10/Jun/2016:13:49:29 +0000 or eventlet's 29/Oct/2015 10:51:09.
+_PREFIX_DATE_RE = re.compile(
+    r"(?:^|.*?\s)" + _CLIENT + r"\s+\S+\s+\S+\s+\[\d{1,2}/[A-Z][a-z]{2}/\d{4}[: ][^\]]*\]\s+\Z",
+    re.ASCII,
+)
+_PREFIX_PLAIN_RE = re.compile(r"(?:^|.*?\s)" + _CLIENT + r":?\s+\Z", re.ASCII)
 
 # After status and length: quoted fields (referer, agent, swift txn...) and the
 # first bare number, the duration. `(us)` or an integer means Apache %D.
-_TAIL_DURATION_RE = re.compile(r'(?:\s+"(?:[^"\\]|\\.)*")*\s+(?P<num>\d+(?:\.\d+)?)(?P<us>\(us\))?(?=\s|$)')
+_TAIL_DURATION_RE = re.compile(
+    r'(?:\s+"(?:[^"\\]|\\.)*")*\s+(?P<num>\d+(?:\.\d+)?)(?P<us>\(us\))?(?=\s|$)', re.ASCII
+)
 
 # Swift proxy: space separated, URL-quoted fields, so no field holds a space.
 # The slash-separated end time (24/Nov/2015/08/00/01) identifies the shape.
 _SWIFT_PROXY_RE = re.compile(
     r"(?:^|\s)(?P<client>\S+) (?P<remote>\S+) \d{2}/[A-Z][a-z]{2}/\d{4}/\d{2}/\d{2}/\d{2} "
     r"(?P<method>[A-Z][A-Z_-]{1,19}) (?P<url>\S+) (?P<proto>HTTP/\d(?:\.\d)?) (?P<status>[1-5]\d\d) "
-    r"\S+ \S+ \S+ \S+ (?P<sent>\d+|-) \S+ \S+ \S+ (?P<rtime>\d+(?:\.\d+)?)(?=\s|$)"
+    r"\S+ \S+ \S+ \S+ (?P<sent>\d+|-) \S+ \S+ \S+ (?P<rtime>\d+(?:\.\d+)?)(?=\s|$)",
+    re.ASCII,
 )
 
-_FAULT_RE = re.compile(r"(?P<url>https?://\S+) returned with HTTP (?P<status>[1-5]\d\d)(?!\d)")
+_FAULT_RE = re.compile(r"(?P<url>https?://\S+) returned with HTTP (?P<status>[1-5]\d\d)(?!\d)", re.ASCII)
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -101,3 +101,6 @@ class Record:
     traceback: Traceback | None = None
     request_ids: list[str] = field(default_factory=list)  # every req-/tx id in the text
     format: str = "text"
+    key: int = 0  # sortable time key (see timekeys)
+    truncated: int = 0  # bytes of an over-long record left out of `text`
+    extra: dict[str, object] = field(default_factory=dict)  # format-specific fields

@@ -1,0 +1,3 @@
+from ostui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The files ostui has open: where each came from (node, component) and its index."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .formats import LogFormat, get_format
+from .index import FileIndex
+from .source import open_source
+
+
+@dataclass(eq=False)
+class LogFile:
+    """One physical file (a rotated member is a file of its own) and its index."""
+
+    path: Path
+    node: str
+    component: str
+    group: str  # the live file's name this file rotates with
+    index: FileIndex | None = None
+    error: str | None = None  # why it could not be opened or read
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.node}/{self.component}/{self.path.name}"
+
+    def open(self, fmt: LogFormat | None = None, times: bool = True) -> FileIndex | None:
+        """Open and sniff (no indexing yet); records why when it cannot."""
+        if self.index is not None or self.error is not None:
+            return self.index
+        try:
+            source = open_source(self.path)
+            self.index = FileIndex(source, fmt, times=times)
+            self.problems.extend(source.problems)
+        except OSError as exc:
+            self.error = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+        return self.index
+
+    def build(self, progress: Callable[[int, int], None] | None = None) -> None:
+        if self.index is None:
+            return
+        try:
+            self.index.update(final=True, progress=progress)
+        except OSError as exc:
+            self.error = f"read failed after {self.index.scanned} bytes: {exc.strerror or exc}"
+        if self.index.long_lines:
+            self.problems.append(f"{self.index.long_lines} line(s) longer than 8 MiB")
+
+
+def files_from_tree(tree: object) -> list[LogFile]:
+    """LogFiles for every member of every source in a discovery LogTree."""
+    out: list[LogFile] = []
+    for node in getattr(tree, "nodes", []):
+        for component, sources in node.components.items():
+            for src in sources:
+                for member in src.members:
+                    out.append(LogFile(Path(member), node.name, component, src.name))
+    return out
+
+
+def open_files(files: Iterable[LogFile], fmt_name: str | None = None, times: bool = True,
+               build: bool = True) -> list[LogFile]:
+    fmt = get_format(fmt_name) if fmt_name else None
+    result = []
+    for lf in files:
+        lf.open(fmt, times=times)
+        if build:
+            lf.build()
+        result.append(lf)
+    return result
+
+
+def readable(files: Sequence[LogFile]) -> list[LogFile]:
+    return [f for f in files if f.index is not None]

@@ -1,0 +1,87 @@
+"""Plain-terminal output of the headless commands, with rich and pygments."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from .core.levels import Level
+from .core.model import Traceback
+from .core.requests import RequestStory
+
+LEVEL_STYLES = {
+    "CRITICAL": "bold white on red", "ERROR": "bold red", "WARNING": "yellow", "NOTICE": "cyan",
+    "AUDIT": "cyan", "INFO": "green", "DEBUG": "dim", "TRACE": "dim", "UNKNOWN": "magenta",
+}
+
+
+def traceback_text(tb: Traceback) -> str:
+    """The traceback as Python prints it, for highlighting and for bug reports."""
+    out: list[str] = []
+    for section in tb.sections:
+        if section.chain:
+            out += ["", section.chain, ""]
+        out.append("Traceback (most recent call last):")
+        for f in section.frames:
+            out.append(f'  File "{f.path}", line {f.lineno}, in {f.function}')
+            if f.source:
+                out.append(f"    {f.source}")
+        out.append(f"{section.exc_type}: {section.exc_message}" if section.exc_message else section.exc_type)
+    return "\n".join(out)
+
+
+def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="ostui scan", show_lines=False)
+    for col in ("node", "component", "file", "format", "records", "ERROR+", "WARNING", "tracebacks", "req ids"):
+        table.add_column(col, justify="right" if col in ("records", "ERROR+", "WARNING", "tracebacks", "req ids")
+                         else "left")
+    for f in summary["files"]:
+        lv = f["levels"]
+        errors = lv.get("ERROR", 0) + lv.get("CRITICAL", 0)
+        table.add_row(
+            f["node"], f["component"], f["path"].rsplit("/", 1)[-1], f["format"] or "-", str(f["records"]),
+            Text(str(errors), style="bold red" if errors else ""), str(lv.get("WARNING", 0)),
+            str(f["tracebacks"]), str(f["request_ids"]),
+        )
+    console.print(table)
+    t = summary["totals"]
+    console.print(
+        f"{t['files']} files, {t['lines']} lines, {t['records']} records, {t['unparsed']} unparsed, "
+        f"{t['tracebacks']} tracebacks, {t['request_ids']} request ids"
+    )
+    for f in summary["files"]:
+        for problem in f["problems"]:
+            console.print(f"[yellow]{f['path']}: {problem}[/]")
+    for s in summary.get("skipped", []):
+        console.print(f"[yellow]could not read {s['path']}: {s['reason']}[/]")
+
+
+def print_story(story: RequestStory, console: Console | None = None) -> None:
+    console = console or Console()
+    if not story.entries:
+        console.print(f"[yellow]no record mentions {story.request_id}[/]")
+        return
+    linked = [i for i in story.ids if i != story.request_id]
+    console.print(Text(f"Request {story.request_id}", style="bold"))
+    if linked:
+        console.print("  linked: " + ", ".join(f"{link.target} ({link.relation})" for link in story.links))
+    if story.status:
+        console.print(f"  HTTP status: {story.status}")
+    for e in story.entries:
+        rec = e.record
+        since = f"+{e.since_first:.3f}s" if e.since_first is not None else "     "
+        stamp = rec.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if rec.timestamp else "-"
+        line = Text()
+        line.append(f"{stamp} {since:>9} ", style="dim")
+        line.append(f"{e.file.node}/{e.file.component} ", style="blue")
+        line.append(f"{rec.level.name:<8}", style=LEVEL_STYLES.get(rec.level.name, ""))
+        line.append(f" {rec.message}")
+        console.print(line)
+        if rec.http and rec.http.status:
+            console.print(f"    HTTP {rec.http.method or ''} {rec.http.url or ''} -> {rec.http.status}", style="dim")
+        if rec.traceback is not None and rec.level >= Level.WARNING:
+            console.print(Syntax(traceback_text(rec.traceback), "pytb", theme="ansi_dark", word_wrap=True))

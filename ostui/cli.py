@@ -1,9 +1,10 @@
 """The `ostui` command: the browser by default, and headless commands for scripts.
 
-    ostui [PATH...] [--root DIR | --demo]        the browser
-    ostui scan [PATH...] [--root DIR] [--json]   what every file holds
-    ostui request ID [PATH...] [--root DIR]      one request's story across files
+ostui [PATH...] [--root DIR | --demo]        the browser
+ostui scan [PATH...] [--root DIR] [--json]   what every file holds
+ostui request ID [PATH...] [--root DIR]      one request's story across files
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,8 +79,9 @@ def nothing_found(tree: Any) -> str:
     lines = [f"ostui: no OpenStack logs found (looked in {looked})."]
     for path, reason in tree.skipped[:10]:
         lines.append(f"  could not read {path}: {reason}")
-    lines.append("Point ostui at them: ostui FILE..., ostui --root DIR (one folder per node), "
-                 "or try ostui --demo.")
+    lines.append(
+        "Point ostui at them: ostui FILE..., ostui --root DIR (one folder per node), or try ostui --demo."
+    )
     return "\n".join(lines)
 
 

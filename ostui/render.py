@@ -1,4 +1,5 @@
 """Plain-terminal output of the headless commands, with rich and pygments."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,15 @@ from .core.model import Traceback
 from .core.requests import RequestStory
 
 LEVEL_STYLES = {
-    "CRITICAL": "bold white on red", "ERROR": "bold red", "WARNING": "yellow", "NOTICE": "cyan",
-    "AUDIT": "cyan", "INFO": "green", "DEBUG": "dim", "TRACE": "dim", "UNKNOWN": "magenta",
+    "CRITICAL": "bold white on red",
+    "ERROR": "bold red",
+    "WARNING": "yellow",
+    "NOTICE": "cyan",
+    "AUDIT": "cyan",
+    "INFO": "green",
+    "DEBUG": "dim",
+    "TRACE": "dim",
+    "UNKNOWN": "magenta",
 }
 
 
@@ -36,16 +44,34 @@ def traceback_text(tb: Traceback) -> str:
 def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     table = Table(title="ostui scan", show_lines=False)
-    for col in ("node", "component", "file", "format", "records", "ERROR+", "WARNING", "tracebacks", "req ids"):
-        table.add_column(col, justify="right" if col in ("records", "ERROR+", "WARNING", "tracebacks", "req ids")
-                         else "left")
+    for col in (
+        "node",
+        "component",
+        "file",
+        "format",
+        "records",
+        "ERROR+",
+        "WARNING",
+        "tracebacks",
+        "req ids",
+    ):
+        table.add_column(
+            col,
+            justify="right" if col in ("records", "ERROR+", "WARNING", "tracebacks", "req ids") else "left",
+        )
     for f in summary["files"]:
         lv = f["levels"]
         errors = lv.get("ERROR", 0) + lv.get("CRITICAL", 0)
         table.add_row(
-            f["node"], f["component"], f["path"].rsplit("/", 1)[-1], f["format"] or "-", str(f["records"]),
-            Text(str(errors), style="bold red" if errors else ""), str(lv.get("WARNING", 0)),
-            str(f["tracebacks"]), str(f["request_ids"]),
+            f["node"],
+            f["component"],
+            f["path"].rsplit("/", 1)[-1],
+            f["format"] or "-",
+            str(f["records"]),
+            Text(str(errors), style="bold red" if errors else ""),
+            str(lv.get("WARNING", 0)),
+            str(f["tracebacks"]),
+            str(f["request_ids"]),
         )
     console.print(table)
     t = summary["totals"]
@@ -82,6 +108,8 @@ def print_story(story: RequestStory, console: Console | None = None) -> None:
         line.append(f" {rec.message}")
         console.print(line)
         if rec.http and rec.http.status:
-            console.print(f"    HTTP {rec.http.method or ''} {rec.http.url or ''} -> {rec.http.status}", style="dim")
+            console.print(
+                f"    HTTP {rec.http.method or ''} {rec.http.url or ''} -> {rec.http.status}", style="dim"
+            )
         if rec.traceback is not None and rec.level >= Level.WARNING:
             console.print(Syntax(traceback_text(rec.traceback), "pytb", theme="ansi_dark", word_wrap=True))

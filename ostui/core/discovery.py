@@ -320,6 +320,18 @@ def _split_var_log(path: Path) -> tuple[Path, tuple[str, ...]] | None:
 # --- walking ------------------------------------------------------------------------------
 
 
+def _is_ancestor(key: tuple[int, int], directory: Path) -> bool:
+    """Whether the folder `key` is one of the folders `directory` is reached through."""
+    for parent in directory.parents:
+        try:
+            info = os.stat(parent)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == key:
+            return True
+    return False
+
+
 @dataclass(slots=True)
 class _Found:
     path: Path
@@ -334,29 +346,32 @@ class _Walker:
         self.skipped = skipped
         self.found: dict[tuple[int, int], _Found] = {}
         self._seen_dirs: dict[tuple[int, int], str] = {}
-        self._open_dirs: set[tuple[int, int]] = set()  # the folders being walked right now
+        # Linked folders wait until the real ones are read, so files keep their real paths.
+        self._deferred: list[tuple[Path, tuple[str, ...]]] = []
 
     def walk(self, directory: Path, chain: tuple[str, ...], fallback: str | None) -> None:
         """Walk `directory`, known as `chain` below var/log; `fallback` names its unmapped files."""
+        self._walk(directory, chain, fallback)
+        while self._deferred:
+            linked, linked_chain = self._deferred.pop(0)
+            self._walk(linked, linked_chain, None)
+
+    def _walk(self, directory: Path, chain: tuple[str, ...], fallback: str | None) -> None:
         try:
             info = os.stat(directory)
         except OSError as exc:
             self.skipped.append((str(directory), _reason(exc)))
             return
         key = (info.st_dev, info.st_ino)
-        if key in self._open_dirs:
-            self.skipped.append((str(directory), "symlink loop"))
-            return
         if key in self._seen_dirs:
-            self.skipped.append((str(directory), f"same folder as {self._seen_dirs[key]}"))
+            if _is_ancestor(key, directory):
+                self.skipped.append((str(directory), "symlink loop"))
+            else:
+                self.skipped.append((str(directory), f"same folder as {self._seen_dirs[key]}"))
             return
         self._seen_dirs[key] = str(directory)
-        self._open_dirs.add(key)
-        try:
-            for entry in self._list(directory):
-                self._visit(entry, chain, fallback)
-        finally:
-            self._open_dirs.discard(key)
+        for entry in self._list(directory):
+            self._visit(entry, chain, fallback)
 
     def _list(self, directory: Path) -> list[os.DirEntry[str]]:
         try:
@@ -376,8 +391,12 @@ class _Walker:
             return
         if is_dir:
             sub = (*chain, entry.name)
-            if entry.name.lower() not in _SKIPPED_DIRS and _dir_wanted(sub):
-                self.walk(path, sub, None)
+            if entry.name.lower() in _SKIPPED_DIRS or not _dir_wanted(sub):
+                return
+            if entry.is_symlink():
+                self._deferred.append((path, sub))
+            else:
+                self._walk(path, sub, None)
             return
         # Sockets, fifos and dangling links are not logs.
         if not is_file or _not_a_log(entry.name):

@@ -1,4 +1,5 @@
 """Plain dicts of engine results, for `--json` and for copying into bug reports."""
+
 from __future__ import annotations
 
 from dataclasses import asdict

@@ -5,6 +5,7 @@ with one regex pass per block. Per record it stores 8 bytes of offset, 1 byte of
 level and 8 bytes of time key in `array`s; records are parsed only when shown.
 `update()` resumes where the last call stopped, so the same index follows a live file.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,9 @@ class FileIndex:
     keys[i]    time key of record i (timekeys.NO_KEY when it carries no stamp)
     """
 
-    def __init__(self, source: ByteSource, fmt: LogFormat | None = None, *, times: bool = True,
-                 year: int | None = None) -> None:
+    def __init__(
+        self, source: ByteSource, fmt: LogFormat | None = None, *, times: bool = True, year: int | None = None
+    ) -> None:
         self.source = source
         if fmt is None:
             fmt = sniff_format(source.read(0, SNIFF_BYTES))
@@ -60,8 +62,9 @@ class FileIndex:
         self._pending_unknown = False
 
     # -- building ------------------------------------------------------------------
-    def update(self, final: bool = True, progress: Progress | None = None,
-               block_size: int = BLOCK_SIZE) -> int:
+    def update(
+        self, final: bool = True, progress: Progress | None = None, block_size: int = BLOCK_SIZE
+    ) -> int:
         """Index bytes appended since the last call; returns how many records were added.
 
         With final=False a last line without its newline is left for the next call

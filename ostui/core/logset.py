@@ -1,4 +1,5 @@
 """The files ostui has open: where each came from (node, component) and its index."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
@@ -38,6 +39,19 @@ class LogFile:
             self.error = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
         return self.index
 
+    def preview(self, nbytes: int = 512 << 10) -> LogFile | None:
+        """A stand-in indexed over the file's last `nbytes`, for a first screen before
+        the whole file is indexed; None when the file is small enough to index now."""
+        from .source import SliceSource, tail_start
+
+        if self.index is None or self.index.source.size() <= 4 * nbytes:
+            return None
+        src = self.index.source
+        part = FileIndex(SliceSource(src, tail_start(src, nbytes)), self.index.format, times=self.index.times,
+                         year=self.index.year)
+        part.update(final=True)
+        return LogFile(self.path, self.node, self.component, self.group, index=part)
+
     def build(self, progress: Callable[[int, int], None] | None = None) -> None:
         if self.index is None:
             return
@@ -60,8 +74,9 @@ def files_from_tree(tree: object) -> list[LogFile]:
     return out
 
 
-def open_files(files: Iterable[LogFile], fmt_name: str | None = None, times: bool = True,
-               build: bool = True) -> list[LogFile]:
+def open_files(
+    files: Iterable[LogFile], fmt_name: str | None = None, times: bool = True, build: bool = True
+) -> list[LogFile]:
     fmt = get_format(fmt_name) if fmt_name else None
     result = []
     for lf in files:

@@ -7,6 +7,7 @@ file, and on equal stamps the earlier file comes first. The result is two compac
 arrays: the merged order of global record numbers and their levels, so level filters
 are `bytes.translate` plus `itertools.compress`, with no Python per record.
 """
+
 from __future__ import annotations
 
 from array import array
@@ -68,7 +69,9 @@ class MergedStream:
     def global_number(self, file_no: int, rec_no: int) -> int:
         return self.bases[file_no] + rec_no
 
-    def view(self, levels: Iterable[Level] | None = None, records: bytes | bytearray | None = None) -> array[int]:
+    def view(
+        self, levels: Iterable[Level] | None = None, records: bytes | bytearray | None = None
+    ) -> array[int]:
         """Positions whose level is in `levels` and (when given) whose global record
         number is marked non-zero in the `records` mask."""
         mask: Iterable[int] | None = None

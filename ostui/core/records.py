@@ -1,4 +1,5 @@
 """Parse one record on demand: the bytes the index points at become a `Record`."""
+
 from __future__ import annotations
 
 from .formats import LogFormat
@@ -11,8 +12,17 @@ from .timekeys import NO_KEY, key_to_datetime
 RECORD_LIMIT = 4 << 20  # longer records are cut for display; the cut is reported
 
 _KNOWN_FIELDS = {
-    "pid", "logger", "host", "request_id", "global_request_id", "user", "project", "instance",
-    "func", "code_path", "code_line",
+    "pid",
+    "logger",
+    "host",
+    "request_id",
+    "global_request_id",
+    "user",
+    "project",
+    "instance",
+    "func",
+    "code_path",
+    "code_line",
 }
 
 
@@ -24,8 +34,17 @@ def decode(raw: bytes) -> str:
     return strip_ansi(text)
 
 
-def parse_text(text: str, fmt: LogFormat, *, source: str = "", index: int = 0, offset: int = 0,
-               level: Level | None = None, key: int = NO_KEY, truncated: int = 0) -> Record:
+def parse_text(
+    text: str,
+    fmt: LogFormat,
+    *,
+    source: str = "",
+    index: int = 0,
+    offset: int = 0,
+    level: Level | None = None,
+    key: int = NO_KEY,
+    truncated: int = 0,
+) -> Record:
     """A Record from the text of one record in format `fmt`."""
     from .http import parse_access
     from .tracebacks import find_tracebacks
@@ -36,10 +55,16 @@ def parse_text(text: str, fmt: LogFormat, *, source: str = "", index: int = 0, o
     head = fmt.parse_head(lines[0])
     body = [fmt.strip_body(line) for line in lines[1:]]
     rec = Record(
-        source=source, index=index, offset=offset,
+        source=source,
+        index=index,
+        offset=offset,
         level=head.level if level is None else level,
-        text="\n".join(lines), message=head.message, body=body, format=fmt.name,
-        key=key, truncated=truncated,
+        text="\n".join(lines),
+        message=head.message,
+        body=body,
+        format=fmt.name,
+        key=key,
+        truncated=truncated,
     )
     if key != NO_KEY:
         rec.timestamp = key_to_datetime(key)
@@ -59,7 +84,7 @@ def parse_text(text: str, fmt: LogFormat, *, source: str = "", index: int = 0, o
         if len(found) > 1:
             rec.extra["more_tracebacks"] = [tb for _, _, tb in found[1:]]
     http = head.fields.get("http")
-    rec.http = http if http is not None else parse_access(head.message)  # type: ignore[assignment]
+    rec.http = http if http is not None else parse_access(head.message)
     seen: dict[str, None] = {}
     for rid in ANY_ID_RE.findall(text):
         seen.setdefault(rid, None)
@@ -74,6 +99,12 @@ def parse_record(index: FileIndex, i: int, source: str | None = None, limit: int
     truncated = max(0, end - start - limit)
     key = index.keys[i] if index.times and i < len(index.keys) else NO_KEY
     return parse_text(
-        decode(raw), index.format, source=source or str(index.source.path), index=i, offset=start,
-        level=Level(index.levels[i]), key=key, truncated=truncated,
+        decode(raw),
+        index.format,
+        source=source or str(index.source.path),
+        index=i,
+        offset=start,
+        level=Level(index.levels[i]),
+        key=key,
+        truncated=truncated,
     )

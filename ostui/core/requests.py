@@ -7,6 +7,7 @@ record's first line, so `ostui request ID` answers in a fraction of a second eve
 on a file of gigabytes. Ids met in the same records (a global id, `used request id
 req-...` of a callee) are followed, a bounded number of hops.
 """
+
 from __future__ import annotations
 
 import re
@@ -102,9 +103,9 @@ def _record_bounds(source: ByteSource, fmt: LogFormat, hit: int) -> tuple[int, i
     pos = line_end - 1
     while pos < size - 1:
         chunk = source.read(pos, 256 << 10)
-        m = scanner.search(chunk)
-        if m is not None:
-            return start, pos + m.start() + 1
+        nxt = scanner.search(chunk)
+        if nxt is not None:
+            return start, pos + nxt.start() + 1
         if len(chunk) < (256 << 10) or pos - start > RECORD_LIMIT:
             break
         pos += len(chunk) - 1
@@ -133,8 +134,13 @@ def _records_with(lf: LogFile, needle: str) -> list[Record]:
                 continue
             seen.add(start)
             raw = idx.source.read(start, min(end - start, RECORD_LIMIT))
-            rec = parse_text(decode(raw), idx.format, source=str(lf.path), offset=start,
-                             truncated=max(0, end - start - RECORD_LIMIT))
+            rec = parse_text(
+                decode(raw),
+                idx.format,
+                source=str(lf.path),
+                offset=start,
+                truncated=max(0, end - start - RECORD_LIMIT),
+            )
             out.append(rec)
         if len(out) >= MAX_RECORDS_PER_ID:
             break
@@ -184,8 +190,14 @@ def search_request(files: Sequence[LogFile], request_id: str, hops: int = 2) -> 
                     if link.relation != "mentioned" and link.target not in done:
                         queue.append((link.target, depth + 1))
     order = {id(lf): n for n, lf in enumerate(files)}
-    story.entries = sorted(found.values(), key=lambda e: (
-        e.record.key if e.record.key != NO_KEY else 1 << 62, order[id(e.file)], e.record.offset))
+    story.entries = sorted(
+        found.values(),
+        key=lambda e: (
+            e.record.key if e.record.key != NO_KEY else 1 << 62,
+            order[id(e.file)],
+            e.record.offset,
+        ),
+    )
     first = next((e.record.key for e in story.entries if e.record.key != NO_KEY), None)
     if first is not None:
         t0 = key_to_datetime(first)

@@ -1,4 +1,5 @@
 """`ostui scan`: what each file holds, as one stable JSON document."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,15 +14,26 @@ COUNT_KEYS = ("lines", "records", "unparsed", "tracebacks", "request_ids")
 def file_summary(lf: LogFile) -> dict[str, Any]:
     idx = lf.index
     out: dict[str, Any] = {
-        "path": str(lf.path), "node": lf.node, "component": lf.component,
+        "path": str(lf.path),
+        "node": lf.node,
+        "component": lf.component,
         "format": idx.format.name if idx else None,
-        "lines": 0, "records": 0, "unparsed": 0, "levels": {}, "tracebacks": 0, "request_ids": 0,
+        "lines": 0,
+        "records": 0,
+        "unparsed": 0,
+        "levels": {},
+        "tracebacks": 0,
+        "request_ids": 0,
         "problems": list(lf.problems) + ([lf.error] if lf.error else []),
     }
     if idx is not None:
         out.update(
-            lines=idx.lines, records=len(idx), unparsed=idx.unparsed, levels=idx.level_counts(),
-            tracebacks=idx.tracebacks, request_ids=len(idx.request_ids),
+            lines=idx.lines,
+            records=len(idx),
+            unparsed=idx.unparsed,
+            levels=idx.level_counts(),
+            tracebacks=idx.tracebacks,
+            request_ids=len(idx.request_ids),
         )
     return out
 

@@ -5,6 +5,7 @@ rotated or deleted while open stays readable. A gzip file is decompressed once i
 memory (rotated logs are small next to live ones); a truncated archive keeps what
 could be decompressed and says so in `problems`.
 """
+
 from __future__ import annotations
 
 import mmap
@@ -161,3 +162,29 @@ def open_source(path: Path) -> ByteSource:
         data, problems = gunzip(raw)
         return MemorySource(path, data, problems)
     return FileSource(path)
+
+
+class SliceSource(ByteSource):
+    """The bytes of another source from `start` on: an index of a file's tail."""
+
+    def __init__(self, inner: ByteSource, start: int) -> None:
+        self.inner = inner
+        self.start = start
+        self.path = inner.path
+        self.problems = []
+
+    def size(self) -> int:
+        return max(0, self.inner.size() - self.start)
+
+    def read(self, offset: int, length: int) -> bytes:
+        return self.inner.read(self.start + offset, length)
+
+
+def tail_start(source: ByteSource, nbytes: int) -> int:
+    """Offset of the first line start within the last `nbytes` of `source`."""
+    size = source.size()
+    if size <= nbytes:
+        return 0
+    pos = size - nbytes
+    nl = source.read(pos - 1, 64 << 10).find(b"\n")
+    return pos + nl if nl >= 0 else pos

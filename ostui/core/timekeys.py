@@ -7,6 +7,7 @@ stamps are joined, their separators deleted with `bytes.translate`, and the digi
 runs turned into ints with `map(int, ...)`. Time zones are not applied; logs of one
 host share its clock, and `key_to_datetime` recovers the stamp for display.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,19 @@ from operator import mul, sub
 
 NO_KEY = -(1 << 62)  # a record with no stamp of its own
 _CENTURY = 2000 * 10**16
-_ISO = re.compile(
-    rb"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?"
-)
+_ISO = re.compile(rb"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?")
 _ISO_DELETE = b"-:.,T Z+"
 
 
 def key_from_parts(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int) -> int:
     return (
-        (year - 2000) * 10**16 + month * 10**14 + day * 10**12 + hour * 10**10 + minute * 10**8
-        + second * 10**6 + micro
+        (year - 2000) * 10**16
+        + month * 10**14
+        + day * 10**12
+        + hour * 10**10
+        + minute * 10**8
+        + second * 10**6
+        + micro
     )
 
 
@@ -66,7 +70,8 @@ def iso_key(stamp: bytes) -> int:
         return NO_KEY
     frac = (m.group(7) or b"0")[:6].ljust(6, b"0")
     try:
-        return key_from_parts(*(int(g) for g in m.groups()[:6]), int(frac))
+        y, mo, d, h, mi, sec = (int(g) for g in m.groups()[:6])
+        return key_from_parts(y, mo, d, h, mi, sec, int(frac))
     except ValueError:
         return NO_KEY
 
@@ -77,18 +82,24 @@ def iso_keys(stamps: Sequence[bytes]) -> Iterable[int]:
         return ()
     digits = b"\n".join(stamps).translate(None, _ISO_DELETE)
     width = len(stamps[0].translate(None, _ISO_DELETE))
-    if 14 <= width <= 20 and len(digits) == len(stamps) * (width + 1) - 1 and digits.replace(b"\n", b"").isdigit():
+    if (
+        14 <= width <= 20
+        and len(digits) == len(stamps) * (width + 1) - 1
+        and digits.replace(b"\n", b"").isdigit()
+    ):
         factor = 10 ** (20 - width)
         return map(sub, map(mul, map(int, digits.split(b"\n")), repeat(factor)), repeat(_CENTURY))
     return map(iso_key, stamps)
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"), 1
+    )
+}
 _SYSLOG = re.compile(rb"([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?")
-_DMY = re.compile(
-    rb"(\d{1,2})[-/]([A-Z][a-z]{2})[-/](\d{4})(?::|::| )(\d\d):(\d\d):(\d\d)(?:[.,](\d+))?"
-)
+_DMY = re.compile(rb"(\d{1,2})[-/]([A-Z][a-z]{2})[-/](\d{4})(?::|::| )(\d\d):(\d\d):(\d\d)(?:[.,](\d+))?")
 _MYSQL_SHORT = re.compile(rb"(\d\d)(\d\d)(\d\d) +(\d{1,2}):(\d\d):(\d\d)")
 
 
@@ -100,8 +111,9 @@ def syslog_keys(year: int) -> Callable[[Sequence[bytes]], Iterable[int]]:
         m = _SYSLOG.match(prefix)
         if m is None or m.group(1) not in _MONTHS:
             return NO_KEY
-        return key_from_parts(year, _MONTHS[m.group(1)], int(m.group(2)), int(m.group(3)),
-                              int(m.group(4)), int(m.group(5)), 0)
+        return key_from_parts(
+            year, _MONTHS[m.group(1)], int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)), 0
+        )
 
     def one(stamp: bytes) -> int:
         head, _, frac = stamp.partition(b".")
@@ -122,8 +134,15 @@ def dmy_key(stamp: bytes) -> int:
     if m is None or m.group(2) not in _MONTHS:
         return NO_KEY
     frac = (m.group(7) or b"0")[:6].ljust(6, b"0")
-    return key_from_parts(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), int(m.group(4)),
-                          int(m.group(5)), int(m.group(6)), int(frac))
+    return key_from_parts(
+        int(m.group(3)),
+        _MONTHS[m.group(2)],
+        int(m.group(1)),
+        int(m.group(4)),
+        int(m.group(5)),
+        int(m.group(6)),
+        int(frac),
+    )
 
 
 def dmy_keys(stamps: Sequence[bytes]) -> Iterable[int]:
@@ -155,8 +174,14 @@ def any_keys(stamps: Sequence[bytes]) -> Iterable[int]:
 def parse_user_time(text: str, reference: datetime | None = None) -> int | None:
     """Key for a time the user types: `2016-06-10 21:49`, `21:49:30`, `2016-06-10`."""
     text = text.strip()
-    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+    for fmt in (
+        "%Y-%m-%d %H:%M:%S.%f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d",
+    ):
         try:
             return key_from_datetime(datetime.strptime(text, fmt))
         except ValueError:

@@ -168,10 +168,11 @@ def _parse_section(
         i += 1
     while message and not message[-1].strip():
         message.pop()
-    while message and not message[0].strip():
-        message.pop(0)
+    lead = 0  # a bare type's empty first part, and blank lines after it
+    while lead < len(message) and not message[lead].strip():
+        lead += 1
     section.exc_type = exc_type
-    section.exc_message = "\n".join(message)
+    section.exc_message = "\n".join(message[lead:])
     return section, i, end
 
 

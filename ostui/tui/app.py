@@ -1,0 +1,429 @@
+"""The ostui browser: tree, stream and detail panes over the engine."""
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..core.levels import Level
+from ..core.logset import LogFile
+from ..core.timekeys import parse_user_time
+from ..core.view import ALL_LEVELS, Filters, StreamView
+from .commands import OstuiCommands
+from .messages import FileIndexed, IndexingDone, IndexProgress, SourcesLoaded, ViewReady
+from .screens.help import HelpScreen
+from .screens.prompt import PromptScreen
+from .widgets.log_stream import LogStream
+from .widgets.source_tree import SourceTree
+
+LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
+
+
+def at_least(level: Level | None) -> frozenset[Level]:
+    return ALL_LEVELS if level is None else frozenset(lv for lv in Level if lv >= level)
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+
+class OstuiApp(App[int]):
+    """Three panes: the log tree, the merged stream, and the selected record's detail."""
+
+    CSS_PATH = "ostui.tcss"
+    TITLE = "ostui"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
+        Binding("shift+tab", "focus_previous", "Prev pane", show=False, id="app.prev_pane"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("ampersand", "grep", "Filter text", id="app.grep"),
+        Binding("L", "cycle_level", "Level+", id="app.cycle_level"),
+        Binding("E", "toggle_level('ERROR')", "ERROR", show=False, id="app.level_error"),
+        Binding("W", "toggle_level('WARNING')", "WARNING", show=False, id="app.level_warning"),
+        Binding("I", "toggle_level('INFO')", "INFO", show=False, id="app.level_info"),
+        Binding("D", "toggle_level('DEBUG')", "DEBUG", show=False, id="app.level_debug"),
+        Binding("T", "toggle_level('TRACE')", "TRACE/AUDIT", show=False, id="app.level_trace"),
+        Binding("U", "toggle_level('UNKNOWN')", "UNKNOWN", show=False, id="app.level_unknown"),
+        Binding("R", "filter_request", "Request only", id="app.filter_request"),
+        Binding("colon", "jump_time", "Go to time", show=False, id="app.jump_time"),
+        Binding("F", "toggle_follow", "Follow", show=False, id="app.follow"),
+        Binding("x", "clear_filters", "Clear filters", show=False, id="app.clear"),
+        Binding("b", "toggle_tree", "Tree", show=False, id="app.toggle_tree"),
+    ]
+
+    filters: reactive[Filters] = reactive(Filters, init=False)
+
+    def __init__(self, args: argparse.Namespace | None = None, files: Sequence[LogFile] | None = None) -> None:
+        super().__init__()
+        self.args = args or argparse.Namespace(paths=[], root=None, demo=True, fmt=None, level=None, grep=None,
+                                               request=None, since=None, until=None)
+        self._given_files = list(files) if files is not None else None
+        self.files: list[LogFile] = []
+        self.stream_files: list[LogFile] = []
+        self.indexed = False
+        self.status_text = "looking for logs…"
+        self.lang = getattr(self.args, "lang", None) or "en"
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield SourceTree(id="tree")
+            with Vertical(id="right"):
+                yield LogStream(id="stream")
+                yield self._detail_widget()
+        yield StatusBar(self.status_text, id="status")
+        yield Footer()
+
+    def _detail_widget(self) -> Static:
+        try:
+            from .widgets.detail import DetailPane
+        except ImportError:
+            return Static("select a record", id="detail")
+        pane = DetailPane(id="detail")
+        return pane  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.query_one(LogStream).focus()
+        initial = self._initial_filters()
+        self.set_reactive(OstuiApp.filters, initial)
+        self.load_sources()
+
+    def _initial_filters(self) -> Filters:
+        a = self.args
+        levels = ALL_LEVELS
+        if getattr(a, "level", None):
+            from ..core.levels import parse_level
+
+            lv = parse_level(a.level)
+            levels = at_least(lv if lv != Level.UNKNOWN else None)
+        since = parse_user_time(a.since) if getattr(a, "since", None) else None
+        until = parse_user_time(a.until) if getattr(a, "until", None) else None
+        return Filters(levels=levels, text=getattr(a, "grep", None) or None,
+                       request_id=getattr(a, "request", None) or None, since=since, until=until)
+
+    # -- workers: discovery, indexing, views --------------------------------------------------
+    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
+    def load_sources(self) -> None:
+        from ..cli import select_files
+
+        if self._given_files is not None:
+            from ..core.discovery import LogTree
+
+            files, tree = self._given_files, LogTree()
+        else:
+            files, tree = select_files(self.args, None)
+        fmt = None
+        if getattr(self.args, "fmt", None):
+            from ..core.formats import get_format
+
+            fmt = get_format(self.args.fmt)
+        for f in files:
+            f.open(fmt)
+        self.post_message(SourcesLoaded(tree, files))
+
+    def on_sources_loaded(self, message: SourcesLoaded) -> None:
+        self.files = message.files
+        if not self.files:
+            from ..cli import nothing_found
+
+            self.query_one(LogStream).display = False
+            self.set_status(nothing_found(message.tree))
+            return
+        tree = self.query_one(SourceTree)
+        tree.load(self.files)
+        self.stream_files = [f for f in self.files if f.error is None]
+        broken = [f for f in self.files if f.error]
+        if broken:
+            self.notify("could not read: " + ", ".join(f"{f.path}: {f.error}" for f in broken[:5]),
+                        severity="warning", timeout=8)
+        self._set_detail_files()
+        self.show_preview(self.stream_files, self.filters)
+        self.index_files(self.files)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def show_preview(self, files: list[LogFile], filters: Filters) -> None:
+        """The newest records of big files, before their whole index is built."""
+        parts = [p for p in (f.preview() for f in files) if p is not None]
+        if parts and len(parts) == len(files):
+            self.post_message(ViewReady(StreamView(parts, filters), preview=True))
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def index_files(self, files: list[LogFile]) -> None:
+        total = sum(f.index.source.size() for f in files if f.index is not None) or 1
+        done = 0
+        for n, f in enumerate(files):
+            base = done
+
+            def progress(scanned: int, size: int, base: int = base, n: int = n) -> None:
+                self.post_message(IndexProgress(base + scanned, total, n, len(files)))
+
+            f.build(progress)
+            done += f.index.source.size() if f.index is not None else 0
+            self.post_message(IndexProgress(done, total, n + 1, len(files)))
+            self.post_message(FileIndexed(f))
+        self.post_message(IndexingDone())
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        pct = 100 * message.done_bytes // max(1, message.total_bytes)
+        self.set_status(f"indexing {message.files_done}/{message.files_total} files · {pct}%")
+
+    def on_file_indexed(self, message: FileIndexed) -> None:
+        self.query_one(SourceTree).refresh_counts()
+
+    def on_indexing_done(self, message: IndexingDone) -> None:
+        self.indexed = True
+        self.rebuild_view()
+
+    def rebuild_view(self, focus: tuple[LogFile, int] | None = None) -> None:
+        if not self.indexed:
+            return
+        stream = self.query_one(LogStream)
+        if focus is None and stream.view is not None and len(stream.view) and not stream.follow:
+            focus = stream.view.locate(stream.cursor)
+        self.set_status(f"filtering · {self.filters.describe()}")
+        self.build_view(list(self.stream_files), self.filters, focus)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def build_view(self, files: list[LogFile], filters: Filters, focus: tuple[LogFile, int] | None) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        view = StreamView(files, filters, cancelled=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(ViewReady(view, focus=focus))
+
+    def on_view_ready(self, message: ViewReady) -> None:
+        if message.preview and self.indexed:
+            return
+        stream = self.query_one(LogStream)
+        stream.search = self._search_pattern()
+        stream.set_view(message.view, keep=message.focus)
+        self.update_status()
+
+    def set_status(self, text: str) -> None:
+        self.status_text = text
+        self.query_one(StatusBar).update(text)
+
+    def update_status(self) -> None:
+        stream = self.query_one(LogStream)
+        view = stream.view
+        if view is None:
+            return
+        total = sum(len(f.index) for f in self.stream_files if f.index is not None)
+        parts = [f"{len(view):,} of {total:,} records" if self.indexed else f"{len(view):,} newest records"]
+        parts.append(self.filters.describe())
+        if not self.indexed:
+            parts.append("indexing…")
+        parts.append("follow" if stream.follow else "paused")
+        problems = sum(len(f.problems) for f in self.files) + sum(1 for f in self.files if f.error)
+        if problems:
+            parts.append(f"{problems} file problem(s): see tree ✗")
+        self.set_status(" · ".join(parts))
+
+    def watch_filters(self, old: Filters, new: Filters) -> None:
+        self.rebuild_view()
+
+    # -- selection -> detail -----------------------------------------------------------------
+    def _set_detail_files(self) -> None:
+        detail = self.query_one("#detail")
+        if hasattr(detail, "files"):
+            detail.files = self.files
+
+    @on(LogStream.RecordHighlighted)
+    def show_detail(self, message: LogStream.RecordHighlighted) -> None:
+        detail = self.query_one("#detail")
+        if hasattr(detail, "selection"):
+            from .selection import Selection
+
+            detail.selection = Selection(message.file, message.record)
+        else:
+            rec = message.record
+            detail.update(f"{rec.level.name} {rec.logger or ''}\n{rec.text[:2000]}")  # type: ignore[attr-defined]
+
+    @on(LogStream.RecordOpened)
+    def open_detail(self, message: LogStream.RecordOpened) -> None:
+        detail = self.query_one("#detail")
+        detail.focus()
+
+    @on(LogStream.FollowChanged)
+    def follow_changed(self) -> None:
+        self.update_status()
+
+    @on(SourceTree.SelectionChanged)
+    def tree_selection(self, message: SourceTree.SelectionChanged) -> None:
+        self.stream_files = message.files
+        self.rebuild_view()
+
+    # -- actions -----------------------------------------------------------------------------
+    def _search_pattern(self) -> re.Pattern[str] | None:
+        text = getattr(self, "_search_text", None) or self.filters.text
+        if not text:
+            return None
+        try:
+            return re.compile(text, re.IGNORECASE)
+        except re.error:
+            return re.compile(re.escape(text), re.IGNORECASE)
+
+    def action_search(self) -> None:
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            self._search_text = value or None
+            stream = self.query_one(LogStream)
+            stream.search = self._search_pattern()
+            stream.refresh()
+            if value:
+                stream.action_next_match()
+
+        self.push_screen(PromptScreen("Search (regex; n/N next/previous match)", "AttributeError"), done)
+
+    def action_grep(self) -> None:
+        def done(value: str | None) -> None:
+            if value is not None:
+                self.filters = Filters(self.filters.levels, value or None, self.filters.request_id,
+                                       self.filters.since, self.filters.until)
+
+        self.push_screen(PromptScreen("Show only records matching (regex; empty clears)", "",
+                                      self.filters.text or ""), done)
+
+    def action_cycle_level(self) -> None:
+        current = min(self.filters.levels, default=None) if self.filters.levels != ALL_LEVELS else None
+        try:
+            i = LEVEL_CYCLE.index(current)
+        except ValueError:
+            i = 0
+        nxt = LEVEL_CYCLE[(i + 1) % len(LEVEL_CYCLE)]
+        self.set_levels(at_least(nxt))
+
+    def set_levels(self, levels: frozenset[Level]) -> None:
+        f = self.filters
+        self.filters = Filters(levels, f.text, f.request_id, f.since, f.until)
+
+    def action_toggle_level(self, name: str) -> None:
+        level = Level[name]
+        group = {level, Level.AUDIT, Level.NOTICE} if level in (Level.TRACE, Level.INFO) else {level}
+        if level == Level.ERROR:
+            group.add(Level.CRITICAL)
+        levels = set(self.filters.levels)
+        if level in levels:
+            levels -= group
+        else:
+            levels |= group
+        self.set_levels(frozenset(levels))
+
+    def action_filter_request(self) -> None:
+        stream = self.query_one(LogStream)
+        if self.filters.request_id:
+            self.filters = Filters(self.filters.levels, self.filters.text, None, self.filters.since,
+                                   self.filters.until)
+            return
+        if stream.view is None or not len(stream.view):
+            return
+        _, rec = stream.view.record(stream.cursor)
+        rid = rec.request_id or rec.global_request_id or (rec.request_ids[0] if rec.request_ids else None)
+        if not rid:
+            self.notify("this record carries no request id", timeout=3)
+            return
+        self.filter_request_id(rid)
+
+    def filter_request_id(self, rid: str) -> None:
+        f = self.filters
+        self.filters = Filters(ALL_LEVELS, f.text, rid, f.since, f.until)
+
+    def action_jump_time(self) -> None:
+        def done(value: str | None) -> None:
+            stream = self.query_one(LogStream)
+            if not value or stream.view is None:
+                return
+            ref = None
+            if len(stream.view):
+                ref = stream.view.record(stream.cursor)[1].timestamp
+            key = parse_user_time(value, ref)
+            if key is None:
+                self.notify(f"not a time: {value!r} (try 2016-06-10 21:49 or 21:49:30)", severity="warning")
+                return
+            stream.follow = False
+            stream.move_to(stream.view.row_at_time(key))
+
+        self.push_screen(PromptScreen("Go to time", "2016-06-10 21:49:30 or 21:49"), done)
+
+    def action_toggle_follow(self) -> None:
+        stream = self.query_one(LogStream)
+        if stream.follow:
+            stream.follow = False
+        else:
+            stream.action_last()
+        self.update_status()
+
+    def action_clear_filters(self) -> None:
+        self._search_text = None
+        self.filters = Filters()
+
+    def action_toggle_tree(self) -> None:
+        self.query_one(SourceTree).toggle_class("-shown")
+        self.query_one(SourceTree).toggle_class("-hidden")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, list[BindingType]]]:
+        sections: list[tuple[str, list[BindingType]]] = [
+            ("Everywhere", list(self.BINDINGS)),
+            ("Stream", list(LogStream.BINDINGS)),
+            ("Tree", list(SourceTree.BINDINGS)),
+        ]
+        try:
+            from .widgets.detail import DetailPane
+
+            sections.append(("Detail", list(DetailPane.BINDINGS)))
+            from .widgets.traceback_view import TracebackView
+
+            sections.append(("Traceback", list(TracebackView.BINDINGS)))
+            from .widgets.story_view import RequestStoryView
+
+            sections.append(("Request story", list(RequestStoryView.BINDINGS)))
+        except ImportError:
+            pass
+        return sections
+
+    def go_to_request(self, rid: str) -> None:
+        self.filter_request_id(rid)
+
+    def go_to_node(self, name: str) -> None:
+        if not self.query_one(SourceTree).show_node(name):
+            self.notify(f"no node {name!r}", severity="warning")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: all keys", "Show every key binding", self.action_help)
+        yield SystemCommand("Filter level: cycle", "ALL → INFO+ → WARNING+ → ERROR+", self.action_cycle_level)
+        yield SystemCommand("Search text…", "Highlight matches, n/N to move", self.action_search)
+        yield SystemCommand("Filter text…", "Show only matching records", self.action_grep)
+        yield SystemCommand("Go to time…", "Jump to a time", self.action_jump_time)
+        yield SystemCommand("Clear filters", "Show every record", self.action_clear_filters)
+
+    COMMANDS = App.COMMANDS | {OstuiCommands}
+
+
+def run(args: argparse.Namespace) -> int:
+    app = OstuiApp(args)
+    result = app.run()
+    return result or 0
+
+
+__all__ = ["OstuiApp", "Path", "run"]

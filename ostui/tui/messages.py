@@ -1,0 +1,56 @@
+"""Messages the workers post to the app: results flow up, only handlers touch widgets."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.message import Message
+
+from ..core.discovery import LogTree
+from ..core.logset import LogFile
+from ..core.view import StreamView
+
+
+class SourcesLoaded(Message):
+    """Discovery finished: the tree of logs and the files opened (sniffed, not indexed)."""
+
+    def __init__(self, tree: LogTree, files: Sequence[LogFile]) -> None:
+        super().__init__()
+        self.tree = tree
+        self.files = list(files)
+
+
+class IndexProgress(Message):
+    """Indexing advanced; only the newest one matters, so they coalesce."""
+
+    def __init__(self, done_bytes: int, total_bytes: int, files_done: int, files_total: int) -> None:
+        super().__init__()
+        self.done_bytes = done_bytes
+        self.total_bytes = total_bytes
+        self.files_done = files_done
+        self.files_total = files_total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IndexProgress)
+
+
+class FileIndexed(Message):
+    def __init__(self, file: LogFile) -> None:
+        super().__init__()
+        self.file = file
+
+
+class IndexingDone(Message):
+    pass
+
+
+class ViewReady(Message):
+    """A new filtered view of the stream is ready to show."""
+
+    def __init__(self, view: StreamView, preview: bool = False, focus: tuple[LogFile, int] | None = None) -> None:
+        super().__init__()
+        self.view = view
+        self.preview = preview
+        self.focus = focus
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ViewReady)

@@ -1,0 +1,159 @@
+"""The tree pane: node -> component -> file, with error and warning counts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ...core.levels import Level
+from ...core.logset import LogFile
+
+
+@dataclass(eq=False)
+class TreeEntry:
+    """What a tree node stands for: the files under it."""
+
+    kind: str  # "all", "node", "component", "file"
+    label: str
+    files: list[LogFile] = field(default_factory=list)
+
+
+def counts(files: Sequence[LogFile]) -> tuple[int, int]:
+    """(errors incl. critical, warnings) of the indexed files."""
+    err = warn = 0
+    for f in files:
+        if f.index is not None:
+            lv = f.index.levels
+            err += lv.count(Level.ERROR) + lv.count(Level.CRITICAL)
+            warn += lv.count(Level.WARNING)
+    return err, warn
+
+
+class SourceTree(Tree[TreeEntry]):
+    DEFAULT_CSS = """
+    SourceTree { background: $panel; }
+    SourceTree > .source-tree--errors { color: $error; text-style: bold; }
+    SourceTree > .source-tree--warnings { color: $warning; }
+    SourceTree > .source-tree--off { color: $foreground-muted; text-style: strike; }
+    SourceTree > .source-tree--broken { color: $error; text-style: italic; }
+    """
+    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
+        "source-tree--errors", "source-tree--warnings", "source-tree--off", "source-tree--broken",
+    }
+    BINDINGS = [
+        Binding("space", "toggle_files", "In/out", id="tree.toggle"),
+        Binding("enter", "show_only", "Show only", id="tree.show_only"),
+        Binding("a", "show_all", "All files", id="tree.all"),
+        Binding("o", "toggle_node", "Expand", show=False, id="tree.expand"),
+        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+    ]
+
+    class SelectionChanged(Message):
+        """The set of files in the stream changed."""
+
+        def __init__(self, files: list[LogFile]) -> None:
+            super().__init__()
+            self.files = files
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("logs", data=TreeEntry("all", "logs"), id=id)
+        self.show_root = True
+        self.guide_depth = 2
+        self.active: set[int] = set()  # id() of files in the stream
+        self.files: list[LogFile] = []
+
+    def load(self, files: Sequence[LogFile]) -> None:
+        self.files = list(files)
+        self.active = {id(f) for f in files if f.error is None}
+        self.clear()
+        root = self.root
+        root.data = TreeEntry("all", "all logs", list(files))
+        by_node: dict[str, dict[str, list[LogFile]]] = {}
+        for f in files:
+            by_node.setdefault(f.node, {}).setdefault(f.component, []).append(f)
+        for node, comps in by_node.items():
+            nfiles = [f for fs in comps.values() for f in fs]
+            n = root.add(node, data=TreeEntry("node", node, nfiles), expand=True)
+            for comp, cfiles in comps.items():
+                c = n.add(comp, data=TreeEntry("component", comp, cfiles), expand=len(comps) < 6)
+                for f in cfiles:
+                    c.add_leaf(f.path.name, data=TreeEntry("file", f.path.name, [f]))
+        root.expand()
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        def walk(node: TreeNode[TreeEntry]) -> None:
+            if node.data is not None:
+                node.set_label(self._label(node.data))
+            for child in node.children:
+                walk(child)
+
+        walk(self.root)
+
+    def _label(self, entry: TreeEntry) -> Text:
+        text = Text()
+        files = entry.files
+        on = [f for f in files if id(f) in self.active]
+        broken = [f for f in files if f.error]
+        if entry.kind == "file":
+            f = files[0]
+            if f.error:
+                text.append(entry.label + " ✗", self.get_component_rich_style("source-tree--broken", partial=True))
+                return text
+            text.append(("☑ " if on else "☐ ") + entry.label,
+                        None if on else self.get_component_rich_style("source-tree--off", partial=True))
+        else:
+            text.append(entry.label)
+            if len(on) != len(files) - len(broken):
+                text.append(f" ({len(on)}/{len(files)})")
+        err, warn = counts(files)
+        if err:
+            text.append(f" E{err}", self.get_component_rich_style("source-tree--errors", partial=True))
+        if warn:
+            text.append(f" W{warn}", self.get_component_rich_style("source-tree--warnings", partial=True))
+        return text
+
+    def _cursor_files(self) -> list[LogFile]:
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return []
+        return [f for f in node.data.files if f.error is None]
+
+    def _changed(self) -> None:
+        self.refresh_counts()
+        self.post_message(self.SelectionChanged([f for f in self.files if id(f) in self.active]))
+
+    def action_toggle_files(self) -> None:
+        files = self._cursor_files()
+        if not files:
+            return
+        if all(id(f) in self.active for f in files):
+            self.active -= {id(f) for f in files}
+        else:
+            self.active |= {id(f) for f in files}
+        self._changed()
+
+    def action_show_only(self) -> None:
+        files = self._cursor_files()
+        if files:
+            self.active = {id(f) for f in files}
+            self._changed()
+
+    def action_show_all(self) -> None:
+        self.active = {id(f) for f in self.files if f.error is None}
+        self._changed()
+
+    def show_node(self, name: str) -> bool:
+        """Show only the files of node `name` (the palette's "go to node")."""
+        files = [f for f in self.files if f.node == name and f.error is None]
+        if not files:
+            return False
+        self.active = {id(f) for f in files}
+        self._changed()
+        return True

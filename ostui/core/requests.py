@@ -85,7 +85,9 @@ def _record_bounds(source: ByteSource, fmt: LogFormat, hit: int) -> tuple[int, i
         line_start = chunk.rfind(b"\n", 0, hit - lo) + 1 + lo
         last = None
         if fmt.continuation:
-            for m in scanner.finditer(buf, 0, line_start - shift):
+            for m in scanner.finditer(buf):
+                if m.start() + shift + 1 > line_start:
+                    break
                 last = m.start() + shift + 1
         else:
             last = line_start

@@ -49,9 +49,14 @@ def split_prefix(prefix_name: str, line: str) -> tuple[dict[str, str], str]:
 def wrap(fmt: LogFormat, prefix_name: str) -> LogFormat:
     """`fmt` behind collector prefix `prefix_name`, named `<prefix_name>+<fmt.name>`."""
     prefix = COLLECTOR_PREFIXES[prefix_name]
-    # A format whose every line is a record must still match lines that lack the prefix
-    # (its header ends in a catch-all); one with continuation leaves them to continue.
-    header = (rb"(?:" + prefix + rb")?" if not fmt.continuation else prefix) + fmt.header
+    if fmt.continuation:
+        header = prefix + fmt.header
+    else:
+        # A format whose every line is a record must still match lines that lack the
+        # prefix (its header ends in a catch-all). `(?!\Z)` keeps that catch-all from
+        # matching after a block's last newline, where it would add an empty record
+        # (and, in the next block, the same start again).
+        header = rb"(?!\Z)(?:" + prefix + rb")?" + fmt.header
 
     def parse_head(line: str) -> ParsedHead:
         fields, inner = split_prefix(prefix_name, strip_ansi(line))

@@ -1,0 +1,26 @@
+"""The engine stays headless: importing it never loads textual."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_core_never_imports_textual() -> None:
+    code = (
+        "import sys, ostui.core, ostui.core.index, ostui.core.records, ostui.core.requests, "
+        "ostui.core.merge, ostui.core.view, ostui.core.discovery, ostui.core.scan, ostui.core.formats; "
+        "ostui.core.formats.all_formats(); "
+        "print('textual' in sys.modules, 'rich' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_headless_commands_never_import_textual(tmp_path) -> None:
+    code = (
+        "import sys; from ostui.cli import main; "
+        f"main(['scan', '--json', {str(tmp_path)!r}]); "
+        "print('textual' in sys.modules, file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stderr.strip().splitlines()[-1] == "False"

@@ -1,0 +1,127 @@
+"""The indexer on bad input: never a crash, never a lost byte, problems reported."""
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ostui.core.formats import get_format, sniff_format
+from ostui.core.index import FileIndex
+from ostui.core.levels import Level
+from ostui.core.logset import LogFile, open_files
+from ostui.core.records import parse_record
+from ostui.core.source import MemorySource, gunzip, open_source
+
+OSLO_LINE = b"2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack [req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2 - - - - -] boom\n"
+TRACE_LINE = b"2016-06-10 21:49:30.191 7533 TRACE nova.api.openstack Traceback (most recent call last):\n"
+
+line_parts = st.sampled_from([
+    OSLO_LINE, TRACE_LINE, b"\r\n", b"\n", b"\x00\x00", b"\xff\xfe\xc3(", b"\x1b[01;31m", b"[-] ",
+    b"2016-06-10 21:49:30.191 ", b"INFO ", b"  File \"x.py\", line 1, in f\n", b"req-", b"Traceback",
+])
+garbage = st.lists(st.one_of(line_parts, st.binary(max_size=40)), max_size=60).map(b"".join)
+
+
+def _check_lossless(idx: FileIndex, data: bytes) -> None:
+    assert idx.scanned == len(data)
+    if not data:
+        assert len(idx) == 0
+        return
+    assert idx.starts[0] == 0
+    assert list(idx.starts) == sorted(set(idx.starts))
+    assert b"".join(idx.raw(i) for i in range(len(idx))) == data
+    assert len(idx.levels) == len(idx.keys) == len(idx.starts)
+    for i in range(len(idx)):
+        rec = parse_record(idx, i)
+        assert isinstance(rec.text, str)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=garbage, fmt=st.sampled_from(["oslo", "text", "pylog"]), block=st.sampled_from([7, 64, 1 << 20]))
+def test_garbage_never_crashes_nor_loses_bytes(data: bytes, fmt: str, block: int) -> None:
+    idx = FileIndex(MemorySource(Path("g.log"), data), get_format(fmt))
+    idx.update(block_size=block)
+    _check_lossless(idx, data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=garbage)
+def test_sniffing_garbage_picks_some_format(data: bytes) -> None:
+    idx = FileIndex(MemorySource(Path("g.log"), data))
+    idx.update()
+    _check_lossless(idx, data)
+
+
+def test_crlf_nul_and_invalid_utf8_are_kept_as_text() -> None:
+    data = OSLO_LINE.replace(b"\n", b"\r\n") + b"\x00\xff junk line\r\n" + OSLO_LINE
+    idx = FileIndex(MemorySource(Path("x"), data), get_format("oslo"))
+    idx.update()
+    assert len(idx) == 2 and idx.lines == 3
+    rec = parse_record(idx, 0)
+    assert rec.message == "boom" and "\r" not in rec.text
+    assert "\ufffd junk line" in rec.text  # the bad line stays, as text of the record before it
+
+
+def test_leading_lines_are_unknown_records_not_dropped() -> None:
+    data = b"+ bash noise\n+ more\n" + OSLO_LINE
+    idx = FileIndex(MemorySource(Path("x"), data), get_format("oslo"))
+    idx.update()
+    assert [Level(v) for v in idx.levels] == [Level.UNKNOWN, Level.UNKNOWN, Level.ERROR]
+    assert idx.unparsed == 2
+
+
+def test_ten_megabyte_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    path.write_bytes(OSLO_LINE + OSLO_LINE[:-1] + b"x" * (10 << 20) + b"\n" + OSLO_LINE)
+    idx = FileIndex(open_source(path), get_format("oslo"))
+    idx.update(block_size=1 << 20)
+    assert len(idx) == 3 and idx.lines == 3
+    assert idx.long_lines > 0
+    rec = parse_record(idx, 1, limit=1 << 20)
+    assert rec.truncated > 0 and len(rec.text) <= 1 << 20
+
+
+def test_truncated_gzip_keeps_what_it_can(tmp_path: Path) -> None:
+    whole = gzip.compress(OSLO_LINE * 2000)
+    path = tmp_path / "nova-api.log.2.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    src = open_source(path)
+    assert src.problems and "truncated" in src.problems[0]
+    assert 0 < src.size() < len(OSLO_LINE) * 2000
+    data, problems = gunzip(whole + b"\0\0")
+    assert data == OSLO_LINE * 2000 and not problems
+
+
+def test_unreadable_and_missing_files_are_reported(tmp_path: Path) -> None:
+    missing = LogFile(tmp_path / "gone.log", "n", "nova", "gone.log")
+    open_files([missing])
+    assert missing.index is None and missing.error
+
+
+def test_file_deleted_while_open_stays_readable(tmp_path: Path) -> None:
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(OSLO_LINE * 3)
+    lf = LogFile(path, "n", "nova", path.name)
+    lf.open()
+    os.unlink(path)
+    lf.build()
+    assert lf.index is not None and len(lf.index) == 3
+
+
+def test_index_follows_appends_and_holds_partial_lines(tmp_path: Path) -> None:
+    path = tmp_path / "live.log"
+    path.write_bytes(OSLO_LINE + OSLO_LINE[:30])
+    idx = FileIndex(open_source(path), get_format("oslo"))
+    assert idx.update(final=False) == 1
+    with path.open("ab") as f:
+        f.write(OSLO_LINE[30:] + TRACE_LINE)
+    assert idx.update(final=False) == 1
+    assert len(idx) == 2 and idx.raw(1).endswith(TRACE_LINE)
+
+
+def test_sniff_prefers_oslo_on_oslo() -> None:
+    assert sniff_format(OSLO_LINE * 10 + TRACE_LINE * 30).name == "oslo"
+    assert sniff_format(b"just words\nand more\n").name == "text"

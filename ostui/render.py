@@ -43,35 +43,18 @@ def traceback_text(tb: Traceback) -> str:
 
 def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
-    table = Table(title="ostui scan", show_lines=False)
-    for col in (
-        "node",
-        "component",
-        "file",
-        "format",
-        "records",
-        "ERROR+",
-        "WARNING",
-        "tracebacks",
-        "req ids",
-    ):
-        table.add_column(
-            col,
-            justify="right" if col in ("records", "ERROR+", "WARNING", "tracebacks", "req ids") else "left",
-        )
+    table = Table(title="ostui scan", show_lines=False, expand=True)
+    table.add_column("node/component/file", overflow="fold", ratio=3)
+    table.add_column("format", overflow="fold")
+    for col in ("records", "ERR", "WARN", "tb", "ids"):
+        table.add_column(col, justify="right", no_wrap=True)
     for f in summary["files"]:
         lv = f["levels"]
         errors = lv.get("ERROR", 0) + lv.get("CRITICAL", 0)
         table.add_row(
-            f["node"],
-            f["component"],
-            f["path"].rsplit("/", 1)[-1],
-            f["format"] or "-",
-            str(f["records"]),
-            Text(str(errors), style="bold red" if errors else ""),
-            str(lv.get("WARNING", 0)),
-            str(f["tracebacks"]),
-            str(f["request_ids"]),
+            f"{f['node']}/{f['component']}/{f['path'].rsplit('/', 1)[-1]}", f["format"] or "-", str(f["records"]),
+            Text(str(errors), style="bold red" if errors else ""), str(lv.get("WARNING", 0)),
+            str(f["tracebacks"]), str(f["request_ids"]),
         )
     console.print(table)
     t = summary["totals"]

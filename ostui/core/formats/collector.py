@@ -49,9 +49,8 @@ def split_prefix(prefix_name: str, line: str) -> tuple[dict[str, str], str]:
 def wrap(fmt: LogFormat, prefix_name: str) -> LogFormat:
     """`fmt` behind collector prefix `prefix_name`, named `<prefix_name>+<fmt.name>`."""
     prefix = COLLECTOR_PREFIXES[prefix_name]
-    if fmt.continuation:
-        header = prefix + fmt.header
-    else:
+    header = prefix + fmt.header
+    if not fmt.continuation:
         # A format whose every line is a record must still match lines that lack the
         # prefix (its header ends in a catch-all). `(?!\Z)` keeps that catch-all from
         # matching after a block's last newline, where it would add an empty record

@@ -1,0 +1,16 @@
+"""What the browser has selected: one record of one file, passed down to the detail pane."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.logset import LogFile
+from ..core.model import Record
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selected record and the file it came from (node, component, path)."""
+
+    file: LogFile
+    record: Record

@@ -103,6 +103,8 @@ class FileIndex:
         """Index buf[1:end]; buf[0] is the newline that ends the previous block."""
         base = self.scanned - 1  # file offset of buf[0]
         ms = list(self._scanner.finditer(buf, 0, end))
+        if ms and ms[-1].start() >= end - 1:
+            ms.pop()  # a catch-all header matched after the block's last newline: no line there
         first = ms[0].start() if ms else end - 1
         if first > 0 and not self.starts:
             self._orphan_lines(buf, 1, first + 1 if ms else end, base)

@@ -85,6 +85,7 @@ def iso_keys(stamps: Sequence[bytes]) -> Iterable[int]:
     if (
         14 <= width <= 20
         and len(digits) == len(stamps) * (width + 1) - 1
+        and digits[width :: width + 1] == b"\n" * (len(stamps) - 1)
         and digits.replace(b"\n", b"").isdigit()
     ):
         factor = 10 ** (20 - width)

@@ -35,6 +35,11 @@ ACCESS_HEADER = (
 )
 _ACCESS_LEVELS = (Level.ERROR, Level.WARNING, Level.INFO, Level.UNKNOWN)
 _ACCESS_RE = re.compile(ACCESS_HEADER)
+_ACCESS_S = re.compile(
+    r'(?P<client>\S+(?:(?<=,) \S+)*) \S+ \S+ \[[^\]]*\] '
+    r'"(?:(?P<method>[A-Z][A-Z_-]*) (?P<url>(?:[^"\\ ]|\\.)+)(?: (?P<protocol>HTTP/[\d.]+))?|(?:[^"\\]|\\.)*)" '
+    r"(?P<status>\d{3}) (?P<length>\d+|-)"
+)
 
 
 def _access_head(line: str) -> ParsedHead:
@@ -52,6 +57,15 @@ def _access_head(line: str) -> ParsedHead:
             value = getattr(http, name)
             if value is not None:
                 head.fields[name] = value
+        return head
+    # parse_access declines some lines the header takes (an escaped quote in the URL):
+    # the fixed fields are still worth reading.
+    a = _ACCESS_S.match(line)
+    if a is not None:
+        head.fields.update({k: v for k, v in a.groupdict().items() if v is not None and v != "-"})
+        for name in ("status", "length"):
+            if name in head.fields:
+                head.fields[name] = int(head.fields[name])
     return head
 
 

@@ -19,7 +19,7 @@ def _head(line: str) -> ParsedHead:
 TEXT = LogFormat(
     name="text",
     description="plain text: one record per line, nothing parsed",
-    header=rb"()(?!)()",
+    header=rb"()()",
     levels=(Level.UNKNOWN,),
     continuation=False,
     time_keys=_keys,

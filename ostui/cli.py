@@ -93,7 +93,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if not files:
         print(nothing_found(tree), file=sys.stderr)
         return 2
-    open_files(files, args.fmt, times=False)
+    from .core.parallel import build_files
+
+    open_files(files, args.fmt, times=False, build=False)
+    build_files(files)
     summary = scan_summary(files)
     summary["skipped"] = [{"path": p, "reason": r} for p, r in tree.skipped]
     if args.json:

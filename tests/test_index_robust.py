@@ -125,3 +125,26 @@ def test_index_follows_appends_and_holds_partial_lines(tmp_path: Path) -> None:
 def test_sniff_prefers_oslo_on_oslo() -> None:
     assert sniff_format(OSLO_LINE * 10 + TRACE_LINE * 30).name == "oslo"
     assert sniff_format(b"just words\nand more\n").name == "text"
+
+
+def test_parallel_build_matches_single_process(tmp_path: Path) -> None:
+    from ostui.core import parallel
+
+    body = (OSLO_LINE + TRACE_LINE * 3 + b"  continued text\n") * 4000
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(b"+ leading noise\n" + body)
+    one = LogFile(path, "n", "nova", path.name)
+    two = LogFile(path, "n", "nova", path.name)
+    open_files([one], times=True)
+    open_files([two], times=True, build=False)
+    old = parallel.MIN_PART
+    parallel.MIN_PART = 1024
+    try:
+        parallel.build_files([two], workers=3)
+    finally:
+        parallel.MIN_PART = old
+    a, b = one.index, two.index
+    assert a is not None and b is not None
+    assert list(a.starts) == list(b.starts) and a.levels == b.levels and list(a.keys) == list(b.keys)
+    assert (a.lines, a.tracebacks, a.unparsed, a.request_ids) == (b.lines, b.tracebacks, b.unparsed, b.request_ids)
+    assert b.scanned == path.stat().st_size

@@ -40,7 +40,8 @@ class FileIndex:
     """
 
     def __init__(
-        self, source: ByteSource, fmt: LogFormat | None = None, *, times: bool = True, year: int | None = None
+        self, source: ByteSource, fmt: LogFormat | None = None, *, times: bool = True, year: int | None = None,
+        continued: bool = False,
     ) -> None:
         self.source = source
         if fmt is None:
@@ -59,7 +60,9 @@ class FileIndex:
         self.long_lines = 0  # lines longer than one block, reported by scan
         self._scanner = _scanner(fmt)
         self._table = fmt.level_table()
-        self._pending_unknown = False
+        # True for a part of a file that starts inside a record: its leading lines are
+        # that record's tail, not records of their own.
+        self.continued = continued
 
     # -- building ------------------------------------------------------------------
     def update(
@@ -106,7 +109,7 @@ class FileIndex:
         if ms and ms[-1].start() >= end - 1:
             ms.pop()  # a catch-all header matched after the block's last newline: no line there
         first = ms[0].start() if ms else end - 1
-        if first > 0 and not self.starts:
+        if first > 0 and not self.starts and not self.continued:
             self._orphan_lines(buf, 1, first + 1 if ms else end, base)
         if ms:
             self.starts.extend(map(add, map(_start, ms), repeat(base + 1)))

@@ -165,19 +165,23 @@ def open_source(path: Path) -> ByteSource:
 
 
 class SliceSource(ByteSource):
-    """The bytes of another source from `start` on: an index of a file's tail."""
+    """The bytes of another source from `start` (to `end`): a file's tail, or one part of
+    a file indexed by a worker process."""
 
-    def __init__(self, inner: ByteSource, start: int) -> None:
+    def __init__(self, inner: ByteSource, start: int, end: int | None = None) -> None:
         self.inner = inner
         self.start = start
+        self.end = end
         self.path = inner.path
         self.problems = []
 
     def size(self) -> int:
-        return max(0, self.inner.size() - self.start)
+        stop = self.inner.size() if self.end is None else min(self.end, self.inner.size())
+        return max(0, stop - self.start)
 
     def read(self, offset: int, length: int) -> bytes:
-        return self.inner.read(self.start + offset, length)
+        length = min(length, self.size() - offset)
+        return self.inner.read(self.start + offset, length) if length > 0 else b""
 
 
 def tail_start(source: ByteSource, nbytes: int) -> int:

@@ -56,7 +56,12 @@ SEVERITY_LEVELS = tuple(level for _, level in SEVERITY_WORDS)
 # indented lines (but not sudo's `    user : TTY=... ; COMMAND=...`), the
 # traceback and chaining sentences, the final `pkg.SomeError: text` line, and
 # empty messages (the blank lines between chained tracebacks).
-EXC_LINE = rb"(?:\w+\.)*\w*(?:Error|Exception|error|Exit|Interrupt|Timeout|Failure|Fault)(?=[:\r\n]|\Z)"
+# The exception name is read once, possessively, and its ending checked looking back:
+# no backtracking through the name whatever the line holds.
+EXC_LINE = (
+    rb"[\w.]++(?:(?<=Error)|(?<=Exception)|(?<=error)|(?<=Exit)|(?<=Interrupt)|(?<=Timeout)|(?<=Failure)"
+    rb"|(?<=Fault))(?=[:\r\n]|\Z)"
+)
 TRACEBACKISH = (
     rb"(?:[ \t](?![ \t]*[^ \t\r\n]+ : (?:[^\r\n;]*; )?(?:TTY|PWD)=)"
     rb"|Traceback \(most recent call last\)"

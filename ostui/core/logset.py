@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .formats import LogFormat, get_format
 from .index import FileIndex
-from .source import open_source
+from .source import BLOCK_SIZE, open_source
 
 
 @dataclass(eq=False)
@@ -52,11 +52,11 @@ class LogFile:
         part.update(final=True)
         return LogFile(self.path, self.node, self.component, self.group, index=part)
 
-    def build(self, progress: Callable[[int, int], None] | None = None) -> None:
+    def build(self, progress: Callable[[int, int], None] | None = None, block_size: int = BLOCK_SIZE) -> None:
         if self.index is None:
             return
         try:
-            self.index.update(final=True, progress=progress)
+            self.index.update(final=True, progress=progress, block_size=block_size)
         except OSError as exc:
             self.error = f"read failed after {self.index.scanned} bytes: {exc.strerror or exc}"
         if self.index.long_lines:

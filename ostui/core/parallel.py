@@ -4,6 +4,7 @@ worker processes index at once; the parts' arrays are joined in order.
 Used by the headless commands (a fresh process, safe to fork). The browser keeps to
 threads: forking a process that runs Textual's threads is not safe.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -24,7 +25,9 @@ MIN_PART = 32 << 20  # smaller files are not worth a process
 def _part(path: str, fmt: str, start: int, end: int, times: bool, year: int) -> dict[str, Any]:
     inner = FileSource(Path(path))
     try:
-        idx = FileIndex(SliceSource(inner, start, end), get_format(fmt), times=times, year=year, continued=start > 0)
+        idx = FileIndex(
+            SliceSource(inner, start, end), get_format(fmt), times=times, year=year, continued=start > 0
+        )
         idx.update(final=True)
     finally:
         inner.close()
@@ -63,8 +66,14 @@ def _cuts(source: FileSource, parts: int) -> list[int]:
 def build_files(files: list[LogFile], workers: int | None = None) -> None:
     """Index `files` (already opened), splitting big plain files across processes."""
     workers = workers or os.cpu_count() or 1
-    big = [f for f in files if f.index is not None and isinstance(f.index.source, FileSource)
-           and f.index.source.size() >= MIN_PART and not len(f.index)]
+    big = [
+        f
+        for f in files
+        if f.index is not None
+        and isinstance(f.index.source, FileSource)
+        and f.index.source.size() >= MIN_PART
+        and not len(f.index)
+    ]
     if workers < 2 or not big:
         for f in files:
             f.build()
@@ -76,8 +85,10 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
             idx = f.index
             assert idx is not None and isinstance(idx.source, FileSource)
             cuts = _cuts(idx.source, workers)
-            futures = [pool.submit(_part, str(f.path), idx.format.name, a, b, idx.times, idx.year)
-                       for a, b in zip(cuts, cuts[1:], strict=False)]
+            futures = [
+                pool.submit(_part, str(f.path), idx.format.name, a, b, idx.times, idx.year)
+                for a, b in zip(cuts, cuts[1:], strict=False)
+            ]
             jobs.append((f, futures))
         for f in files:  # small files meanwhile, in this process
             if all(f is not g for g, _ in jobs):

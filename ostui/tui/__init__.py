@@ -5,6 +5,10 @@ import argparse
 
 
 def run_app(args: argparse.Namespace) -> int:
+    # Find and preview the logs in a thread first, then import Textual while it works.
+    from .startup import find_sources
+
+    early = find_sources(args)
     from .app import run
 
-    return run(args)
+    return run(args, early)

@@ -1,9 +1,11 @@
 """The ostui browser: tree, stream and detail panes over the engine."""
+
 from __future__ import annotations
 
 import argparse
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,14 +25,13 @@ from .commands import OstuiCommands
 from .messages import FileIndexed, IndexingDone, IndexProgress, SourcesLoaded, ViewReady
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
+from .startup import Sources, at_least, find_sources, initial_filters, preview_view
 from .widgets.log_stream import LogStream
 from .widgets.source_tree import SourceTree
 
+# Small blocks: the regex pass holds the GIL for a whole block, and the UI needs it often.
+INDEX_BLOCK = 1 << 20
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
-
-
-def at_least(level: Level | None) -> frozenset[Level]:
-    return ALL_LEVELS if level is None else frozenset(lv for lv in Level if lv >= level)
 
 
 class StatusBar(Static):
@@ -68,16 +69,29 @@ class OstuiApp(App[int]):
 
     filters: reactive[Filters] = reactive(Filters, init=False)
 
-    def __init__(self, args: argparse.Namespace | None = None, files: Sequence[LogFile] | None = None) -> None:
+    def __init__(
+        self, args: argparse.Namespace | None = None, files: Sequence[LogFile] | None = None
+    ) -> None:
         super().__init__()
-        self.args = args or argparse.Namespace(paths=[], root=None, demo=True, fmt=None, level=None, grep=None,
-                                               request=None, since=None, until=None)
+        self.args = args or argparse.Namespace(
+            paths=[],
+            root=None,
+            demo=True,
+            fmt=None,
+            level=None,
+            grep=None,
+            request=None,
+            since=None,
+            until=None,
+        )
         self._given_files = list(files) if files is not None else None
         self.files: list[LogFile] = []
         self.stream_files: list[LogFile] = []
         self.indexed = False
         self.status_text = "looking for logs…"
         self.lang = getattr(self.args, "lang", None) or "en"
+        self.early: Future[Sources] | None = None
+        self.preview_shown = False
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -95,7 +109,7 @@ class OstuiApp(App[int]):
         except ImportError:
             return Static("select a record", id="detail")
         pane = DetailPane(id="detail")
-        return pane  # type: ignore[return-value]
+        return pane
 
     def on_mount(self) -> None:
         self.query_one(LogStream).focus()
@@ -104,37 +118,18 @@ class OstuiApp(App[int]):
         self.load_sources()
 
     def _initial_filters(self) -> Filters:
-        a = self.args
-        levels = ALL_LEVELS
-        if getattr(a, "level", None):
-            from ..core.levels import parse_level
-
-            lv = parse_level(a.level)
-            levels = at_least(lv if lv != Level.UNKNOWN else None)
-        since = parse_user_time(a.since) if getattr(a, "since", None) else None
-        until = parse_user_time(a.until) if getattr(a, "until", None) else None
-        return Filters(levels=levels, text=getattr(a, "grep", None) or None,
-                       request_id=getattr(a, "request", None) or None, since=since, until=until)
+        return initial_filters(self.args)
 
     # -- workers: discovery, indexing, views --------------------------------------------------
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
     def load_sources(self) -> None:
-        from ..cli import select_files
-
-        if self._given_files is not None:
-            from ..core.discovery import LogTree
-
-            files, tree = self._given_files, LogTree()
-        else:
-            files, tree = select_files(self.args, None)
-        fmt = None
-        if getattr(self.args, "fmt", None):
-            from ..core.formats import get_format
-
-            fmt = get_format(self.args.fmt)
-        for f in files:
-            f.open(fmt)
+        if self.early is None:
+            self.early = find_sources(self.args, self._given_files)
+        tree, files, preview = self.early.result()
         self.post_message(SourcesLoaded(tree, files))
+        if preview is not None:
+            self.preview_shown = True
+            self.post_message(ViewReady(preview, preview=True))
 
     def on_sources_loaded(self, message: SourcesLoaded) -> None:
         self.files = message.files
@@ -149,18 +144,23 @@ class OstuiApp(App[int]):
         self.stream_files = [f for f in self.files if f.error is None]
         broken = [f for f in self.files if f.error]
         if broken:
-            self.notify("could not read: " + ", ".join(f"{f.path}: {f.error}" for f in broken[:5]),
-                        severity="warning", timeout=8)
+            self.notify(
+                "could not read: " + ", ".join(f"{f.path}: {f.error}" for f in broken[:5]),
+                severity="warning",
+                timeout=8,
+            )
         self._set_detail_files()
         self.show_preview(self.stream_files, self.filters)
-        self.index_files(self.files)
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def show_preview(self, files: list[LogFile], filters: Filters) -> None:
         """The newest records of big files, before their whole index is built."""
-        parts = [p for p in (f.preview() for f in files) if p is not None]
-        if parts and len(parts) == len(files):
-            self.post_message(ViewReady(StreamView(parts, filters), preview=True))
+        if not self.preview_shown:
+            view = preview_view(files, filters)
+            if view is not None:
+                self.post_message(ViewReady(view, preview=True))
+        # Index only now, so the first screen does not wait for the indexer's GIL.
+        self.call_from_thread(self.index_files, self.files)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_files(self, files: list[LogFile]) -> None:
@@ -172,7 +172,7 @@ class OstuiApp(App[int]):
             def progress(scanned: int, size: int, base: int = base, n: int = n) -> None:
                 self.post_message(IndexProgress(base + scanned, total, n, len(files)))
 
-            f.build(progress)
+            f.build(progress, block_size=INDEX_BLOCK)
             done += f.index.source.size() if f.index is not None else 0
             self.post_message(IndexProgress(done, total, n + 1, len(files)))
             self.post_message(FileIndexed(f))
@@ -253,7 +253,9 @@ class OstuiApp(App[int]):
             detail.selection = Selection(message.file, message.record)
         else:
             rec = message.record
-            detail.update(f"{rec.level.name} {rec.logger or ''}\n{rec.text[:2000]}")  # type: ignore[attr-defined]
+            from rich.text import Text
+
+            detail.update(Text(f"{rec.level.name} {rec.logger or ''}\n{rec.text[:2000]}"))  # type: ignore[attr-defined]
 
     @on(LogStream.RecordOpened)
     def open_detail(self, message: LogStream.RecordOpened) -> None:
@@ -295,11 +297,18 @@ class OstuiApp(App[int]):
     def action_grep(self) -> None:
         def done(value: str | None) -> None:
             if value is not None:
-                self.filters = Filters(self.filters.levels, value or None, self.filters.request_id,
-                                       self.filters.since, self.filters.until)
+                self.filters = Filters(
+                    self.filters.levels,
+                    value or None,
+                    self.filters.request_id,
+                    self.filters.since,
+                    self.filters.until,
+                )
 
-        self.push_screen(PromptScreen("Show only records matching (regex; empty clears)", "",
-                                      self.filters.text or ""), done)
+        self.push_screen(
+            PromptScreen("Show only records matching (regex; empty clears)", "", self.filters.text or ""),
+            done,
+        )
 
     def action_cycle_level(self) -> None:
         current = min(self.filters.levels, default=None) if self.filters.levels != ALL_LEVELS else None
@@ -329,8 +338,9 @@ class OstuiApp(App[int]):
     def action_filter_request(self) -> None:
         stream = self.query_one(LogStream)
         if self.filters.request_id:
-            self.filters = Filters(self.filters.levels, self.filters.text, None, self.filters.since,
-                                   self.filters.until)
+            self.filters = Filters(
+                self.filters.levels, self.filters.text, None, self.filters.since, self.filters.until
+            )
             return
         if stream.view is None or not len(stream.view):
             return
@@ -420,8 +430,9 @@ class OstuiApp(App[int]):
     COMMANDS = App.COMMANDS | {OstuiCommands}
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, early: Future[Sources] | None = None) -> int:
     app = OstuiApp(args)
+    app.early = early or find_sources(args)
     result = app.run()
     return result or 0
 

@@ -1,4 +1,5 @@
 """Command palette: go to request…, go to node…, filter level…"""
+
 from __future__ import annotations
 
 from functools import partial
@@ -19,11 +20,16 @@ class OstuiCommands(Provider):
     def _commands(self, query: str) -> list[tuple[str, object, str]]:
         app = self._app()
         out: list[tuple[str, object, str]] = []
-        from .app import at_least
+        from .startup import at_least
 
         for level in (Level.CRITICAL, Level.ERROR, Level.WARNING, Level.INFO, Level.DEBUG):
-            out.append((f"Filter level: {level.name} and above", partial(app.set_levels, at_least(level)),
-                        "show records of this level and worse"))
+            out.append(
+                (
+                    f"Filter level: {level.name} and above",
+                    partial(app.set_levels, at_least(level)),
+                    "show records of this level and worse",
+                )
+            )
         out.append(("Filter level: all", partial(app.set_levels, at_least(None)), "show every level"))
         for node in sorted({f.node for f in app.files}):
             out.append((f"Go to node: {node}", partial(app.go_to_node, node), "show only this node's files"))

@@ -1,4 +1,5 @@
 """Messages the workers post to the app: results flow up, only handlers touch widgets."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -46,7 +47,9 @@ class IndexingDone(Message):
 class ViewReady(Message):
     """A new filtered view of the stream is ready to show."""
 
-    def __init__(self, view: StreamView, preview: bool = False, focus: tuple[LogFile, int] | None = None) -> None:
+    def __init__(
+        self, view: StreamView, preview: bool = False, focus: tuple[LogFile, int] | None = None
+    ) -> None:
         super().__init__()
         self.view = view
         self.preview = preview

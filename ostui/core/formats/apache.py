@@ -37,7 +37,8 @@ _ACCESS_LEVELS = (Level.ERROR, Level.WARNING, Level.INFO, Level.UNKNOWN)
 _ACCESS_RE = re.compile(ACCESS_HEADER)
 _ACCESS_S = re.compile(
     r'(?P<client>\S+(?:(?<=,) \S+)*) \S+ \S+ \[[^\]]*\] '
-    r'"(?:(?P<method>[A-Z][A-Z_-]*) (?P<url>(?:[^"\\ ]|\\.)+)(?: (?P<protocol>HTTP/[\d.]+))?|(?:[^"\\]|\\.)*)" '
+    r'"(?:(?P<method>[A-Z][A-Z_-]*) (?P<url>(?:[^"\\ ]|\\.)+)(?: (?P<protocol>HTTP/[\d.]+))?'
+    r'|(?:[^"\\]|\\.)*)" '
     r"(?P<status>\d{3}) (?P<length>\d+|-)"
 )
 

@@ -3,6 +3,7 @@
 Covers helper scripts next to OpenStack logs (`2015-10-29 10:52:20.953 pinger DEBUG ...`,
 `asctime name levelname message`) that are neither oslo nor a service's own format.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,14 +15,27 @@ from . import register
 from .base import ANSI_B, LogFormat, ParsedHead, level_groups, strip_ansi
 
 _LEVELS: tuple[tuple[bytes, Level], ...] = (
-    (b"TRACE", Level.TRACE), (b"DEBUG", Level.DEBUG), (b"INFO", Level.INFO), (b"NOTICE", Level.NOTICE),
-    (b"WARNING", Level.WARNING), (b"WARN", Level.WARNING), (b"ERROR", Level.ERROR),
-    (b"CRITICAL", Level.CRITICAL), (b"FATAL", Level.CRITICAL),
+    (b"TRACE", Level.TRACE),
+    (b"DEBUG", Level.DEBUG),
+    (b"INFO", Level.INFO),
+    (b"NOTICE", Level.NOTICE),
+    (b"WARNING", Level.WARNING),
+    (b"WARN", Level.WARNING),
+    (b"ERROR", Level.ERROR),
+    (b"CRITICAL", Level.CRITICAL),
+    (b"FATAL", Level.CRITICAL),
 )
 STAMP = rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
 HEADER = (
-    rb"(" + STAMP + rb")(?:Z|[+-]\d\d:?\d\d)?[ :-]+(?:(?!\d+ )[^ \n\[]+ ){1,2}?" + ANSI_B + rb"\[?"
-    + level_groups(_LEVELS) + rb"\]?" + ANSI_B + rb"(?=[ :])"
+    rb"("
+    + STAMP
+    + rb")(?:Z|[+-]\d\d:?\d\d)?[ :-]+(?:(?!\d+ )[^ \n\[]+ ){1,2}?"
+    + ANSI_B
+    + rb"\[?"
+    + level_groups(_LEVELS)
+    + rb"\]?"
+    + ANSI_B
+    + rb"(?=[ :])"
 )
 _HEAD = re.compile(
     r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?)(?:Z|[+-]\d\d:?\d\d)?[ :-]+"
@@ -45,13 +59,15 @@ def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
     return iso_keys(stamps)
 
 
-GENERIC = register(LogFormat(
-    name="pylog",
-    description="Python logging style: stamp, optional name, level, message",
-    header=HEADER,
-    levels=tuple(level for _, level in _LEVELS),
-    continuation=True,
-    time_keys=_keys,
-    parse_head=parse_head,
-    sniff_weight=0.8,
-))
+GENERIC = register(
+    LogFormat(
+        name="pylog",
+        description="Python logging style: stamp, optional name, level, message",
+        header=HEADER,
+        levels=tuple(level for _, level in _LEVELS),
+        continuation=True,
+        time_keys=_keys,
+        parse_head=parse_head,
+        sniff_weight=0.8,
+    )
+)

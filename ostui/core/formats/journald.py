@@ -60,8 +60,9 @@ _OSLO_MSG = re.compile(
     re.S,
 )
 # devstack's DEBUG suffix in journal mode.
-_BRACE_SUFFIX = re.compile(r"^(?P<msg>.*?) ?\{\{\(pid=\d+\) (?P<func>[\w<>.]+) (?P<path>\S+\.py):(?P<line>\d+)\}\}$",
-                           re.S)
+_BRACE_SUFFIX = re.compile(
+    r"^(?P<msg>.*?) ?\{\{\(pid=\d+\) (?P<func>[\w<>.]+) (?P<path>\S+\.py):(?P<line>\d+)\}\}$", re.S
+)
 _BODY_PREFIX = re.compile(
     r"^(?:[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)"
     r"(?:Z|[+-]\d\d:?\d\d)? \S+ [^\s\[:]+(?:\[\d+\])?: ?"

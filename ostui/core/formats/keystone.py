@@ -22,7 +22,8 @@ KEYSTONE_HEADER = (
 )
 
 _HEAD = re.compile(
-    r"\((?P<logger>[^\s()]+)\): (?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?) (?P<level>[A-Z]+) ?(?P<msg>.*)",
+    r"\((?P<logger>[^\s()]+)\): (?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?) "
+    r"(?P<level>[A-Z]+) ?(?P<msg>.*)",
     re.S,
 )
 

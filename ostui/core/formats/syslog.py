@@ -192,7 +192,10 @@ SWIFT_HEADER = (
     + rb"(?:" + SWIFT_ACCESS + rb"(?:(5)|(4)|()[1-3])\d\d(?=[ \r\n]|\Z)"
     + rb"|(ERROR\b|STDERR\b|Error\b)|(WARNING\b|Warning\b)|())" + NOT_A_RECORD
 )
-_SWIFT_LEVELS = (Level.ERROR, Level.WARNING, Level.INFO, Level.ERROR, Level.WARNING, Level.INFO, Level.UNKNOWN)
+# Access status 5xx, 4xx, other; ERROR/STDERR, WARNING, other; the catch-all.
+_SWIFT_LEVELS = (
+    Level.ERROR, Level.WARNING, Level.INFO, Level.ERROR, Level.WARNING, Level.INFO, Level.UNKNOWN,
+)
 _SWIFT_RE = re.compile(SWIFT_HEADER)
 
 

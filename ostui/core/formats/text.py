@@ -1,4 +1,5 @@
 """Plain text: the format of last resort. Every line is a record of level UNKNOWN."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

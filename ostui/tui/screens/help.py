@@ -1,4 +1,5 @@
 """The help screen: every key of every pane, from the bindings themselves."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -13,8 +14,15 @@ from textual.widgets import Static
 
 
 def key_label(key: str) -> str:
-    names = {"right_square_bracket": "]", "left_square_bracket": "[", "question_mark": "?",
-             "slash": "/", "ampersand": "&", "colon": ":", "space": "space"}
+    names = {
+        "right_square_bracket": "]",
+        "left_square_bracket": "[",
+        "question_mark": "?",
+        "slash": "/",
+        "ampersand": "&",
+        "colon": ":",
+        "space": "space",
+    }
     return " ".join(names.get(k, k) for k in key.split(","))
 
 

@@ -1,4 +1,5 @@
 """A one-line question: search text, a time to jump to, a request id."""
+
 from __future__ import annotations
 
 from textual.app import ComposeResult

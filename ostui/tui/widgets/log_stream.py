@@ -4,6 +4,7 @@ Only the rows on screen are parsed and rendered; the widget holds a `StreamView`
 (compact arrays) and maps screen rows to records. A record is one row; expanding it
 (its traceback or continued text) inserts its body rows below it.
 """
+
 from __future__ import annotations
 
 import re
@@ -247,19 +248,29 @@ class LogStream(ScrollView, can_focus=True):
         level = rec.level
         out = [
             Segment(self._stamp(rec.timestamp) + " ", self._style("time")),
-            Segment(f"{lf.node}/{lf.component}"[-self.source_width :].ljust(self.source_width) + " ",
-                    self._style("source")),
+            Segment(
+                f"{lf.node}/{lf.component}"[-self.source_width :].ljust(self.source_width) + " ",
+                self._style("source"),
+            ),
             Segment(f"{level.name[:5]:<5} ", self._style(f"level-{level.name.lower()}")),
             Segment(f"{short_id(rec.request_id or rec.global_request_id):<8} ", self._style("id")),
         ]
         message = clean(rec.message)[:MAX_RENDER]
-        out.extend(self._highlight(message, self._style(f"level-{level.name.lower()}") if level >= Level.WARNING
-                                   else Style()))
+        out.extend(
+            self._highlight(
+                message, self._style(f"level-{level.name.lower()}") if level >= Level.WARNING else Style()
+            )
+        )
         if rec.traceback is not None:
             marker = "▾" if row in self.rowmap.expanded else "▸"
             frames = sum(len(s.frames) for s in rec.traceback.sections)
-            out.append(Segment(f"  {marker} {rec.traceback.exc_type}: {clean(rec.traceback.exc_message)[:200]} "
-                               f"({frames} frames)", self._style("fold")))
+            out.append(
+                Segment(
+                    f"  {marker} {rec.traceback.exc_type}: {clean(rec.traceback.exc_message)[:200]} "
+                    f"({frames} frames)",
+                    self._style("fold"),
+                )
+            )
         elif rec.body:
             marker = "▾" if row in self.rowmap.expanded else "▸"
             out.append(Segment(f"  {marker} +{len(rec.body)} lines", self._style("body")))
@@ -394,7 +405,9 @@ class LogStream(ScrollView, can_focus=True):
             self.rowmap.set(row, len(self._body_lines(self.view.record(row)[1])))
         self._update_size()
         self.refresh()
-        self.notify(f"wrap {'on' if self.wrap else 'off'}: expanded records wrap at the pane width", timeout=2)
+        self.notify(
+            f"wrap {'on' if self.wrap else 'off'}: expanded records wrap at the pane width", timeout=2
+        )
 
     def action_next_error(self) -> None:
         self._jump_level(+1)

@@ -1,4 +1,5 @@
 """The tree pane: node -> component -> file, with error and warning counts."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -43,7 +44,10 @@ class SourceTree(Tree[TreeEntry]):
     SourceTree > .source-tree--broken { color: $error; text-style: italic; }
     """
     COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
-        "source-tree--errors", "source-tree--warnings", "source-tree--off", "source-tree--broken",
+        "source-tree--errors",
+        "source-tree--warnings",
+        "source-tree--off",
+        "source-tree--broken",
     }
     BINDINGS = [
         Binding("space", "toggle_files", "In/out", id="tree.toggle"),
@@ -104,10 +108,14 @@ class SourceTree(Tree[TreeEntry]):
         if entry.kind == "file":
             f = files[0]
             if f.error:
-                text.append(entry.label + " ✗", self.get_component_rich_style("source-tree--broken", partial=True))
+                text.append(
+                    entry.label + " ✗", self.get_component_rich_style("source-tree--broken", partial=True)
+                )
                 return text
-            text.append(("☑ " if on else "☐ ") + entry.label,
-                        None if on else self.get_component_rich_style("source-tree--off", partial=True))
+            text.append(
+                ("☑ " if on else "☐ ") + entry.label,
+                None if on else self.get_component_rich_style("source-tree--off", partial=True),
+            )
         else:
             text.append(entry.label)
             if len(on) != len(files) - len(broken):

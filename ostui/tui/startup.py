@@ -1,0 +1,74 @@
+"""Start-up work that needs no Textual: find, open and preview the logs.
+
+It runs in a thread started before Textual is imported, so the first screen of a big
+log is ready about when the app is.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from ..core.discovery import LogTree
+from ..core.levels import Level, parse_level
+from ..core.logset import LogFile
+from ..core.timekeys import parse_user_time
+from ..core.view import ALL_LEVELS, Filters, StreamView
+
+Sources = tuple[LogTree, list[LogFile], StreamView | None]
+
+
+def at_least(level: Level | None) -> frozenset[Level]:
+    return ALL_LEVELS if level is None else frozenset(lv for lv in Level if lv >= level)
+
+
+def initial_filters(a: argparse.Namespace) -> Filters:
+    """The filters the command line asks for (--level, --grep, --request, --since, --until)."""
+    levels = ALL_LEVELS
+    if getattr(a, "level", None):
+        lv = parse_level(a.level)
+        levels = at_least(lv if lv != Level.UNKNOWN else None)
+    since = parse_user_time(a.since) if getattr(a, "since", None) else None
+    until = parse_user_time(a.until) if getattr(a, "until", None) else None
+    return Filters(
+        levels=levels,
+        text=getattr(a, "grep", None) or None,
+        request_id=getattr(a, "request", None) or None,
+        since=since,
+        until=until,
+    )
+
+
+def preview_view(files: Sequence[LogFile], filters: Filters) -> StreamView | None:
+    """A view over the last part of every file, when all of them are big."""
+    parts = [p for p in (f.preview() for f in files) if p is not None]
+    if parts and len(parts) == len(files):
+        return StreamView(parts, filters)
+    return None
+
+
+def find_sources(args: argparse.Namespace, given: Sequence[LogFile] | None = None) -> Future[Sources]:
+    """Discover, open (sniff) and preview the logs in a thread."""
+
+    def job() -> Sources:
+        from ..cli import select_files
+
+        if given is not None:
+            files, tree = list(given), LogTree()
+        else:
+            files, tree = select_files(args, None)
+        fmt = None
+        if getattr(args, "fmt", None):
+            from ..core.formats import get_format
+
+            fmt = get_format(args.fmt)
+        for f in files:
+            f.open(fmt)
+        readable = [f for f in files if f.error is None]
+        return tree, files, preview_view(readable, initial_filters(args))
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ostui-start")
+    future = pool.submit(job)
+    pool.shutdown(wait=False)
+    return future

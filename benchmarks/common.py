@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,8 @@ class Run:
     rc: int
     stdout: bytes
     stderr: bytes
+    anon_kb: int = 0  # peak RssAnon seen by sampling /proc every 5 ms (heap, not mapped file pages)
+    file_kb: int = 0  # peak RssFile seen the same way (mapped file / page cache pages)
 
 
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
@@ -88,12 +91,35 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        peak = {"RssAnon:": 0, "RssFile:": 0}
+        done = threading.Event()
+        sampler = threading.Thread(target=_sample, args=(proc.pid, peak, done), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss, proc.returncode, out.read(), err.read())
+        return Run(wall, usage.ru_maxrss, proc.returncode, out.read(), err.read(),
+                   peak["RssAnon:"], peak["RssFile:"])
+
+
+def _sample(pid: int, peak: dict[str, int], done: threading.Event) -> None:
+    """ru_maxrss counts mapped file pages too (ostui's request search mmaps the file),
+    so split the peak into heap and file pages by reading /proc while the child runs."""
+    path = f"/proc/{pid}/status"
+    while not done.is_set():
+        try:
+            with open(path) as fh:
+                for line in fh:
+                    key = line[:8]
+                    if key in peak:
+                        peak[key] = max(peak[key], int(line.split()[1]))
+        except (OSError, ValueError, IndexError):
+            pass
+        done.wait(0.005)
 
 
 def best_median(values: list[float]) -> tuple[float, float]:

@@ -8,7 +8,6 @@ could be decompressed and says so in `problems`.
 
 from __future__ import annotations
 
-import mmap
 import os
 import zlib
 from collections.abc import Iterator
@@ -81,26 +80,6 @@ class FileSource(ByteSource):
         if self._fd is None or length <= 0:
             return b""
         return os.pread(self._fd, length, offset)
-
-    def find_all(self, needle: bytes) -> list[int]:
-        if self._fd is None or not needle:
-            return []
-        size = self.size()
-        if size == 0:
-            return []
-        try:
-            mm = mmap.mmap(self._fd, size, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            return super().find_all(needle)
-        out: list[int] = []
-        try:
-            i = mm.find(needle)
-            while i >= 0:
-                out.append(i)
-                i = mm.find(needle, i + 1)
-        finally:
-            mm.close()
-        return out
 
     def close(self) -> None:
         if self._fd is not None:

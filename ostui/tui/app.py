@@ -15,10 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ..core.levels import Level
 from ..core.logset import LogFile
+from ..core.model import Record
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
@@ -31,6 +33,7 @@ from .widgets.source_tree import SourceTree
 
 # Small blocks: the regex pass holds the GIL for a whole block, and the UI needs it often.
 INDEX_BLOCK = 1 << 20
+DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -92,6 +95,9 @@ class OstuiApp(App[int]):
         self.lang = getattr(self.args, "lang", None) or "en"
         self.early: Future[Sources] | None = None
         self.preview_shown = False
+        self.index_started = False
+        self._pending_detail: tuple[LogFile, Record] | None = None
+        self._detail_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -158,9 +164,11 @@ class OstuiApp(App[int]):
         if not self.preview_shown:
             view = preview_view(files, filters)
             if view is not None:
+                self.preview_shown = True
                 self.post_message(ViewReady(view, preview=True))
-        # Index only now, so the first screen does not wait for the indexer's GIL.
-        self.call_from_thread(self.index_files, self.files)
+                return
+        if not self.preview_shown:
+            self.call_from_thread(self.start_indexing)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_files(self, files: list[LogFile]) -> None:
@@ -207,7 +215,15 @@ class OstuiApp(App[int]):
         if not worker.is_cancelled:
             self.post_message(ViewReady(view, focus=focus))
 
+    def start_indexing(self) -> None:
+        if not self.index_started:
+            self.index_started = True
+            self.index_files(self.files)
+
     def on_view_ready(self, message: ViewReady) -> None:
+        if message.preview:
+            # Index only once the first screen is drawn: the indexer competes for the GIL.
+            self.call_after_refresh(self.start_indexing)
         if message.preview and self.indexed:
             return
         stream = self.query_one(LogStream)
@@ -245,17 +261,28 @@ class OstuiApp(App[int]):
             detail.files = self.files
 
     @on(LogStream.RecordHighlighted)
-    def show_detail(self, message: LogStream.RecordHighlighted) -> None:
+    def record_highlighted(self, message: LogStream.RecordHighlighted) -> None:
+        # Debounced: holding a key down moves the cursor fast; the detail follows when it rests.
+        self._pending_detail = (message.file, message.record)
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_pending_detail)
+
+    def _show_pending_detail(self) -> None:
+        self._detail_timer = None
+        if self._pending_detail is not None:
+            self.show_detail(*self._pending_detail)
+
+    def show_detail(self, file: LogFile, record: Record) -> None:
         detail = self.query_one("#detail")
         if hasattr(detail, "selection"):
             from .selection import Selection
 
-            detail.selection = Selection(message.file, message.record)
+            detail.selection = Selection(file, record)
         else:
-            rec = message.record
             from rich.text import Text
 
-            detail.update(Text(f"{rec.level.name} {rec.logger or ''}\n{rec.text[:2000]}"))  # type: ignore[attr-defined]
+            detail.update(Text(f"{record.level.name} {record.logger or ''}\n{record.text[:2000]}"))  # type: ignore[attr-defined]
 
     @on(LogStream.RecordOpened)
     def open_detail(self, message: LogStream.RecordOpened) -> None:

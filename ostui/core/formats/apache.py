@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from ..http import parse_access
 from ..levels import Level
 from ..timekeys import NO_KEY, dmy_keys, iso_key, iso_keys
 from . import register
@@ -44,8 +45,6 @@ _ACCESS_S = re.compile(
 
 
 def _access_head(line: str) -> ParsedHead:
-    from ..http import parse_access
-
     line = strip_ansi(line).rstrip("\r")
     m, level = header_level(_ACCESS_RE, _ACCESS_LEVELS, line)
     if m is None or m.start(1) < 0:

@@ -63,6 +63,7 @@ _OSLO_MSG = re.compile(
 _BRACE_SUFFIX = re.compile(
     r"^(?P<msg>.*?) ?\{\{\(pid=\d+\) (?P<func>[\w<>.]+) (?P<path>\S+\.py):(?P<line>\d+)\}\}$", re.S
 )
+# What strip_body removes: the syslog prefix, then oslo's exception prefix if any.
 _BODY_PREFIX = re.compile(
     r"^(?:[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)"
     r"(?:Z|[+-]\d\d:?\d\d)? \S+ [^\s\[:]+(?:\[\d+\])?: ?"

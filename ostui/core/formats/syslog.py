@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
+from ..http import parse_access
 from ..levels import Level
 from ..timekeys import NO_KEY, iso_key, iso_keys, syslog_keys
 from . import register
@@ -52,16 +53,17 @@ SEVERITY_WORDS: tuple[tuple[str, Level], ...] = (
 SEVERITY = b"(?:" + b"|".join(b"(" + pat.encode() + b")" for pat, _ in SEVERITY_WORDS) + b")"
 SEVERITY_LEVELS = tuple(level for _, level in SEVERITY_WORDS)
 
-# A message that carries on a Python traceback rather than starting a record:
-# indented lines (but not sudo's `    user : TTY=... ; COMMAND=...`), the
-# traceback and chaining sentences, the final `pkg.SomeError: text` line, and
-# empty messages (the blank lines between chained tracebacks).
-# The exception name is read once, possessively, and its ending checked looking back:
-# no backtracking through the name whatever the line holds.
+# A traceback's last line, `error: ...`, `pkg.SomeError: text` or a bare `KeyboardInterrupt`.
+# The name is read once, possessively, and its ending checked looking back: no
+# backtracking through the name whatever the line holds.
 EXC_LINE = (
     rb"[\w.]++(?:(?<=Error)|(?<=Exception)|(?<=error)|(?<=Exit)|(?<=Interrupt)|(?<=Timeout)|(?<=Failure)"
     rb"|(?<=Fault))(?=[:\r\n]|\Z)"
 )
+# A message that carries on a Python traceback rather than starting a record:
+# indented lines (but not sudo's `    user : TTY=... ; COMMAND=...`), the
+# traceback and chaining sentences, the exception line, and empty messages (the
+# blank lines between chained tracebacks).
 TRACEBACKISH = (
     rb"(?:[ \t](?![ \t]*[^ \t\r\n]+ : (?:[^\r\n;]*; )?(?:TTY|PWD)=)"
     rb"|Traceback \(most recent call last\)"
@@ -200,8 +202,6 @@ _SWIFT_RE = re.compile(SWIFT_HEADER)
 
 
 def _swift_head(line: str) -> ParsedHead:
-    from ..http import parse_access
-
     line = strip_ansi(line).rstrip("\r")
     m, level = header_level(_SWIFT_RE, _SWIFT_LEVELS, line)
     if m is None or m.start(1) < 0:

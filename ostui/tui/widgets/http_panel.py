@@ -1,0 +1,85 @@
+"""What an HTTP status means to an OpenStack operator, and the first thing to check."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ...core.knowledge import explain_status
+
+
+class HttpExplanation(Widget):
+    """`500 Internal Server Error`, its OpenStack meaning and the first step.
+
+    Data down: `status` (None hides the widget) and `lang` ("en" or "zh").
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "http-explanation--status-error",
+        "http-explanation--status-warning",
+        "http-explanation--status-ok",
+        "http-explanation--family",
+        "http-explanation--label",
+    }
+
+    DEFAULT_CSS = """
+    HttpExplanation {
+        height: auto;
+        padding: 0 1;
+        &.-empty { display: none; }
+        & > .http-explanation--status-error { color: $text-error; text-style: bold; }
+        & > .http-explanation--status-warning { color: $text-warning; text-style: bold; }
+        & > .http-explanation--status-ok { color: $text-success; text-style: bold; }
+        & > .http-explanation--family { color: $foreground-muted; }
+        & > .http-explanation--label { text-style: bold; }
+    }
+    """
+
+    status: reactive[int | None] = reactive(None, layout=True)
+    """The HTTP status to explain; None shows nothing."""
+
+    lang: reactive[str] = reactive("en", layout=True)
+    """Language of the explanation: "en" or "zh"."""
+
+    def __init__(
+        self, status: int | None = None, *, name: str | None = None, id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.set_reactive(HttpExplanation.status, status)
+
+    def watch_status(self, status: int | None) -> None:
+        self.set_class(status is None, "-empty")
+
+    def _status_class(self, code: int) -> str:
+        if code >= 500:
+            return "http-explanation--status-error"
+        if code >= 400:
+            return "http-explanation--status-warning"
+        return "http-explanation--status-ok"
+
+    def render(self) -> Content:
+        code = self.status
+        if code is None:
+            return Content("")
+        style = self.get_visual_style
+        status_style = style(self._status_class(code), partial=True)
+        label = style("http-explanation--label", partial=True)
+        explained = explain_status(code, self.lang)
+        if explained is None:  # not an HTTP status at all (outside 100-599)
+            return Content.styled(f"HTTP {code}", status_style)
+        parts: list[Content] = [
+            Content.assemble(
+                (f"{code} {explained.name}", status_style),
+                (f"  {explained.family}" if explained.family else "", style("http-explanation--family", partial=True)),
+            )
+        ]
+        if explained.meaning:
+            parts.append(Content(explained.meaning))
+        if explained.first_step:
+            first = "第一步：" if explained.lang == "zh" else "First step: "
+            parts.append(Content.assemble((first, label), explained.first_step))
+        return Content("\n").join(parts)

@@ -29,7 +29,7 @@ import statistics
 import sys
 import time
 
-from common import SIZES, OUT, best_median, big_log, find_ostui, fmt_mb, load_note, run_child, warm
+from common import GNU_TIME, OUT, SIZES, best_median, big_log, find_ostui, fmt_mb, launcher_kb, load_note, run_child, warm
 
 LNAV_SCAN = ";SELECT log_level, count(*) FROM openstack_log GROUP BY log_level"
 LNAV_REQ = ";SELECT count(*) FROM openstack_log WHERE log_text LIKE '%{id}%'"
@@ -101,6 +101,9 @@ def main() -> int:
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_start": load_note(), "sizes": {}}
     print(f"# bench_scan {results['date']}, {args.runs} runs each, {load_note()}")
     print(f"# ostui = {ostui}")
+    results["launcher_kb"] = launcher_kb()
+    print(f"# peak RSS via {'GNU time %M' if GNU_TIME else 'os.wait4 ru_maxrss'}; "
+          f"`true` measures {results['launcher_kb']} KiB (the floor of every figure)")
 
     for label in args.sizes:
         path, ref = big_log(label)

@@ -81,34 +81,59 @@ class Run:
     file_kb: int = 0  # peak RssFile seen the same way (mapped file / page cache pages)
 
 
-def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run one command; wall time and peak RSS of that child alone.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
-    os.wait4 gives the rusage of exactly this child (RUSAGE_CHILDREN would be a max
-    over every child ever reaped, so its deltas are wrong for peak memory). Output
-    goes to temp files, not pipes, so nothing has to read while we wait.
+
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run one command; wall time and peak RSS of that command alone.
+
+    Peak RSS comes from the kernel's ru_maxrss of the process that runs `cmd`. That
+    process must not be forked from this Python: Linux carries the pre-exec image's
+    high-water mark over exec (vfork/posix_spawn share our whole memory), which put
+    tens of MiB of *this* script into every child's figure (grep showed 35 MiB).
+    GNU time is a 1 MiB launcher that forks the command and reports its %M, so it is
+    used when present; without it os.wait4's figure is used and the launcher's own
+    size (reported by `launcher_kb()`) is a floor under every number.
+    Output goes to temp files, not pipes, so nothing has to read while we wait.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as rss:
+        full = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME else cmd
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
         peak = {"RssAnon:": 0, "RssFile:": 0}
         done = threading.Event()
-        sampler = threading.Thread(target=_sample, args=(proc.pid, peak, done), daemon=True)
+        sampler = threading.Thread(target=_sample, args=(proc.pid, bool(GNU_TIME), peak, done), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        rss_kb = usage.ru_maxrss
+        if GNU_TIME:
+            text = rss.read().split()
+            rss_kb = int(text[-1]) if text and text[-1].isdigit() else 0
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss, proc.returncode, out.read(), err.read(),
-                   peak["RssAnon:"], peak["RssFile:"])
+        return Run(wall, rss_kb, proc.returncode, out.read(), err.read(), peak["RssAnon:"], peak["RssFile:"])
 
 
-def _sample(pid: int, peak: dict[str, int], done: threading.Event) -> None:
-    """ru_maxrss counts mapped file pages too (ostui's request search mmaps the file),
-    so split the peak into heap and file pages by reading /proc while the child runs."""
+def _sample(pid: int, via_time: bool, peak: dict[str, int], done: threading.Event) -> None:
+    """Split the peak into heap and file pages by reading /proc while the child runs
+    (a sample every 5 ms: short peaks can be missed; ru_maxrss is the real figure)."""
+    if via_time:  # the command is GNU time's only child
+        kids = f"/proc/{pid}/task/{pid}/children"
+        while not done.is_set():
+            try:
+                with open(kids) as fh:
+                    first = fh.read().split()
+                if first:
+                    pid = int(first[0])
+                    break
+            except OSError:
+                return
+            done.wait(0.001)
     path = f"/proc/{pid}/status"
     while not done.is_set():
         try:
@@ -120,6 +145,11 @@ def _sample(pid: int, peak: dict[str, int], done: threading.Event) -> None:
         except (OSError, ValueError, IndexError):
             pass
         done.wait(0.005)
+
+
+def launcher_kb() -> int:
+    """Peak RSS reported for `true`: what the measuring itself adds to every figure."""
+    return run_child(["true"]).rss_kb
 
 
 def best_median(values: list[float]) -> tuple[float, float]:

@@ -148,3 +148,15 @@ def test_parallel_build_matches_single_process(tmp_path: Path) -> None:
     assert list(a.starts) == list(b.starts) and a.levels == b.levels and list(a.keys) == list(b.keys)
     assert (a.lines, a.tracebacks, a.unparsed, a.request_ids) == (b.lines, b.tracebacks, b.unparsed, b.request_ids)
     assert b.scanned == path.stat().st_size
+
+
+def test_quirks_are_counted_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "odd.log"
+    path.write_bytes(OSLO_LINE.replace(b"\n", b"\r\n") + b"bad \xff\xfe bytes \x00\x00\n" + OSLO_LINE)
+    lf = LogFile(path, "n", "nova", path.name)
+    open_files([lf])
+    idx = lf.index
+    assert idx is not None
+    assert (idx.crlf, idx.nul, idx.bad_utf8) == (1, 2, 2)
+    assert any("CRLF" in p for p in lf.problems) and any("NUL" in p for p in lf.problems)
+    assert any("UTF-8" in p for p in lf.problems)

@@ -58,6 +58,11 @@ class FileIndex:
         self.request_ids: set[bytes] = set()
         self.scanned = 0  # bytes indexed: always just after a newline, or at EOF
         self.long_lines = 0  # lines longer than one block, reported by scan
+        # Oddities that are kept (shown as text) but worth saying: CRLF line ends, NUL
+        # bytes, invalid UTF-8 sequences (shown as U+FFFD).
+        self.crlf = 0
+        self.nul = 0
+        self.bad_utf8 = 0
         self._scanner = _scanner(fmt)
         self._table = fmt.level_table()
         # True for a part of a file that starts inside a record: its leading lines are
@@ -127,6 +132,10 @@ class FileIndex:
         self.lines += nl + (0 if buf[end - 1 : end] == b"\n" else 1)
         self.tracebacks += buf.count(TRACEBACK_MARK, 1, end)
         self.request_ids.update(REQUEST_ID_RE_B.findall(buf, 1, end))
+        self.crlf += buf.count(b"\r\n", 1, end)
+        self.nul += buf.count(b"\0", 1, end)
+        if not buf.isascii():
+            self.bad_utf8 += count_bad_utf8(buf[1:end])
 
     def _key(self, stamp: bytes) -> int:
         return next(iter(self.format.time_keys([stamp], self.year)), NO_KEY)
@@ -167,6 +176,25 @@ class FileIndex:
 
     def level_counts(self) -> dict[str, int]:
         return {level.name: n for level in Level if (n := self.levels.count(level))}
+
+
+def count_bad_utf8(data: bytes) -> int:
+    """Number of invalid UTF-8 sequences (each becomes one U+FFFD when decoded)."""
+    return data.decode("utf-8", "replace").count("\ufffd") - data.count(b"\xef\xbf\xbd")
+
+
+def quirks(index: FileIndex) -> list[str]:
+    """What was odd about a file, in words, for `scan` and the status bar."""
+    out = []
+    if index.crlf:
+        out.append(f"{index.crlf} line(s) end in CRLF")
+    if index.nul:
+        out.append(f"{index.nul} NUL byte(s)")
+    if index.bad_utf8:
+        out.append(f"{index.bad_utf8} invalid UTF-8 sequence(s), shown as \ufffd")
+    if index.long_lines:
+        out.append(f"{index.long_lines} line(s) longer than 8 MiB")
+    return out
 
 
 def _year_of(path: Path) -> int:

@@ -59,8 +59,9 @@ class LogFile:
             self.index.update(final=True, progress=progress, block_size=block_size)
         except OSError as exc:
             self.error = f"read failed after {self.index.scanned} bytes: {exc.strerror or exc}"
-        if self.index.long_lines:
-            self.problems.append(f"{self.index.long_lines} line(s) longer than 8 MiB")
+        from .index import quirks
+
+        self.problems.extend(quirks(self.index))
 
 
 def files_from_tree(tree: object) -> list[LogFile]:

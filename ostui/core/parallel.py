@@ -43,6 +43,9 @@ def _part(path: str, fmt: str, start: int, end: int, times: bool, year: int) -> 
         "unparsed": idx.unparsed,
         "request_ids": idx.request_ids,
         "long_lines": idx.long_lines,
+        "crlf": idx.crlf,
+        "nul": idx.nul,
+        "bad_utf8": idx.bad_utf8,
         "scanned": start + idx.scanned,
     }
 
@@ -78,6 +81,8 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
         for f in files:
             f.build()
         return
+    from .index import quirks
+
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         jobs = []
@@ -110,4 +115,8 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
                 idx.unparsed += r["unparsed"]
                 idx.request_ids |= r["request_ids"]
                 idx.long_lines += r["long_lines"]
+                idx.crlf += r["crlf"]
+                idx.nul += r["nul"]
+                idx.bad_utf8 += r["bad_utf8"]
                 idx.scanned = r["scanned"]
+            f.problems.extend(quirks(idx))

@@ -173,7 +173,8 @@ def build_report(
     its fix, the request's story with timestamps, and every traceback as Python prints it."""
     rec = selection.record
     rid = story.request_id if story is not None else request_id_of(rec)
-    title = f"ostui report: request {rid}" if rid else f"ostui report: {selection.file.label} record #{rec.index}"
+    subject = f"request {rid}" if rid else f"{selection.file.label} record #{rec.index}"
+    title = f"ostui report: {subject}"
     lines = [title, "=" * len(title)]
     lines += _heading("Selected record")
     lines += _record_lines(selection)
@@ -203,7 +204,8 @@ def build_report(
         lines += _heading("Tracebacks")
         for where, tb in tracebacks:
             frame = innermost_openstack_frame(tb)
-            lines.append(f"[{where}]" + (f" innermost OpenStack frame: {frame.path}:{frame.lineno}" if frame else ""))
+            ours = f" innermost OpenStack frame: {frame.path}:{frame.lineno}" if frame else ""
+            lines.append(f"[{where}]{ours}")
             lines.append(traceback_text(tb))
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -222,7 +224,9 @@ def report_dir() -> Path:
     return Path(os.environ.get(REPORT_DIR_ENV) or os.getcwd())
 
 
-def write_report(text: str, selection: Selection, story: RequestStory | None, directory: Path | None = None) -> Path:
+def write_report(
+    text: str, selection: Selection, story: RequestStory | None, directory: Path | None = None
+) -> Path:
     """Write the report (blocking: call it from a worker); returns its path."""
     path = (directory or report_dir()) / report_filename(selection, story)
     path.write_text(text, encoding="utf-8")

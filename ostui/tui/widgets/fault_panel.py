@@ -26,11 +26,14 @@ def worth_diagnosing(rec: Record) -> bool:
     return rec.level >= Level.WARNING or rec.traceback is not None or (status is not None and status >= 400)
 
 
-def excerpts(text: str, spans: list[tuple[int, int]], width: int = EXCERPT_WIDTH) -> list[tuple[str, list[tuple[int, int]]]]:
+Ranges = list[tuple[int, int]]
+
+
+def excerpts(text: str, spans: Ranges, width: int = EXCERPT_WIDTH) -> list[tuple[str, Ranges]]:
     """The lines of `text` holding the first matches, cut to `width` around them, with the
     matched ranges relative to each excerpt."""
-    out: list[tuple[str, list[tuple[int, int]]]] = []
-    by_line: dict[int, list[tuple[int, int]]] = {}
+    out: list[tuple[str, Ranges]] = []
+    by_line: dict[int, Ranges] = {}
     for start, end in spans:
         if not (0 <= start < end <= len(text)):
             continue  # spans of a cut or changed text
@@ -151,9 +154,8 @@ class FaultPanel(Widget):
         best = self._matches[0]
         fault = best.fault
         label = style("fault-panel--label", partial=True)
-        parts = [Content.assemble(
-            ("Known fault: ", label), (fault.title, style("fault-panel--title", partial=True)), (f"  [{fault.id}]", muted)
-        )]
+        title = style("fault-panel--title", partial=True)
+        parts = [Content.assemble(("Known fault: ", label), (fault.title, title), (f"  [{fault.id}]", muted))]
         if best.why:
             parts.append(Content.assemble(("Why: ", label), best.why))
         match_style = style("fault-panel--match", partial=True)

@@ -68,13 +68,14 @@ class HttpExplanation(Widget):
         style = self.get_visual_style
         status_style = style(self._status_class(code), partial=True)
         label = style("http-explanation--label", partial=True)
+        family = style("http-explanation--family", partial=True)
         explained = explain_status(code, self.lang)
         if explained is None:  # not an HTTP status at all (outside 100-599)
             return Content.styled(f"HTTP {code}", status_style)
         parts: list[Content] = [
             Content.assemble(
                 (f"{code} {explained.name}", status_style),
-                (f"  {explained.family}" if explained.family else "", style("http-explanation--family", partial=True)),
+                (f"  {explained.family}" if explained.family else "", family),
             )
         ]
         if explained.meaning:

@@ -172,7 +172,7 @@ class CursorRows(ScrollView, can_focus=True):
         self._line_row = []
         for i, row in enumerate(self._rows):
             self._row_start.append(len(self._line_row))
-            height = max(1, row.content.get_height(self.styles, width))
+            height = max(1, row.content.get_height(self.styles, width))  # type: ignore[arg-type]
             self._line_row.extend([i] * height)
         self.virtual_size = Size(width, len(self._line_row))
         return True
@@ -483,10 +483,11 @@ class RequestStoryView(CursorRows):
         style = self.component_style
         if story is None:
             return [Row(Content.styled(self.empty_text, style("story-view--muted")))]
+        count = len(story.entries)
         heading = Content.assemble(
             ("Request ", style("story-view--heading")),
             (story.request_id, style("story-view--id") + style("story-view--heading")),
-            (f"  {len(story.entries)} record{'s' if len(story.entries) != 1 else ''}", style("story-view--muted")),
+            (f"  {count} record{'s' if count != 1 else ''}", style("story-view--muted")),
         )
         if story.status is not None:
             heading = heading.append(Content.assemble(

@@ -30,7 +30,7 @@ from .story_view import CursorRows, Row
 CONTEXT_RADIUS = 5  # lines of source shown above and below a frame's line
 MAX_SOURCE_LINE = 400  # characters of one source line drawn; minified code is not worth more
 _CONTEXT_CACHE = 256  # source contexts kept; each is a dozen short lines
-_PACKAGE_DIR = re.compile(r"^(.*?[\\/](?:site|dist)-packages[\\/])")
+PACKAGE_DIR = re.compile(r"^(.*[\\/](?:site|dist)-packages[\\/])")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
 FrameKey = tuple[int, int]  # (section index, frame index)
@@ -75,6 +75,11 @@ def read_context(path: str, lineno: int, radius: int = CONTEXT_RADIUS) -> Source
         note = f"this host's copy of {file.name} has fewer than {lineno} lines (another version?)"
         return SourceContext(path, lineno, tuple(lines), note)
     return SourceContext(path, lineno, tuple(lines))
+
+
+def exception_line(exc_type: str, message: str) -> str:
+    """`Type: message` as Python prints it (either part may be missing)."""
+    return f"{exc_type}: {message}" if message and exc_type else (exc_type or message)
 
 
 def highlight_lines(lines: Sequence[str]) -> list[Content]:
@@ -249,7 +254,8 @@ class TracebackFrames(CursorRows):
             if folded:
                 rows.append(self._marker(folded))
             if not section.frames:
-                rows.append(Row(Content.styled("  (no frames: the traceback was cut off)", style("traceback-view--note"))))
+                note = "  (no frames: the traceback was cut off)"
+                rows.append(Row(Content.styled(note, style("traceback-view--note"))))
             if si != last:  # the final exception is pinned below the list
                 rows.append(Row(self._exception_content(section.exc_type, section.exc_message)))
         return rows
@@ -259,14 +265,14 @@ class TracebackFrames(CursorRows):
         return Row(Content.styled(text, self.component_style("traceback-view--marker")))
 
     def _exception_content(self, exc_type: str, message: str) -> Content:
-        text = f"{exc_type}: {message}" if message and exc_type else (exc_type or message)
-        return Content.styled(text, self.component_style("traceback-view--exception"))
+        style = self.component_style("traceback-view--exception")
+        return Content.styled(exception_line(exc_type, message), style)
 
     def _frame_content(self, key: FrameKey, frame: TracebackFrame) -> Content:
         style = self.component_style
         library = not is_openstack_frame(frame)
         expanded = key in self._expanded
-        match = _PACKAGE_DIR.match(frame.path)
+        match = PACKAGE_DIR.match(frame.path)
         prefix = match.group(1) if match else ""
         rest = frame.path[len(prefix) :]
         head = Content.assemble(
@@ -446,7 +452,7 @@ class TracebackView(Widget):
         frames = [f for s in tb.sections for f in s.frames]
         ours = sum(1 for f in frames if is_openstack_frame(f))
         first_line = tb.exc_message.split("\n", 1)[0]
-        exception = f"{tb.exc_type}: {first_line}" if first_line and tb.exc_type else (tb.exc_type or first_line)
+        exception = exception_line(tb.exc_type, first_line)
         facts = f"  {len(frames)} frame{'s' if len(frames) != 1 else ''}, {ours} OpenStack"
         if len(tb.sections) > 1:
             facts += f", {len(tb.sections)} chained tracebacks"
@@ -454,7 +460,7 @@ class TracebackView(Widget):
             facts += " · OpenStack frames only (o: all)"
         title.update(Content.assemble((exception, "$text-error bold"), (facts, "$foreground-muted")))
         message = tb.exc_message
-        pinned.update(Content(f"{tb.exc_type}: {message}" if message and tb.exc_type else (tb.exc_type or message)))
+        pinned.update(Content(exception_line(tb.exc_type, message)))
         pinned.remove_class("-empty")
 
     @on(TracebackFrames.CursorMoved)

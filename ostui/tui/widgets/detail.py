@@ -1,0 +1,393 @@
+"""The detail pane: the selected record, its diagnosis, and its request's story.
+
+Data down: the app sets `files` (every loaded file) and `selection`; `lang` picks the
+language of the explanations. The pane finds the request's story in a worker and pushes
+what it derives (traceback, HTTP status, record to diagnose) down to its children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar, Self
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.highlight import highlight
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from ...core.levels import Level
+from ...core.logset import LogFile
+from ...core.model import Record, TracebackFrame
+from ...core.requests import RequestStory, search_request
+from ...core.tracebacks import innermost_openstack_frame
+from ..report import (
+    build_report,
+    diagnosis_entry,
+    http_status_of,
+    report_dir,
+    request_id_of,
+    write_report,
+)
+from ..selection import Selection
+from .fault_panel import FaultPanel
+from .http_panel import HttpExplanation
+from .story_view import RequestStoryView, http_line
+from .traceback_view import PACKAGE_DIR, TracebackView
+
+_TAB_FOCUS = {"story": "#detail-story", "traceback": "#detail-traceback", "record": "#detail-raw-scroll"}
+RAW_HIGHLIGHT_LIMIT = 64 << 10  # characters of a record highlighted; bigger ones are drawn plain
+RAW_SHOW_LIMIT = 1 << 20  # characters of a record drawn at all; the report and the file have the rest
+
+_NOTHING = Content.styled("No record selected.", "$foreground-muted")
+
+LEVEL_STYLE = {
+    Level.CRITICAL: "$text-error bold reverse",
+    Level.ERROR: "$text-error bold",
+    Level.WARNING: "$text-warning bold",
+    Level.NOTICE: "$text-success",
+    Level.AUDIT: "$text-success",
+    Level.INFO: "$text-success",
+    Level.DEBUG: "$foreground-muted",
+    Level.TRACE: "$foreground-muted",
+    Level.UNKNOWN: "$foreground-muted italic",
+}
+
+
+def _stamp(rec: Record) -> str:
+    return rec.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if rec.timestamp else "no time"
+
+
+def record_summary(selection: Selection) -> Content:
+    """Time, node/component, level, logger, ids, HTTP fields and the message."""
+    rec = selection.record
+    lf = selection.file
+    muted = "$foreground-muted"
+    head = Content.assemble(
+        (_stamp(rec), muted),
+        "  ",
+        (f"{lf.node}/{lf.component}", "$text-primary"),
+        "  ",
+        (rec.level.name, LEVEL_STYLE.get(rec.level, "")),
+        "  ",
+        (rec.logger or "-", "$text-accent"),
+        (f"  pid {rec.pid}" if rec.pid is not None else "", muted),
+    )
+    ids = Content.assemble(
+        ("request ", muted),
+        (rec.request_id or "-", "$text-accent"),
+        ("  global ", muted),
+        (rec.global_request_id or "-", "$text-accent"),
+    )
+    lines = [head, ids]
+    http = http_line(rec)
+    if http is not None:
+        extra = []
+        if rec.http is not None and rec.http.duration is not None:
+            extra.append(f"{rec.http.duration:.3f}s")
+        if rec.http is not None and rec.http.microversion:
+            extra.append(f"microversion {rec.http.microversion}")
+        facts = ("  " + ", ".join(extra)) if extra else ""
+        lines.append(Content.assemble(("HTTP ", muted), http, (facts, muted)))
+    message = rec.message.split("\n")
+    text = "\n".join(message[:3]) + ("\n…" if len(message) > 3 else "")
+    lines.append(Content(text or "(no message)"))
+    return Content("\n").join(lines)
+
+
+def _frame_text(frame: TracebackFrame) -> str:
+    # The package-relative path: the interpreter's prefix says nothing in a summary.
+    return f"{PACKAGE_DIR.sub('', frame.path)}:{frame.lineno} in {frame.function}"
+
+
+def traceback_summary(rec: Record, selected: Record, where: str | None) -> Content | None:
+    """The final exception and where it was raised; None without a traceback."""
+    tb = rec.traceback
+    if tb is None or not tb.sections:
+        return None
+    first = tb.exc_message.split("\n", 1)[0]
+    exception = f"{tb.exc_type}: {first}" if first and tb.exc_type else (tb.exc_type or first)
+    parts = [Content.assemble(("Traceback ", "bold"), (exception, "$text-error bold"))]
+    frame = innermost_openstack_frame(tb)
+    last = tb.frames[-1] if tb.frames else None
+    if last is not None:
+        parts.append(Content.assemble(("raised in ", "$foreground-muted"), _frame_text(last)))
+    if frame is not None and frame is not last:
+        parts.append(Content.assemble(("OpenStack frame ", "$foreground-muted"), _frame_text(frame)))
+    if rec is not selected and where:
+        parts.append(Content.styled(f"from the request's record {where}", "$foreground-muted italic"))
+    return Content("\n").join(parts)
+
+
+def raw_record(rec: Record) -> Content:
+    """The record's text as logged; continuation lines keep their log prefix (muted) and the
+    rest is highlighted as a Python traceback when there is one."""
+    text = rec.text[:RAW_SHOW_LIMIT]
+    cut = len(rec.text) - len(text) + rec.truncated
+    tail = f"\n… {cut} more characters not shown" if cut > 0 else ""
+    lines = text.split("\n")
+    body = rec.body[: len(lines) - 1]
+    if rec.traceback is None or len(text) > RAW_HIGHLIGHT_LIMIT or not body:
+        return Content(text) + Content.styled(tail, "$foreground-muted")
+    # Each continuation line is `<prefix><body line>`: highlight the bodies together.
+    prefixes = []
+    for line, rest in zip(lines[1:], body, strict=False):
+        prefixes.append(line[: len(line) - len(rest)] if rest and line.endswith(rest) else None)
+    if any(p is None for p in prefixes):
+        return Content(text) + Content.styled(tail, "$foreground-muted")
+    code = highlight("\n".join(body), language="pytb")
+    out = [Content(lines[0])]
+    start = 0
+    for prefix, rest in zip(prefixes, body, strict=True):
+        out.append(Content.styled(prefix or "", "$foreground-muted") + code[start : start + len(rest)])
+        start += len(rest) + 1
+    out.extend(Content(line) for line in lines[1 + len(body) :])
+    return Content("\n").join(out) + Content.styled(tail, "$foreground-muted")
+
+
+class DetailPane(Vertical):
+    """Summary, diagnosis (traceback summary, HTTP explanation, known fault) and the tabs
+    Story / Traceback / Record of the selected record.
+
+    Data down: `files`, `selection`, `lang`. Messages up: the children's
+    (`RequestStoryView.EntrySelected`, `TracebackView.FrameSelected`) bubble through.
+    """
+
+    DEFAULT_CSS = """
+    DetailPane {
+        & > #detail-top {
+            height: auto;
+            max-height: 50%;
+            scrollbar-gutter: stable;
+        }
+        #detail-summary { height: auto; padding: 0 1; }
+        #detail-diagnosis { height: auto; margin-top: 1; }
+        #detail-tb-summary { width: 1fr; height: auto; padding: 0 1; }
+        #detail-tb-summary.-empty { display: none; }
+        #detail-http { width: 1fr; }
+        #detail-fault { margin-top: 1; }
+        & > #detail-tabs { height: 1fr; }
+        #detail-raw { padding: 0 1; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "show_story", "Story", show=True, id="show_story"),
+        Binding("t", "show_traceback", "Traceback", show=True, id="show_traceback"),
+        Binding("r", "show_raw", "Record", show=True, id="show_raw"),
+        Binding("c", "copy_report", "Copy report", show=True, id="copy_report"),
+    ]
+
+    selection: reactive[Selection | None] = reactive(None, always_update=True, init=False)
+    """The selected record; its request's story is searched in a worker."""
+
+    lang: reactive[str] = reactive("en")
+    """Language of the HTTP explanation and the report's explanation: "en" or "zh"."""
+
+    story: reactive[RequestStory | None] = reactive(None, always_update=True, init=False)
+    """The selected record's request story, set when the worker has found it."""
+
+    class StoryLoaded(Message):
+        """The story worker finished for `selection` (stale when the selection changed)."""
+
+        def __init__(
+            self, selection: Selection, story: RequestStory | None, error: str | None = None
+        ) -> None:
+            super().__init__()
+            self.selection = selection
+            self.story = story
+            self.error = error
+
+    class ReportWritten(Message):
+        """The report worker wrote `path` (or failed with `error`)."""
+
+        def __init__(self, path: Path | None, text: str, error: str | None = None) -> None:
+            super().__init__()
+            self.path = path
+            self.text = text
+            self.error = error
+
+    def __init__(
+        self, *, files: Sequence[LogFile] = (), name: str | None = None, id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.files: Sequence[LogFile] = files
+        self.searching: str | None = None  # the id being searched, for the story's placeholder
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail-top"):
+            yield Static(_NOTHING, id="detail-summary")
+            with Horizontal(id="detail-diagnosis"):
+                yield Static(id="detail-tb-summary", classes="-empty")
+                yield HttpExplanation(id="detail-http").data_bind(DetailPane.lang)
+            yield FaultPanel(id="detail-fault")
+        with TabbedContent(initial="story", id="detail-tabs"):
+            with TabPane("Story", id="story"):
+                yield RequestStoryView(id="detail-story")
+            with TabPane("Traceback", id="traceback"):
+                yield TracebackView(id="detail-traceback")
+            with TabPane("Record", id="record"), VerticalScroll(id="detail-raw-scroll"):
+                yield Static(id="detail-raw")
+
+    # -- focus and tabs ---------------------------------------------------------------
+    def focus(self, scroll_visible: bool = True) -> Self:
+        # The pane itself takes no keys: focusing it focuses the open tab's content.
+        if self.is_mounted:
+            active = self.query_one("#detail-tabs", TabbedContent).active
+            self.query_one(_TAB_FOCUS.get(active, "#detail-story")).focus(scroll_visible)
+        return self
+
+    def _show_tab(self, tab: str) -> None:
+        self.query_one("#detail-tabs", TabbedContent).active = tab
+        self.focus()
+
+    def action_show_story(self) -> None:
+        self._show_tab("story")
+
+    def action_show_traceback(self) -> None:
+        self._show_tab("traceback")
+
+    def action_show_raw(self) -> None:
+        self._show_tab("record")
+
+    # -- selection -> story -----------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.selection is not None:  # set before the pane was mounted
+            self.watch_selection(self.selection)
+
+    def watch_selection(self, selection: Selection | None) -> None:
+        if not self.is_mounted:
+            return
+        story_view = self.query_one("#detail-story", RequestStoryView)
+        if selection is None:
+            self.searching = None
+            self.query_one("#detail-summary", Static).update(_NOTHING)
+            self.query_one("#detail-raw", Static).update("")
+            story_view.empty_text = "No record selected."
+            self.story = None
+            return
+        rec = selection.record
+        self.query_one("#detail-summary", Static).update(record_summary(selection))
+        self.query_one("#detail-raw", Static).update(raw_record(rec))
+        rid = request_id_of(rec)
+        current = self.story
+        if rid is not None and current is not None and rid in current.ids:
+            self.searching = None
+            self.story = current  # same request: no new search, the diagnosis is redone
+            return
+        self.story = None
+        if rid is None:
+            self.searching = None
+            story_view.empty_text = "This record carries no request id."
+            return
+        self.searching = rid
+        story_view.empty_text = f"Searching {rid} in {len(self._search_files(selection))} files…"
+        self._search_story(selection, self._search_files(selection), rid)
+
+    def _search_files(self, selection: Selection) -> list[LogFile]:
+        files = [f for f in self.files if f.index is not None]
+        if not any(f is selection.file for f in files):
+            files.append(selection.file)  # the app may not have told us about every file yet
+        return files
+
+    @work(thread=True, exclusive=True, group="detail-story", exit_on_error=False)
+    def _search_story(self, selection: Selection, files: list[LogFile], rid: str) -> None:
+        try:
+            story: RequestStory | None = search_request(files, rid)
+            error = None
+        except Exception as exc:  # shown to the user, never swallowed
+            story, error = None, f"searching {rid} failed: {exc}"
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.StoryLoaded(selection, story, error))
+
+    @on(StoryLoaded)
+    def _story_loaded(self, message: StoryLoaded) -> None:
+        message.stop()
+        if message.selection is not self.selection:
+            return  # the user moved on; a newer search is running
+        story_view = self.query_one("#detail-story", RequestStoryView)
+        self.searching = None
+        if message.error:
+            story_view.empty_text = message.error
+            self.notify(message.error, severity="error")
+        self.story = message.story
+
+    def watch_story(self, story: RequestStory | None) -> None:
+        if not self.is_mounted:
+            return
+        story_view = self.query_one("#detail-story", RequestStoryView)
+        story_view.story = story
+        self._diagnose()
+
+    def _diagnose(self) -> None:
+        """Push what the selection and its story say down to the diagnosis widgets."""
+        selection = self.selection
+        tb_summary = self.query_one("#detail-tb-summary", Static)
+        http = self.query_one("#detail-http", HttpExplanation)
+        fault = self.query_one("#detail-fault", FaultPanel)
+        tb_view = self.query_one("#detail-traceback", TracebackView)
+        if selection is None:
+            tb_summary.add_class("-empty")
+            http.status = None
+            fault.record = None
+            tb_view.traceback = None
+            return
+        story = self.story
+        record, entry = diagnosis_entry(selection, story)
+        where = None
+        if entry is not None:
+            since = f" +{entry.since_first:.3f}s" if entry.since_first is not None else ""
+            where = f"{entry.file.node}/{entry.file.component}{since}"
+        summary = traceback_summary(record, selection.record, where)
+        tb_summary.set_class(summary is None, "-empty")
+        tb_summary.update(summary or "")
+        http.status = http_status_of(selection, story)
+        if fault.record is not record:
+            fault.record = record
+        if tb_view.traceback is not record.traceback:
+            tb_view.traceback = record.traceback
+
+    # -- the report -------------------------------------------------------------------
+    def action_copy_report(self) -> None:
+        """Write the report file, copy it to the clipboard (OSC 52) and say where it is."""
+        selection = self.selection
+        if selection is None:
+            self.notify("Select a record first.", severity="warning")
+            return
+        self._write_report(selection, self.story, self.lang, self._search_files(selection), report_dir())
+
+    @work(thread=True, exclusive=True, group="detail-report", exit_on_error=False)
+    def _write_report(
+        self,
+        selection: Selection,
+        story: RequestStory | None,
+        lang: str,
+        files: list[LogFile],
+        directory: Path,
+    ) -> None:
+        try:
+            rid = request_id_of(selection.record)
+            if story is None and rid is not None:
+                story = search_request(files, rid)  # the search had not finished: finish it here
+            text = build_report(selection, story, lang)
+            path = write_report(text, selection, story, directory)
+        except Exception as exc:  # reported to the user by the handler
+            self.post_message(self.ReportWritten(None, "", f"report not written: {exc}"))
+            return
+        self.post_message(self.ReportWritten(path, text))
+
+    @on(ReportWritten)
+    def _report_written(self, message: ReportWritten) -> None:
+        message.stop()
+        if message.error or message.path is None:
+            self.notify(message.error or "report not written", severity="error")
+            return
+        self.app.copy_to_clipboard(message.text)
+        self.notify(f"Report written to {message.path} and copied to the clipboard.", title="Report")

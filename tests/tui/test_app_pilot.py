@@ -1,0 +1,219 @@
+"""Pilot tests: every binding of the app, the stream and the tree does what it says."""
+from __future__ import annotations
+
+from ostui.core.levels import Level
+from ostui.tui.screens.help import HelpScreen
+from ostui.tui.screens.prompt import PromptScreen
+from ostui.tui.widgets.source_tree import SourceTree
+
+from .helpers import DATA, app_for, current, settle, stream_of
+
+SEED = DATA / "seed" / "nova-api.log"
+OSP6 = DATA / "real" / "osp6-live-migration"
+
+
+async def test_opens_on_the_newest_record_and_moves() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        assert stream.view is not None and len(stream.view) == 3
+        assert stream.cursor == 2 and stream.follow
+        await pilot.press("k")
+        assert stream.cursor == 1 and not stream.follow
+        await pilot.press("up", "g")
+        assert stream.cursor == 0
+        await pilot.press("j", "down")
+        assert stream.cursor == 2
+        await pilot.press("home")
+        assert stream.cursor == 0
+        await pilot.press("G")
+        assert stream.cursor == 2 and stream.follow
+
+
+async def test_level_cycle_and_toggles() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        total = len(stream_of(app).view or [])
+        await pilot.press("L")
+        await settle(pilot)
+        assert min(app.filters.levels) == Level.INFO
+        await pilot.press("L", "L")
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and 0 < len(view) < total
+        assert all(view.level(i) >= Level.ERROR for i in range(len(view)))
+        await pilot.press("L")
+        await settle(pilot)
+        assert len(stream_of(app).view or []) == total
+        await pilot.press("D")  # hide DEBUG
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and all(view.level(i) != Level.DEBUG for i in range(len(view)))
+        await pilot.press("D", "E")  # DEBUG back, ERROR and CRITICAL away
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and all(view.level(i) < Level.ERROR for i in range(len(view)))
+        await pilot.press("x")
+        await settle(pilot)
+        assert len(stream_of(app).view or []) == total
+
+
+async def test_next_and_previous_error() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("g", "right_square_bracket")
+        level, _ = current(app)
+        assert level in ("ERROR", "CRITICAL")
+        first = stream_of(app).cursor
+        await pilot.press("right_square_bracket")
+        assert stream_of(app).cursor > first
+        await pilot.press("left_square_bracket")
+        assert stream_of(app).cursor == first
+
+
+async def test_search_highlights_and_moves_between_matches() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("g", "slash")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"Connection timed out", "enter")
+        await pilot.pause()
+        stream = stream_of(app)
+        assert stream.search is not None
+        _, message = current(app)
+        first = stream.cursor
+        assert "connection timed out" in stream.view.record(first)[1].text.lower()  # type: ignore[union-attr]
+        await pilot.press("n")
+        assert stream.cursor > first
+        await pilot.press("N")
+        assert stream.cursor == first
+
+
+async def test_grep_filter_and_request_filter() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ampersand")
+        await pilot.press(*"status: 500", "enter")
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and len(view) == 1
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("g", "R")
+        await settle(pilot)
+        assert app.filters.request_id == "req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2"
+        assert len(stream_of(app).view or []) == 3
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.filters.request_id is None
+
+
+async def test_fold_expands_the_traceback_inline() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        await pilot.press("g")
+        assert stream.virtual_size.height == 3
+        await pilot.press("space")
+        assert stream.virtual_size.height == 3 + 49  # the 49 TRACE lines under the ERROR record
+        await pilot.press("space")
+        assert stream.virtual_size.height == 3
+
+
+async def test_jump_to_time() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("colon")
+        await pilot.press(*"2015-10-29 10:51:12", "enter")
+        await pilot.pause()
+        stream = stream_of(app)
+        assert stream.view is not None
+        ts = stream.view.record(stream.cursor)[1].timestamp
+        assert ts is not None and ts.strftime("%Y-%m-%d %H:%M") == "2015-10-29 10:51"
+
+
+async def test_tree_space_toggles_files_and_enter_shows_only() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(SourceTree)
+        tree.focus()
+        total = len(stream_of(app).view or [])
+        # cursor on the root: go to the first node, then toggle it out of the stream
+        await pilot.press("down")
+        node = tree.cursor_node
+        assert node is not None and node.data is not None and node.data.kind == "node"
+        await pilot.press("space")
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and len(view) < total
+        assert {f.node for f in view.files} == {"hp-ms-01-c30"}
+        await pilot.press("space", "enter")
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and {f.node for f in view.files} == {"hp-ms-01-c29"}
+        await pilot.press("a")
+        await settle(pilot)
+        assert len(stream_of(app).view or []) == total
+
+
+async def test_help_lists_every_binding() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {b.id for _, bindings in app.screen.sections for b in bindings if hasattr(b, "id")}
+        assert {"app.cycle_level", "stream.next_error", "tree.toggle", "app.search"} <= ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_tab_cycles_panes() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        seen = set()
+        for _ in range(4):
+            seen.add(type(app.focused).__name__)
+            await pilot.press("tab")
+        assert {"LogStream", "SourceTree"} <= seen
+
+
+async def test_command_line_filters_apply_at_start() -> None:
+    app = app_for(root=OSP6, level="ERROR", grep="AMQP")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and len(view) > 0
+        for i in range(len(view)):
+            _, rec = view.record(i)
+            assert rec.level >= Level.ERROR and "amqp" in rec.text.lower()
+
+
+async def test_nothing_found_says_where_it_looked(tmp_path) -> None:
+    app = app_for(root=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "no OpenStack logs found" in app.status_text:
+                break
+        assert str(tmp_path) in app.status_text and "--root" in app.status_text
+
+
+async def test_narrow_terminal_hides_tree_until_asked() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(SourceTree)
+        assert not tree.display or tree.size.width == 0
+        await pilot.press("b")
+        await pilot.pause()
+        assert tree.display and tree.size.width > 0

@@ -623,6 +623,10 @@ class FaultMatcher:
 
 _HEX = r"[0-9a-fA-F]"
 _MASKS: list[tuple[re.Pattern[str], str]] = [
+    # Stamps first: their parts would otherwise become a row of <n>.
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"),
+     "<time>"),
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>"),
     (re.compile(r"\b[a-zA-Z][\w+.-]*://[^\s'\"<>)\]]+"), "<url>"),
     (re.compile(rf"\breq-{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b"), "<req>"),
     (re.compile(rf"\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b"), "<uuid>"),
@@ -678,8 +682,17 @@ def error_signature(rec: Record) -> str:
         if frame is not None:
             return _clip(f"{tb.exc_type} @ {_short_path(frame.path)}:{frame.function}")
         return _clip(f"{tb.exc_type}: {mask_variables(tb.exc_message)}")
-    message = rec.message or (rec.text.split("\n", 1)[0] if rec.text else "")
-    return _clip(f"{rec.logger or '?'}: {mask_variables(message)}")
+    return _clip(f"{rec.logger or '?'}: {mask_variables(_first_line(rec))}")
+
+
+def _first_line(rec: Record) -> str:
+    """The record's message, or its first non-blank continuation line when the head is empty."""
+    if rec.message.strip():
+        return rec.message.strip()
+    for line in rec.body:
+        if line.strip():
+            return line.strip()
+    return rec.text.split("\n", 1)[0].strip() if rec.text else ""
 
 
 @dataclass(slots=True)
@@ -783,7 +796,7 @@ def summarize_faults(files: Sequence[LogFile], matcher: FaultMatcher | None = No
                 sig = error_signature(rec)
                 group = unknown.get(sig)
                 if group is None:
-                    example = _clip(rec.message or rec.text.split("\n", 1)[0], 300)
+                    example = _clip(_first_line(rec), 300)
                     group = unknown[sig] = FaultGroup(sig, _clip(example, 100), example=example)
             group.add(rec, lf, i)
     summary.known = sorted(known.values(), key=lambda g: (-g.count, g.key))

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ..core.levels import Level
@@ -52,8 +53,8 @@ class OstuiApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
-        Binding("shift+tab", "focus_previous", "Prev pane", show=False, id="app.prev_pane"),
+        Binding("tab", "next_pane", "Next pane", show=False, priority=True, id="app.next_pane"),
+        Binding("shift+tab", "previous_pane", "Prev pane", show=False, priority=True, id="app.prev_pane"),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("ampersand", "grep", "Filter text", id="app.grep"),
         Binding("L", "cycle_level", "Level+", id="app.cycle_level"),
@@ -414,6 +415,30 @@ class OstuiApp(App[int]):
     def action_toggle_tree(self) -> None:
         self.query_one(SourceTree).toggle_class("-shown")
         self.query_one(SourceTree).toggle_class("-hidden")
+
+    def _panes(self) -> list[Widget]:
+        panes: list[Widget] = [self.query_one(SourceTree), self.query_one(LogStream), self.query_one("#detail")]
+        return [p for p in panes if p.display and p.size.width > 0]
+
+    def _cycle_pane(self, step: int) -> None:
+        panes = self._panes()
+        if not panes:
+            return
+        focused = self.focused
+        current = next((i for i, p in enumerate(panes) if focused is not None
+                        and (focused is p or p in focused.ancestors)), -1)
+        target = panes[(current + step) % len(panes)]
+        if target.can_focus:
+            target.focus()
+        else:
+            first = next((w for w in target.query("*") if w.focusable), None)
+            (first or target).focus()
+
+    def action_next_pane(self) -> None:
+        self._cycle_pane(+1)
+
+    def action_previous_pane(self) -> None:
+        self._cycle_pane(-1)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))

@@ -55,7 +55,7 @@ def http_status_of(selection: Selection, story: RequestStory | None) -> int | No
 
 
 def best_fault(rec: Record, matcher: FaultMatcher | None = None) -> FaultMatch | None:
-    matches = (matcher or default_matcher()).match(rec)
+    matches = (matcher if matcher is not None else default_matcher()).match(rec)
     return matches[0] if matches else None
 
 

@@ -180,11 +180,17 @@ async def test_tab_cycles_panes() -> None:
     app = app_for(SEED)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        seen = set()
+        order = []
         for _ in range(4):
-            seen.add(type(app.focused).__name__)
+            focused = app.focused
+            assert focused is not None
+            pane = next(p for p in ("tree", "stream", "detail") if focused.id == p
+                        or any(a.id == p for a in focused.ancestors))
+            order.append(pane)
             await pilot.press("tab")
-        assert {"LogStream", "SourceTree"} <= seen
+        assert order == ["stream", "detail", "tree", "stream"]
+        await pilot.press("shift+tab")
+        assert app.focused is not None and app.focused.id == "stream"  # back from detail
 
 
 async def test_command_line_filters_apply_at_start() -> None:

@@ -122,7 +122,7 @@ class FaultPanel(Widget):
     @work(thread=True, exclusive=True, group="fault-match", exit_on_error=False)
     def _match(self, record: Record, matcher: FaultMatcher | None) -> None:
         try:
-            found = (matcher or default_matcher()).match(record)
+            found = (matcher if matcher is not None else default_matcher()).match(record)
             signature = "" if found else error_signature(record)
         except Exception as exc:  # a broken pack must not leave the panel waiting forever
             found, signature = [], f"(fault matching failed: {exc})"

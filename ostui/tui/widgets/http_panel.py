@@ -49,7 +49,8 @@ class HttpExplanation(Widget):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.set_reactive(HttpExplanation.status, status)
+        self.set_reactive(HttpExplanation.status, status)  # set_reactive calls no watcher
+        self.set_class(status is None, "-empty")
 
     def watch_status(self, status: int | None) -> None:
         self.set_class(status is None, "-empty")

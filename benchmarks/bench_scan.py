@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 
 from common import GNU_TIME, OUT, SIZES, best_median, big_log, find_ostui, fmt_mb, launcher_kb, load_note, run_child, warm
@@ -69,8 +72,13 @@ def expected_lnav(ref: dict) -> dict[str, int]:
     return out
 
 
+# Every tool runs with a throwaway HOME: no user config, no saved lnav session.
+HOME = tempfile.mkdtemp(prefix="ostui-bench-home-")
+ENV = {**os.environ, "HOME": HOME}
+
+
 def measure(name: str, cmd: list[str], runs: list, check=None) -> None:
-    r = run_child(cmd)
+    r = run_child(cmd, ENV)
     if r.rc not in (0,) and not (name == "grep" and r.rc == 1):
         raise SystemExit(f"FAIL: {name} exited {r.rc}: {' '.join(cmd)}\n{r.stderr.decode(errors='replace')[-2000:]}")
     if check is not None:
@@ -122,8 +130,8 @@ def main() -> int:
         lnav_runs: list = []
         ostui_runs: list = []
         # One untimed run each: first-run effects (imports compiled, lnav config) out of the way.
-        run_child(["lnav", "-n", "-c", LNAV_SCAN, str(path)])
-        run_child([ostui, "scan", "--json", str(path)])
+        run_child(["lnav", "-n", "-c", LNAV_SCAN, str(path)], ENV)
+        run_child([ostui, "scan", "--json", str(path)], ENV)
         for _ in range(args.runs):
             # Alternate, so a burst of load from other work hits both tools alike.
             measure("lnav", ["lnav", "-n", "-c", LNAV_SCAN, str(path)], lnav_runs, check_lnav)
@@ -159,7 +167,7 @@ def main() -> int:
     l_runs: list = []
     g_runs: list = []
     warm(path)
-    run_child([ostui, "request", rid, str(path), "--json"])
+    run_child([ostui, "request", rid, str(path), "--json"], ENV)
     for _ in range(args.runs):
         measure("ostui request", [ostui, "request", rid, str(path), "--json"], o_runs, check_story)
         measure("lnav", ["lnav", "-n", "-c", LNAV_REQ.format(id=rid), str(path)], l_runs, check_lnav_req)
@@ -199,6 +207,7 @@ def main() -> int:
     print(f"# {results['load_end']} at the end")
     with open(args.json_out, "w") as fh:
         json.dump(results, fh, indent=1)
+    shutil.rmtree(HOME, ignore_errors=True)
     return 0
 
 

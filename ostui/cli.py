@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 
-COMMANDS = ("scan", "request")
+COMMANDS = ("scan", "request", "faults", "explain")
 
 
 def demo_root() -> Path:
@@ -30,7 +30,29 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", dest="fmt", metavar="NAME", help="force a format instead of sniffing it")
 
 
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", metavar="LANG",
+                   help="en or zh (zh_CN); default: from LC_ALL / LC_MESSAGES / LANG")
+
+
 def build_parser(command: str | None) -> argparse.ArgumentParser:
+    if command == "faults":
+        p = argparse.ArgumentParser(
+            prog="ostui faults",
+            description="Match every ERROR/CRITICAL record against the known faults; group the rest.",
+        )
+        _add_sources(p)
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        _add_lang(p)
+        return p
+    if command == "explain":
+        p = argparse.ArgumentParser(
+            prog="ostui explain",
+            description="What an HTTP status means in an OpenStack cloud, or what a known fault is.",
+        )
+        p.add_argument("subject", metavar="STATUS", help="an HTTP status code (e.g. 503) or a fault id")
+        _add_lang(p)
+        return p
     if command == "scan":
         p = argparse.ArgumentParser(prog="ostui scan", description="Index logs and count what they hold.")
         _add_sources(p)
@@ -45,7 +67,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ostui",
         description="A terminal log browser for OpenStack operators.",
-        epilog="headless commands: ostui scan --help, ostui request --help",
+        epilog="headless commands: ostui scan --help, ostui request --help, ostui faults --help, "
+               "ostui explain --help",
     )
     _add_sources(p)
     p.add_argument("--level", help="initial level filter (e.g. ERROR shows ERROR and above)")
@@ -53,6 +76,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     p.add_argument("--request", metavar="ID", help="open with this request id selected")
     p.add_argument("--since", help="show records from this time (2016-06-10 21:49)")
     p.add_argument("--until", help="show records up to this time")
+    _add_lang(p)
     p.add_argument("--version", action="version", version=f"ostui {__version__}")
     return p
 
@@ -131,12 +155,144 @@ def cmd_request(args: argparse.Namespace) -> int:
     return 0 if story.entries else 1
 
 
+# Labels of the explain and faults output; fault texts themselves are English only.
+_LABELS = {
+    "en": {"meaning": "Meaning", "first": "First step", "known": "Known faults", "unknown": "Unknown errors",
+           "count": "count", "fault": "fault", "where": "nodes / components", "last": "last seen",
+           "signature": "signature", "none": "No ERROR or CRITICAL records.", "records": "error records"},
+    "zh": {"meaning": "含义", "first": "第一步", "known": "已知故障", "unknown": "未知错误",
+           "count": "次数", "fault": "故障", "where": "节点 / 组件", "last": "最后出现",
+           "signature": "特征", "none": "没有 ERROR 或 CRITICAL 级别的记录。", "records": "条错误记录"},
+}
+
+
+def _print_status(ex: Any) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    words = _LABELS[ex.lang]
+    body = Text()
+    body.append(f"{words['meaning']}: ", style="bold")
+    body.append(ex.meaning + "\n\n")
+    body.append(f"{words['first']}: ", style="bold")
+    body.append(ex.first_step)
+    style = "red" if ex.code >= 500 else "yellow" if ex.code >= 400 else "green"
+    family = f" [dim]({escape(ex.family)})[/]" if ex.family != ex.name else ""
+    title = f"[bold {style}]{ex.code} {escape(ex.name)}[/]{family}"
+    Console().print(Panel(body, title=title, title_align="left", expand=False))
+
+
+def _print_fault(fault: Any, attribution: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    console.print(f"[bold]{escape(fault.title)}[/]  [dim]{escape(fault.id)} ({escape(fault.pack)})[/]")
+    if fault.cause:
+        console.print(f"\n[bold]Cause[/]\n{escape(fault.cause)}")
+    if fault.fix:
+        console.print("\n[bold]Fix[/]")
+        for n, step in enumerate(fault.fix, 1):
+            console.print(f"  {n}. {escape(step)}")
+    for label, items in (("Bugs", fault.bugs), ("Releases", fault.releases), ("Links", fault.links)):
+        if items:
+            console.print(f"\n[bold]{label}[/]: " + escape(", ".join(items)))
+    if attribution:
+        console.print(f"\n[dim]{escape(attribution)}[/]")
+
+
+def _print_faults(summary: Any, lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    words = _LABELS[lang]
+    console = Console()
+    if not summary.records:
+        console.print(words["none"])
+        return
+    console.print(f"[bold]{summary.records}[/] {words['records']}, {summary.files} files")
+
+    def when(group: Any) -> str:
+        return group.last_seen.strftime("%Y-%m-%d %H:%M:%S") if group.last_seen else "-"
+
+    def where(group: Any) -> str:
+        return f"{', '.join(sorted(group.nodes))} / {', '.join(sorted(group.components))}"
+
+    if summary.known:
+        table = Table(title=words["known"], title_justify="left", expand=True)
+        table.add_column(words["count"], justify="right", no_wrap=True)
+        table.add_column(words["fault"], ratio=3)
+        table.add_column(words["where"], ratio=2)
+        table.add_column(words["last"], no_wrap=True)
+        for group in summary.known:
+            first = f"\n[dim]1. {escape(group.fault.fix[0])}[/]" if group.fault and group.fault.fix else ""
+            name = f"[bold]{escape(group.title)}[/] [dim]{escape(group.key)}[/]{first}"
+            table.add_row(str(group.count), name, escape(where(group)), when(group))
+        console.print(table)
+    if summary.unknown:
+        table = Table(title=words["unknown"], title_justify="left", expand=True)
+        table.add_column(words["count"], justify="right", no_wrap=True)
+        table.add_column(words["signature"], ratio=3)
+        table.add_column(words["where"], ratio=2)
+        table.add_column(words["last"], no_wrap=True)
+        for group in summary.unknown:
+            table.add_row(str(group.count), escape(group.key), escape(where(group)), when(group))
+        console.print(table)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .core.knowledge import explain_status, load_faults, pick_lang
+
+    lang = pick_lang(args.lang)
+    subject = args.subject.strip()
+    if subject.isdigit():
+        explanation = explain_status(int(subject), lang)
+        if explanation is None:
+            print(f"ostui explain: {subject} is not an HTTP status (100-599)", file=sys.stderr)
+            return 2
+        _print_status(explanation)
+        return 0
+    pack = load_faults()
+    fault = pack.get(subject)
+    if fault is None:
+        print(f"ostui explain: {subject!r} is neither an HTTP status nor a known fault id", file=sys.stderr)
+        return 2
+    info = pack.pack_info(fault.pack)
+    _print_fault(fault, info.attribution if info else "")
+    return 0
+
+
+def cmd_faults(args: argparse.Namespace) -> int:
+    from .core.knowledge import FaultMatcher, load_faults, pick_lang, summarize_faults
+    from .core.logset import open_files
+
+    files, tree = select_files(args, sys.stdout)
+    if not files:
+        print(nothing_found(tree), file=sys.stderr)
+        return 2
+    open_files(files, args.fmt, times=True)
+    pack = load_faults()
+    for message in pack.errors:
+        print(f"ostui: {message}", file=sys.stderr)
+    summary = summarize_faults(files, FaultMatcher(pack))
+    summary.errors = list(pack.errors)
+    if args.json:
+        json.dump(summary.to_dict(), sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    _print_faults(summary, pick_lang(args.lang))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(command)
     args = parser.parse_args(argv[1:] if command else argv)
-    if args.fmt:
+    if getattr(args, "fmt", None):
         from .core.formats import get_format
 
         try:
@@ -148,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_scan(args)
         if command == "request":
             return cmd_request(args)
+        if command == "faults":
+            return cmd_faults(args)
+        if command == "explain":
+            return cmd_explain(args)
         from .tui import run_app
 
         return run_app(args)

@@ -21,7 +21,7 @@ def test_seed_case_from_error_filter_to_traceback_and_500() -> None:
         pane.keys("Enter")  # open it in the detail pane
         screen = pane.wait_for(r"AttributeError: id")
         pane.keys("t")
-        screen = pane.wait_for(r"_translate_from_glance")
+        screen = pane.wait_for(r"apiclient/base.py:494 in __getattr__")
         pane.keys("s")
         screen = pane.wait_for(r"500 Internal Server Error")
         assert "req-e359221b" in screen

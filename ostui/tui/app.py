@@ -9,7 +9,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -36,6 +36,14 @@ from .widgets.source_tree import SourceTree
 INDEX_BLOCK = 1 << 20
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
+
+
+class RightColumn(Vertical):
+    """Stream above detail; the detail gets more height while it has the focus."""
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        detail = self.query_one("#detail")
+        self.set_class(event.widget is detail or detail in event.widget.ancestors, "-reading")
 
 
 class StatusBar(Static):
@@ -104,7 +112,7 @@ class OstuiApp(App[int]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield SourceTree(id="tree")
-            with Vertical(id="right"):
+            with RightColumn(id="right"):
                 yield LogStream(id="stream")
                 yield self._detail_widget()
         yield StatusBar(self.status_text, id="status")

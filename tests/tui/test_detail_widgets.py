@@ -322,6 +322,7 @@ async def test_detail_pane_on_the_seed_error(
         await pilot.press("t")
         await pilot.pause()
         assert pane.query_one(TabbedContent).active == "traceback"
+        assert pane.has_class("-tab-traceback") and not pane.has_class("-tab-story")
         assert isinstance(app.focused, TracebackFrames)
         tb_view = pane.query_one(TracebackView)
         assert text_of(tb_view.query_one("#tb-exception", Static)) == "AttributeError: id"

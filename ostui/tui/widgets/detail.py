@@ -172,6 +172,8 @@ class DetailPane(Vertical):
         #detail-tb-summary.-empty { display: none; }
         #detail-http { width: 1fr; }
         #detail-fault { margin-top: 1; }
+        /* Reading a traceback or a raw record: the tab gets most of the height. */
+        &.-tab-traceback > #detail-top, &.-tab-record > #detail-top { max-height: 30%; }
         & > #detail-tabs { height: 1fr; }
         #detail-raw { padding: 0 1; }
     }
@@ -247,6 +249,13 @@ class DetailPane(Vertical):
     def _show_tab(self, tab: str) -> None:
         self.query_one("#detail-tabs", TabbedContent).active = tab
         self.focus()
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        # A class per open tab, so the layout (ours or the app's CSS) can follow it.
+        active = message.tabbed_content.active
+        for tab in _TAB_FOCUS:
+            self.set_class(tab == active, f"-tab-{tab}")
 
     def action_show_story(self) -> None:
         self._show_tab("story")

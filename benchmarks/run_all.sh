@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Build the big logs (once) and run every benchmark; results go to benchmarks/out/.
+#   benchmarks/run_all.sh                 uses $PYTHON, else /tmp/venv/bin/python, else python3
+#   RUNS=5 TUI_RUNS=3 benchmarks/run_all.sh
+# The scripts find `ostui` next to that Python (set OSTUI=... otherwise), lnav and tmux
+# on PATH, and toolong at $TOOLONG (default /tmp/tlvenv/bin/tl, a venv of its own).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="$here/out"
+mkdir -p "$out"
+if [[ -z "${PYTHON:-}" ]]; then
+    if [[ -x /tmp/venv/bin/python ]]; then PYTHON=/tmp/venv/bin/python; else PYTHON=python3; fi
+fi
+stamp="$(date +%Y-%m-%d_%H%M)"
+
+for size in 200M 1G; do
+    # make_big_log.py on its own, so its reference counts are on record beside the results.
+    "$PYTHON" -c "import sys; sys.path.insert(0, '$here'); from common import big_log; big_log('$size')"
+    cat "$out/big-$size.log.json"
+done | tee "$out/make_big_log-$stamp.txt"
+
+"$PYTHON" "$here/bench_scan.py" --runs "${RUNS:-5}" --json "$out/bench_scan-$stamp.json" \
+    | tee "$out/bench_scan-$stamp.txt"
+"$PYTHON" "$here/bench_tui.py" --runs "${TUI_RUNS:-3}" --json "$out/bench_tui-$stamp.json" \
+    | tee "$out/bench_tui-$stamp.txt"
+echo "results: $out/*-$stamp.*"

@@ -101,7 +101,9 @@ class OstuiApp(App[int]):
         self.stream_files: list[LogFile] = []
         self.indexed = False
         self.status_text = "looking for logs…"
-        self.lang = getattr(self.args, "lang", None) or "en"
+        from ..core.knowledge import pick_lang
+
+        self.lang = pick_lang(getattr(self.args, "lang", None))
         self.early: Future[Sources] | None = None
         self.preview_shown = False
         self.index_started = False
@@ -118,7 +120,7 @@ class OstuiApp(App[int]):
         yield StatusBar(self.status_text, id="status")
         yield Footer()
 
-    def _detail_widget(self) -> Static:
+    def _detail_widget(self) -> Widget:
         try:
             from .widgets.detail import DetailPane
         except ImportError:

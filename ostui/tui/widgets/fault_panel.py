@@ -143,8 +143,7 @@ class FaultPanel(Widget):
 
     def render(self) -> Content:
         rec = self.record
-        style = self.get_visual_style
-        muted = style("fault-panel--muted", partial=True)
+        muted = ".fault-panel--muted"
         if rec is None:
             return Content("")
         if self._matches is None:
@@ -153,12 +152,12 @@ class FaultPanel(Widget):
             return Content.assemble(("No known fault matches; signature: ", muted), self._signature)
         best = self._matches[0]
         fault = best.fault
-        label = style("fault-panel--label", partial=True)
-        title = style("fault-panel--title", partial=True)
+        label = ".fault-panel--label"
+        title = ".fault-panel--title"
         parts = [Content.assemble(("Known fault: ", label), (fault.title, title), (f"  [{fault.id}]", muted))]
         if best.why:
             parts.append(Content.assemble(("Why: ", label), best.why))
-        match_style = style("fault-panel--match", partial=True)
+        match_style = ".fault-panel--match"
         for line, ranges in excerpts(rec.text, best.spans):
             content = Content("  " + line)
             for start, end in ranges:
@@ -170,7 +169,7 @@ class FaultPanel(Widget):
             parts.append(Content.styled("Fix:", label))
             parts.extend(Content(f"  {n}. {step}") for n, step in enumerate(fault.fix, 1))
         if fault.links:
-            link_style = style("fault-panel--link", partial=True)
+            link_style = ".fault-panel--link"
             parts.append(Content.styled("Links:", label))
             parts.extend(Content.assemble("  ", (link, link_style)) for link in fault.links)
         others = [m.fault.title for m in self._matches[1:4]]

@@ -66,10 +66,9 @@ class HttpExplanation(Widget):
         code = self.status
         if code is None:
             return Content("")
-        style = self.get_visual_style
         status_style = style(self._status_class(code), partial=True)
-        label = style("http-explanation--label", partial=True)
-        family = style("http-explanation--family", partial=True)
+        label = ".http-explanation--label"
+        family = ".http-explanation--family"
         explained = explain_status(code, self.lang)
         if explained is None:  # not an HTTP status at all (outside 100-599)
             return Content.styled(f"HTTP {code}", status_style)

@@ -19,7 +19,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.style import Style
 from textual.visual import Visual
 
 from ...core.levels import Level
@@ -49,6 +48,7 @@ class CursorRows(ScrollView, can_focus=True):
     """
 
     CURSOR_COMPONENT: ClassVar[str] = "cursor-rows--cursor"
+    CURSOR_LINES: ClassVar[int | None] = None  # lines of a row the cursor paints; None: all
     COMPONENT_CLASSES: ClassVar[set[str]] = {"cursor-rows--cursor"}
 
     DEFAULT_CSS = """
@@ -91,7 +91,7 @@ class CursorRows(ScrollView, can_focus=True):
         self._width = -1  # width the layout below was made for; -1: stale
         self._row_start: list[int] = []  # first virtual line of each row
         self._line_row: list[int] = []  # virtual line -> row
-        self._strips: dict[tuple[int, bool], list[Strip]] = {}
+        self._strips: dict[tuple[int, bool, bool], list[Strip]] = {}
 
     # -- for subclasses ---------------------------------------------------------------
     def build_rows(self) -> list[Row]:
@@ -107,9 +107,10 @@ class CursorRows(ScrollView, can_focus=True):
     def row_selected(self, row: Row) -> None:
         """Enter (or a click on the cursor row) on `row`."""
 
-    def component_style(self, name: str) -> Style:
-        """A component class's own style, to put on a span of a row's content."""
-        return self.get_visual_style(name, partial=True)
+    def component_style(self, name: str) -> str:
+        """A span style naming a component class: Textual resolves `.name` when drawing,
+        so rows follow theme and CSS changes without being built again."""
+        return f".{name}"
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -179,12 +180,31 @@ class CursorRows(ScrollView, can_focus=True):
 
     def _row_strips(self, index: int) -> list[Strip]:
         on_cursor = index == self._cursor
-        key = (index, on_cursor)
+        key = (index, on_cursor, self.has_focus)  # focus changes the cursor's colours
         strips = self._strips.get(key)
         if strips is None:
-            style = self.get_visual_style(self.CURSOR_COMPONENT) if on_cursor else self.get_visual_style()
+            base = self.get_visual_style()
             content = self._rows[index].content
-            strips = Visual.to_strips(self, content, self._width, None, style, pad=True)
+            if on_cursor:
+                # The cursor lines drop their own colours: syntax or level colours on the
+                # cursor background can be unreadable in some themes, plain text never is.
+                plain = content.plain
+                cut = len(plain)
+                if self.CURSOR_LINES is not None:
+                    cut = -1
+                    for _ in range(self.CURSOR_LINES):
+                        cut = plain.find("\n", cut + 1)
+                        if cut < 0:
+                            cut = len(plain)
+                            break
+                painted = Content(plain[:cut])
+                cursor_style = self.get_visual_style(self.CURSOR_COMPONENT)
+                strips = Visual.to_strips(self, painted, self._width, None, cursor_style, pad=True)
+                if cut < len(plain):
+                    rest = content[cut + 1 :]
+                    strips += Visual.to_strips(self, rest, self._width, None, base, pad=True)
+            else:
+                strips = Visual.to_strips(self, content, self._width, None, base, pad=True)
             strips = [strip.apply_meta({"row": index}) for strip in strips]
             self._strips[key] = strips
         return strips
@@ -216,9 +236,9 @@ class CursorRows(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        # Row contents carry component-class styles: a theme change means building them again.
-        if self.is_mounted and self._rows:
-            self.rebuild(scroll=False)
+        # Drawn rows hold resolved colours: a theme or CSS change draws them again.
+        self._strips.clear()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         # Rows may be fitted to the width (see `content_width`): build them again.
@@ -486,7 +506,7 @@ class RequestStoryView(CursorRows):
         count = len(story.entries)
         heading = Content.assemble(
             ("Request ", style("story-view--heading")),
-            (story.request_id, style("story-view--id") + style("story-view--heading")),
+            Content.styled(story.request_id, style("story-view--id")).stylize(style("story-view--heading")),
             (f"  {count} record{'s' if count != 1 else ''}", style("story-view--muted")),
         )
         if story.status is not None:

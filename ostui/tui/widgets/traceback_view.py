@@ -99,6 +99,7 @@ class TracebackFrames(CursorRows):
     is styled by `traceback-view--cursor`. Lives inside `TracebackView`."""
 
     CURSOR_COMPONENT: ClassVar[str] = "traceback-view--cursor"
+    CURSOR_LINES: ClassVar[int | None] = 1  # the `path:line in function` line; source stays highlighted
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "traceback-view--cursor",
         "traceback-view--path-prefix",

@@ -28,6 +28,8 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=Path, help="collected logs: one folder per node (DIR/<node>/var/log/...)")
     p.add_argument("--demo", action="store_true", help="the built-in demo logs (the seed case)")
     p.add_argument("--format", dest="fmt", metavar="NAME", help="force a format instead of sniffing it")
+    p.add_argument("--client-debug", dest="client_debug", type=Path, action="append", metavar="FILE",
+                   help="a `nova/openstack --debug` transcript, shown as the node `client`")
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
@@ -84,7 +86,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
 def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
     """LogFiles for the sources the arguments name, opened (not yet indexed)."""
     from .core.discovery import discover, sources_from_paths
-    from .core.logset import files_from_tree
+    from .core.logset import LogFile, files_from_tree
 
     if args.demo:
         tree = discover(demo_root())
@@ -92,9 +94,15 @@ def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
         tree = discover(args.root)
     elif args.paths:
         tree = sources_from_paths(args.paths)
+    elif getattr(args, "client_debug", None):
+        from .core.discovery import LogTree
+
+        tree = LogTree()
     else:
         tree = discover(None)
     files = files_from_tree(tree)
+    for path in getattr(args, "client_debug", None) or []:
+        files.append(LogFile(path, "client", "client", path.name, format_name="client-debug"))
     return files, tree
 
 

@@ -22,6 +22,7 @@ class LogFile:
     index: FileIndex | None = None
     error: str | None = None  # why it could not be opened or read
     problems: list[str] = field(default_factory=list)
+    format_name: str | None = None  # a format this file must be read in (a client transcript)
 
     @property
     def label(self) -> str:
@@ -31,6 +32,8 @@ class LogFile:
         """Open and sniff (no indexing yet); records why when it cannot."""
         if self.index is not None or self.error is not None:
             return self.index
+        if fmt is None and self.format_name:
+            fmt = get_format(self.format_name)
         try:
             source = open_source(self.path)
             self.index = FileIndex(source, fmt, times=times)

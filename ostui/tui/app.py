@@ -77,6 +77,8 @@ class OstuiApp(App[int]):
         Binding("F", "toggle_follow", "Follow", show=False, id="app.follow"),
         Binding("x", "clear_filters", "Clear filters", show=False, id="app.clear"),
         Binding("b", "toggle_tree", "Tree", show=False, id="app.toggle_tree"),
+        Binding("f", "known_faults", "Faults", id="app.known_faults"),
+        Binding("z", "zoom", "Zoom pane", show=False, id="app.zoom"),
     ]
 
     filters: reactive[Filters] = reactive(Filters, init=False)
@@ -450,6 +452,40 @@ class OstuiApp(App[int]):
     def action_previous_pane(self) -> None:
         self._cycle_pane(-1)
 
+    def action_known_faults(self) -> None:
+        from .screens.faults import FaultsScreen
+
+        def done(target: tuple[str, int] | None) -> None:
+            if target is not None:
+                self.go_to_record(*target)
+
+        self.push_screen(FaultsScreen([f for f in self.files if f.index is not None]), done)
+
+    def go_to_record(self, path: str, rec_no: int) -> None:
+        """Show one record: clear what hides it, then put the cursor on it."""
+        lf = next((f for f in self.files if str(f.path) == path), None)
+        if lf is None:
+            return
+        stream = self.query_one(LogStream)
+        stream.follow = False
+        if lf not in self.stream_files:
+            self.stream_files = [*self.stream_files, lf]
+        self._search_text = None
+        if self.filters != Filters():
+            self.set_reactive(OstuiApp.filters, Filters())
+        self.rebuild_view(focus=(lf, rec_no))
+
+    def action_zoom(self) -> None:
+        """Maximize the focused pane (again: restore)."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        focused = self.focused
+        for pane in self._panes():
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                self.screen.maximize(pane, container=False)
+                return
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))
 
@@ -488,6 +524,8 @@ class OstuiApp(App[int]):
         yield SystemCommand("Filter text…", "Show only matching records", self.action_grep)
         yield SystemCommand("Go to time…", "Jump to a time", self.action_jump_time)
         yield SystemCommand("Clear filters", "Show every record", self.action_clear_filters)
+        yield SystemCommand("Known faults", "Every known fault found, and unknown errors grouped",
+                            self.action_known_faults)
 
     COMMANDS = App.COMMANDS | {OstuiCommands}
 

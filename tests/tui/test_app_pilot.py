@@ -223,3 +223,55 @@ async def test_narrow_terminal_hides_tree_until_asked() -> None:
         await pilot.press("b")
         await pilot.pause()
         assert tree.display and tree.size.width > 0
+
+
+async def test_known_faults_screen_and_jump_to_newest() -> None:
+    from ostui.tui.screens.faults import FaultsScreen
+
+    app = app_for(SEED)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("g", "f")
+        assert isinstance(app.screen, FaultsScreen)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.groups:
+                break
+        keys = [g.key for g in app.screen.groups]
+        assert keys[0] == "glanceclient-attributeerror-id"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, FaultsScreen)
+        assert current(app) == ("ERROR", "Caught error: id")
+
+
+async def test_zoom_maximizes_the_focused_pane() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("z")
+        assert app.screen.maximized is stream_of(app)
+        await pilot.press("z")
+        assert app.screen.maximized is None
+
+
+async def test_client_transcript_is_a_node_and_leads_to_the_server_request() -> None:
+    app = app_for(SEED, client_debug=[DATA / "seed" / "nova-client-debug.txt"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert {f.node for f in app.files} == {"local", "client"}
+        view = stream_of(app).view
+        assert view is not None
+        row = next(i for i in range(len(view)) if view.record(i)[0].node == "client"
+                   and view.record(i)[1].level == Level.ERROR)
+        stream_of(app).move_to(row)
+        await settle(pilot)
+        detail = app.query_one("#detail")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            story = getattr(detail, "story", None)
+            if story is not None and story.entries:
+                break
+        assert story is not None
+        assert any(e.record.traceback is not None and e.record.traceback.exc_message == "id"
+                   for e in story.entries)

@@ -138,7 +138,7 @@ def raw_record(rec: Record) -> Content:
     # Each continuation line is `<prefix><body line>`: highlight the bodies together.
     prefixes = []
     for line, rest in zip(lines[1:], body, strict=False):
-        prefixes.append(line[: len(line) - len(rest)] if rest and line.endswith(rest) else None)
+        prefixes.append(line[: len(line) - len(rest)] if line.endswith(rest) else None)
     if any(p is None for p in prefixes):
         return Content(text) + Content.styled(tail, "$foreground-muted")
     code = highlight("\n".join(body), language="pytb")
@@ -333,6 +333,9 @@ class DetailPane(Vertical):
             return
         story_view = self.query_one("#detail-story", RequestStoryView)
         story_view.story = story
+        if story is not None and self.selection is not None:
+            # The story opens on the selected record, not only on its worst one.
+            story_view.move_to_record(self.selection.file, self.selection.record.offset)
         self._diagnose()
 
     def _diagnose(self) -> None:

@@ -66,7 +66,7 @@ class HttpExplanation(Widget):
         code = self.status
         if code is None:
             return Content("")
-        status_style = style(self._status_class(code), partial=True)
+        status_style = f".{self._status_class(code)}"
         label = ".http-explanation--label"
         family = ".http-explanation--family"
         explained = explain_status(code, self.lang)

@@ -95,6 +95,8 @@ class RowMap:
 class LogStream(ScrollView, can_focus=True):
     """Merged records, one per row, newest at the bottom."""
 
+    ALLOW_MAXIMIZE = True
+
     COMPONENT_CLASSES = {
         "log-stream--cursor",
         "log-stream--time",

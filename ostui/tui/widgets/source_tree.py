@@ -36,6 +36,7 @@ def counts(files: Sequence[LogFile]) -> tuple[int, int]:
 
 
 class SourceTree(Tree[TreeEntry]):
+    ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     SourceTree { background: $panel; }
     SourceTree > .source-tree--errors { color: $error; text-style: bold; }

@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from ...core.levels import Level
+from ...core.logset import LogFile
 from ...core.model import Record
 from ...core.requests import RequestStory, StoryEntry
 
@@ -480,6 +481,15 @@ class RequestStoryView(CursorRows):
     def watch_empty_text(self) -> None:
         if self.story is None:
             self.rebuild()
+
+    def move_to_record(self, file: LogFile, offset: int) -> bool:
+        """Put the cursor on the entry of `file` at byte `offset`; False when it is not there."""
+        for i, row in enumerate(self.rows):
+            entry = row.data
+            if isinstance(entry, StoryEntry) and entry.file is file and entry.record.offset == offset:
+                self.move_cursor(i)
+                return True
+        return False
 
     def default_cursor(self, rows: Sequence[Row], old_key: Hashable | None) -> int:
         # A new story opens on its worst record: the first ERROR, else the first row.

@@ -1,0 +1,98 @@
+"""The Known faults screen: every known fault found, and the unknown errors grouped."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from ...core.knowledge import FaultGroup, FaultSummary, summarize_faults
+from ...core.logset import LogFile
+
+
+def _when(group: FaultGroup) -> str:
+    if group.first_seen is None or group.last_seen is None:
+        return "-"
+    first = group.first_seen.strftime("%m-%d %H:%M:%S")
+    last = group.last_seen.strftime("%m-%d %H:%M:%S")
+    return first if first == last else f"{first} → {last}"
+
+
+class FaultsScreen(ModalScreen[tuple[str, int] | None]):
+    """Dismisses with (file path, record number) of the chosen group's newest record."""
+
+    DEFAULT_CSS = """
+    FaultsScreen { align: center middle; }
+    FaultsScreen > Vertical {
+        width: 96%; height: 90%; background: $panel; border: round $primary; padding: 0 1;
+    }
+    FaultsScreen #faults-title { text-style: bold; height: auto; }
+    FaultsScreen #faults-note { color: $foreground-muted; height: auto; }
+    FaultsScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="faults.close"),
+        Binding("enter", "jump", "Go to newest", id="faults.jump"),
+    ]
+
+    class Summarized(Message):
+        def __init__(self, summary: FaultSummary) -> None:
+            super().__init__()
+            self.summary = summary
+
+    def __init__(self, files: Sequence[LogFile]) -> None:
+        super().__init__()
+        self.files = list(files)
+        self.groups: list[FaultGroup] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Known faults · matching every ERROR and CRITICAL record…", id="faults-title")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="faults-table")
+            yield Static("enter: go to the newest record · esc: close", id="faults-note")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("", "fault / signature", "count", "nodes", "components", "first → last seen")
+        table.focus()
+        self.summarize()
+
+    @work(thread=True, exclusive=True, group="faults", exit_on_error=False)
+    def summarize(self) -> None:
+        self.post_message(self.Summarized(summarize_faults(self.files)))
+
+    def on_faults_screen_summarized(self, message: Summarized) -> None:
+        summary = message.summary
+        table = self.query_one(DataTable)
+        table.clear()
+        self.groups = [*summary.known, *summary.unknown]
+        for group in summary.known:
+            table.add_row(Text("known", style="bold"), Text(f"{group.key}: {group.title}"), str(group.count),
+                          ", ".join(sorted(group.nodes)), ", ".join(sorted(group.components)), _when(group))
+        for group in summary.unknown:
+            table.add_row(Text("new", style="italic"), Text(group.key), str(group.count),
+                          ", ".join(sorted(group.nodes)), ", ".join(sorted(group.components)), _when(group))
+        title = (f"Known faults · {len(summary.known)} known, {len(summary.unknown)} unknown signature(s) "
+                 f"over {summary.records} ERROR/CRITICAL record(s) in {summary.files} file(s)")
+        self.query_one("#faults-title", Static).update(title)
+        if summary.errors:
+            self.query_one("#faults-note", Static).update(
+                "fault files with problems: " + "; ".join(summary.errors[:3]))
+
+    def action_jump(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.groups or table.cursor_row >= len(self.groups):
+            return
+        self.dismiss(self.groups[table.cursor_row].newest)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_jump()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -29,6 +29,7 @@ from .messages import FileIndexed, IndexingDone, IndexProgress, SourcesLoaded, V
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .startup import Sources, at_least, find_sources, initial_filters, preview_view
+from .widgets.detail import DetailPane
 from .widgets.log_stream import LogStream
 from .widgets.source_tree import SourceTree
 
@@ -111,6 +112,7 @@ class OstuiApp(App[int]):
         self.index_started = False
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
+        self._detail: DetailPane | None = None
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -123,14 +125,12 @@ class OstuiApp(App[int]):
         yield Footer()
 
     def _detail_widget(self) -> Widget:
-        try:
-            from .widgets.detail import DetailPane
-        except ImportError:
-            return Static("select a record", id="detail")
-        pane = DetailPane(id="detail")
-        return pane
+        self._detail = DetailPane(id="detail")
+        return self._detail
 
     def on_mount(self) -> None:
+        if getattr(self.args, "theme", "dark") == "light":
+            self.theme = "textual-light"
         self.query_one(LogStream).focus()
         initial = self._initial_filters()
         self.set_reactive(OstuiApp.filters, initial)
@@ -269,9 +269,8 @@ class OstuiApp(App[int]):
 
     # -- selection -> detail -----------------------------------------------------------------
     def _set_detail_files(self) -> None:
-        detail = self.query_one("#detail")
-        if hasattr(detail, "files"):
-            detail.files = self.files
+        if self._detail is not None:
+            self._detail.files = self.files
 
     @on(LogStream.RecordHighlighted)
     def record_highlighted(self, message: LogStream.RecordHighlighted) -> None:
@@ -287,15 +286,12 @@ class OstuiApp(App[int]):
             self.show_detail(*self._pending_detail)
 
     def show_detail(self, file: LogFile, record: Record) -> None:
-        detail = self.query_one("#detail")
-        if hasattr(detail, "selection"):
-            from .selection import Selection
+        detail = self._detail
+        if detail is None or not detail.is_attached:  # the app is closing
+            return
+        from .selection import Selection
 
-            detail.selection = Selection(file, record)
-        else:
-            from rich.text import Text
-
-            detail.update(Text(f"{record.level.name} {record.logger or ''}\n{record.text[:2000]}"))  # type: ignore[attr-defined]
+        detail.selection = Selection(file, record)
 
     @on(LogStream.RecordOpened)
     def open_detail(self, message: LogStream.RecordOpened) -> None:

@@ -275,3 +275,82 @@ async def test_client_transcript_is_a_node_and_leads_to_the_server_request() -> 
         assert story is not None
         assert any(e.record.traceback is not None and e.record.traceback.exc_message == "id"
                    for e in story.entries)
+
+
+async def test_follow_toggle_and_pausing_by_scrolling_up() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        assert stream.follow
+        await pilot.press("pageup")
+        assert not stream.follow and "paused" in app.status_text
+        await pilot.press("F")
+        assert stream.follow and stream.cursor == len(stream.view or []) - 1
+        await pilot.press("F")
+        assert not stream.follow
+        await pilot.press("pagedown", "end")
+        assert stream.follow
+
+
+async def test_horizontal_scroll_and_wrap() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        await pilot.press("l", "l")
+        assert stream.scroll_offset.x == 16
+        await pilot.press("h")
+        assert stream.scroll_offset.x == 8
+        await pilot.press("w")
+        assert stream.wrap
+        await pilot.press("w")
+        assert not stream.wrap
+
+
+async def test_tree_keys_expand_and_move() -> None:
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(SourceTree)
+        tree.focus()
+        await pilot.press("j")
+        node = tree.cursor_node
+        assert node is not None and node.is_expanded
+        await pilot.press("o")
+        assert not node.is_expanded
+        await pilot.press("o", "k")
+        assert tree.cursor_node is tree.root
+
+
+async def test_request_since_until_options() -> None:
+    app = app_for(SEED, request="e359221b-6be3-4ac2-bb55-5310f5bb0bb2", since="2016-06-10 21:49:30.192")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and len(view) == 2
+        assert app.filters.request_id == "e359221b-6be3-4ac2-bb55-5310f5bb0bb2"
+
+
+async def test_palette_offers_the_domain_commands() -> None:
+    from ostui.tui.commands import OstuiCommands
+
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        provider = OstuiCommands(app.screen)
+        texts = [t for t, _, _ in provider._commands("req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2")]
+        assert "Go to node: hp-ms-01-c29" in texts
+        assert "Filter level: ERROR and above" in texts
+        assert "Go to request: req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2" in texts
+        action = dict((t, a) for t, a, _ in provider._commands(""))["Filter level: ERROR and above"]
+        action()  # type: ignore[operator]
+        await settle(pilot)
+        assert min(app.filters.levels) == Level.ERROR
+
+
+async def test_light_theme() -> None:
+    app = app_for(SEED, theme="light")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-light"

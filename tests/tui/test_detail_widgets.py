@@ -15,12 +15,12 @@ from ostui.core.knowledge import FaultMatcher, parse_fault
 from ostui.core.logset import LogFile, open_files
 from ostui.core.model import Traceback, TracebackFrame, TracebackSection
 from ostui.core.records import parse_record
-from ostui.core.requests import RequestStory, search_request
+from ostui.core.requests import RequestStory, StoryEntry, search_request
 from ostui.core.tracebacks import is_openstack_frame
 from ostui.render import traceback_text
 from ostui.tui.report import build_report, report_filename, write_report
 from ostui.tui.selection import Selection
-from ostui.tui.widgets.detail import DetailPane
+from ostui.tui.widgets.detail import DetailPane, raw_record
 from ostui.tui.widgets.fault_panel import FaultPanel, excerpts
 from ostui.tui.widgets.http_panel import HttpExplanation
 from ostui.tui.widgets.story_view import RequestStoryView
@@ -213,6 +213,28 @@ async def test_exception_stays_pinned_while_frames_scroll(seed_traceback: Traceb
         assert view.frames.region.bottom <= where.y
 
 
+async def test_chained_sections_show_their_sentence_and_exception() -> None:
+    sentence = "During handling of the above exception, another exception occurred:"
+    tb = Traceback([
+        TracebackSection([TracebackFrame("/opt/stack/nova/nova/db/api.py", 10, "get", "raise KeyError(k)")],
+                         "KeyError", "'flavor'"),
+        TracebackSection([TracebackFrame("/opt/stack/nova/nova/compute/api.py", 20, "boot", "raise X()")],
+                         "nova.exception.FlavorNotFound", "Flavor 42 could not be found.", chain=sentence),
+    ])
+    view = TracebackView()
+    app = Host(view)
+    async with app.run_test(size=SIZE) as pilot:
+        view.traceback = tb
+        await pilot.pause()
+        rows = frame_rows(view)
+        assert rows.index("KeyError: 'flavor'") < next(i for i, r in enumerate(rows) if sentence in r)
+        assert view.frames.cursor_key == (1, 0)  # innermost OpenStack frame of the last section
+        assert text_of(view.query_one("#tb-exception", Static)) == (
+            "nova.exception.FlavorNotFound: Flavor 42 could not be found."
+        )
+        assert "2 chained tracebacks" in text_of(view.query_one("#tb-title", Static))
+
+
 # -- RequestStoryView --------------------------------------------------------------------
 async def test_story_view_shows_every_entry_and_posts_entry_selected(seed_story: RequestStory) -> None:
     assert len(seed_story.entries) == 3 and seed_story.status == 500
@@ -352,10 +374,21 @@ async def test_detail_pane_on_the_access_line_diagnoses_the_request(
         pane.selection = Selection(access.file, access.record)
         await app.workers.wait_for_complete()
         await pilot.pause()
+        story_view = pane.query_one(RequestStoryView)
+        cursor = story_view.cursor_row
+        assert cursor is not None and isinstance(cursor.data, StoryEntry)
+        assert cursor.data.record.offset == access.record.offset
         # The access line has no traceback: the story's error record supplies it.
         assert pane.query_one(TracebackView).traceback == seed_story.entries[0].record.traceback
         assert "AttributeError: id" in text_of(pane.query_one("#detail-tb-summary", Static))
         assert pane.query_one(HttpExplanation).status == 500
+
+
+def test_raw_record_keeps_the_text_and_highlights_the_traceback(seed_selection: Selection) -> None:
+    rec = seed_selection.record
+    content = raw_record(rec)
+    assert content.plain == rec.text
+    assert len(content.spans) > 40  # prefixes muted, traceback tokens highlighted
 
 
 # -- build_report ------------------------------------------------------------------------

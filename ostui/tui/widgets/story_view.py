@@ -43,9 +43,9 @@ class Row:
 class CursorRows(ScrollView, can_focus=True):
     """Rows of styled content with a cursor, drawn with the Line API.
 
-    Subclasses implement `build_rows` (called again when data or styles change, so
-    component-class styles follow the theme) and the `cursor_moved` / `row_selected`
-    hooks, which post the subclass's own messages.
+    Subclasses implement `build_rows` (called again by `rebuild` when their data or the
+    width changes; spans name component classes, so colours follow the theme without a
+    rebuild) and the `cursor_moved` / `row_selected` hooks, which post their own messages.
     """
 
     CURSOR_COMPONENT: ClassVar[str] = "cursor-rows--cursor"
@@ -251,12 +251,6 @@ class CursorRows(ScrollView, can_focus=True):
         """Cells a row line has, for rows that shorten text to fit (0 before layout)."""
         return max(0, self.scrollable_content_region.width)
 
-    def on_focus(self) -> None:
-        self._strips.clear()
-
-    def on_blur(self) -> None:
-        self._strips.clear()
-
     def on_click(self, event: events.Click) -> None:
         index = event.style.meta.get("row")
         if not isinstance(index, int) or not (0 <= index < len(self._rows)):
@@ -308,7 +302,9 @@ class CursorRows(ScrollView, can_focus=True):
         line = max(0, min(line, len(self._line_row) - 1))
         target = self._line_row[line]
         if not self._rows[target].selectable:
-            target = self._step(target, direction) or self._step(target, -direction) or self._cursor
+            ahead = self._step(target, direction)
+            behind = self._step(target, -direction)
+            target = ahead if ahead is not None else behind if behind is not None else self._cursor
         self.move_cursor(target)
 
     def action_page_up(self) -> None:
@@ -324,6 +320,7 @@ class CursorRows(ScrollView, can_focus=True):
 
 
 # -- the story ---------------------------------------------------------------------------
+MAX_STORY_ROWS = 2000  # entries listed; a storm of retries would make layout slow
 def short_request_id(rid: str | None) -> str:
     """`req-e359221b-...` -> `e359221b`; other ids (swift tx...) cut to 8 characters."""
     if not rid:
@@ -540,9 +537,14 @@ class RequestStoryView(CursorRows):
                 f"No record in the loaded files mentions {story.request_id}.", style("story-view--muted")
             )))
             return rows
-        width = min(28, max(len(f"{e.file.node}/{e.file.component}") for e in story.entries))
-        for n, entry in enumerate(story.entries):
+        shown = story.entries[:MAX_STORY_ROWS]
+        width = min(28, max(len(f"{e.file.node}/{e.file.component}") for e in shown))
+        for n, entry in enumerate(shown):
             rows.append(Row(self._entry_content(entry, width), key=n, data=entry))
+        if len(story.entries) > len(shown):
+            more = len(story.entries) - len(shown)
+            note = f"… {more} more records not listed (the report has them all)"
+            rows.append(Row(Content.styled(note, style("story-view--muted"))))
         return rows
 
     def _entry_content(self, entry: StoryEntry, source_width: int) -> Content:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar, Self, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -203,18 +203,20 @@ class TracebackFrames(CursorRows):
     @property
     def cursor_key(self) -> FrameKey | None:
         row = self.cursor_row
-        return row.key if row is not None else None  # type: ignore[return-value]
+        # Frame rows are keyed (section, frame).
+        return cast(FrameKey, row.key) if row is not None else None
 
     def is_expanded(self, key: FrameKey) -> bool:
         return key in self._expanded
 
     def default_cursor(self, rows: Sequence[Row], old_key: Hashable | None) -> int:
-        keyed = [(row.key, i) for i, row in enumerate(rows) if row.selectable]
+        keyed = [(cast(FrameKey, row.key), i) for i, row in enumerate(rows) if row.selectable]
         if not keyed:
             return -1
         if isinstance(old_key, tuple):
             # The old frame was folded away: the next visible frame, else the last one.
-            return next((i for key, i in keyed if key >= old_key), keyed[-1][1])  # type: ignore[operator]
+            old = cast(FrameKey, old_key)
+            return next((i for key, i in keyed if key >= old), keyed[-1][1])
         tb = self.traceback
         target = innermost_openstack_frame(tb) if tb is not None else None
         if tb is not None and target is not None:

@@ -81,6 +81,11 @@ class FileSource(ByteSource):
             return b""
         return os.pread(self._fd, length, offset)
 
+    def inode(self) -> int:
+        if self._fd is None:
+            raise OSError("closed")
+        return os.fstat(self._fd).st_ino
+
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)

@@ -1,0 +1,150 @@
+"""Following files through rotation: no record lost, none shown twice."""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+from ostui.core.follow import Follower
+from ostui.core.logset import LogFile, open_files
+from ostui.core.records import parse_record
+
+
+def line(n: int) -> bytes:
+    return b"2016-06-10 21:49:%02d.%03d 7533 INFO nova.x [-] message %d\n" % (n // 1000 % 60, n % 1000, n)
+
+
+def messages(files: list[LogFile]) -> list[str]:
+    out = []
+    for lf in files:
+        assert lf.index is not None
+        out += [parse_record(lf.index, i).message for i in range(len(lf.index))]
+    return sorted(out, key=lambda m: int(m.split()[-1]))
+
+
+def expected(n: int) -> list[str]:
+    return [f"message {i}" for i in range(n)]
+
+
+def start(tmp_path: Path, n: int = 3) -> tuple[Path, Follower]:
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(b"".join(line(i) for i in range(n)))
+    lf = LogFile(path, "node", "nova", path.name)
+    open_files([lf])
+    return path, Follower([lf])
+
+
+def append(path: Path, lines: range) -> None:
+    with path.open("ab") as f:
+        f.write(b"".join(line(i) for i in lines))
+
+
+def test_appends_and_partial_lines(tmp_path: Path) -> None:
+    path, fol = start(tmp_path)
+    with path.open("ab") as f:
+        f.write(line(3)[:20])
+    assert [c.kind for c in fol.poll()] == []
+    with path.open("ab") as f:
+        f.write(line(3)[20:] + line(4))
+    changes = fol.poll()
+    assert [(c.kind, c.records) for c in changes] == [("grew", 2)]
+    assert messages(fol.files) == expected(5)
+
+
+def test_traceback_written_line_by_line_grows_one_record(tmp_path: Path) -> None:
+    path, fol = start(tmp_path, 1)
+    lf = fol.files[0]
+    with path.open("ab") as f:
+        f.write(b"2016-06-10 21:49:30.191 7533 ERROR nova.api [-] Caught error: id\n")
+    fol.poll()
+    for text in (b"2016-06-10 21:49:30.191 7533 TRACE nova.api Traceback (most recent call last):\n",
+                 b'2016-06-10 21:49:30.191 7533 TRACE nova.api   File "x.py", line 1, in f\n',
+                 b"2016-06-10 21:49:30.191 7533 TRACE nova.api AttributeError: id\n"):
+        with path.open("ab") as f:
+            f.write(text)
+        fol.poll()
+    assert lf.index is not None and len(lf.index) == 2
+    rec = parse_record(lf.index, 1)
+    assert rec.traceback is not None and rec.traceback.exc_type == "AttributeError"
+
+
+def test_rename_and_create(tmp_path: Path) -> None:
+    path, fol = start(tmp_path)
+    append(path, range(3, 5))
+    os.rename(path, tmp_path / "nova-api.log.1")
+    append(tmp_path / "nova-api.log.1", range(5, 6))  # the writer has not reopened yet
+    append(path, range(6, 8))  # ...now it has: a new file at the path
+    kinds = [c.kind for c in fol.poll()]
+    assert "rotated" in kinds and "new" in kinds
+    assert messages(fol.files) == expected(8)
+    assert {f.path.name for f in fol.files} == {"nova-api.log", "nova-api.log.1"}
+    append(path, range(8, 10))
+    fol.poll(now=10**9)  # long after: the old file is drained and dropped from the watch list
+    assert messages(fol.files) == expected(10)
+
+
+def test_copytruncate_reads_old_records_from_the_copy(tmp_path: Path) -> None:
+    path, fol = start(tmp_path)
+    append(path, range(3, 5))  # not yet indexed when logrotate copies
+    shutil.copyfile(path, tmp_path / "nova-api.log.1")
+    with path.open("r+b") as f:
+        f.truncate(0)
+    append(path, range(5, 6))
+    kinds = [c.kind for c in fol.poll()]
+    assert "truncated" in kinds
+    assert messages(fol.files) == expected(6)
+    old = next(f for f in fol.files if f.path.name == "nova-api.log.1")
+    assert old.index is not None and parse_record(old.index, 0).message == "message 0"
+
+
+def test_copytruncate_then_compressed_copy(tmp_path: Path) -> None:
+    path, fol = start(tmp_path)
+    with (tmp_path / "nova-api.log.1.gz").open("wb") as f:
+        f.write(gzip.compress(path.read_bytes()))
+    with path.open("r+b") as f:
+        f.truncate(0)
+    append(path, range(3, 4))
+    fol.poll()
+    assert messages(fol.files) == expected(4)
+
+
+def test_deleted_and_recreated(tmp_path: Path) -> None:
+    path, fol = start(tmp_path)
+    os.unlink(path)
+    assert [c.kind for c in fol.poll()] == ["gone"]
+    assert messages(fol.files) == expected(3)  # what was read stays
+    append(path, range(3, 5))
+    assert [c.kind for c in fol.poll()] == ["new"]
+    assert messages(fol.files) == expected(5)
+
+
+def test_rotated_file_compressed_while_open(tmp_path: Path) -> None:
+    path, fol = start(tmp_path)
+    os.rename(path, tmp_path / "nova-api.log.1")
+    append(path, range(3, 4))
+    fol.poll()
+    rotated = tmp_path / "nova-api.log.1"
+    (tmp_path / "nova-api.log.1.gz").write_bytes(gzip.compress(rotated.read_bytes()))
+    os.unlink(rotated)
+    append(path, range(4, 5))
+    fol.poll(now=10**9)
+    assert messages(fol.files) == expected(5)
+
+
+def test_new_file_in_a_watched_folder(tmp_path: Path) -> None:
+    path, _ = start(tmp_path)
+    lf = LogFile(path, "node", "nova", path.name)
+    open_files([lf])
+
+    def classify(p: Path) -> LogFile | None:
+        return LogFile(p, "node", "nova", p.name) if p.suffix == ".log" else None
+
+    fol = Follower([lf], folders=[tmp_path], new_file=classify, rescan_every=0)
+    (tmp_path / "junk.txt").write_text("not a log\n")
+    new = tmp_path / "nova-compute.log"
+    new.write_bytes(line(3))
+    changes = fol.poll()
+    assert [(c.kind, c.file.path.name) for c in changes] == [("new", "nova-compute.log")]
+    assert fol.poll() == []
+    assert messages(fol.files) == expected(4)

@@ -129,6 +129,8 @@ class OstuiApp(App[int]):
         return self._detail
 
     def on_mount(self) -> None:
+        if self._detail is not None:
+            self._detail.lang = self.lang
         if getattr(self.args, "theme", "dark") == "light":
             self.theme = "textual-light"
         self.query_one(LogStream).focus()

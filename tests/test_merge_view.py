@@ -80,3 +80,26 @@ def test_seed_request_filter(data_dir: Path) -> None:
     lf = LogFile(data_dir / "seed/nova-api.log", "controller", "nova", "nova-api.log")
     view = StreamView(open_files([lf]), Filters(request_id=SEED_REQUEST[4:]))
     assert len(view) == 3
+
+
+def test_view_extends_in_place_with_filters(tmp_path: Path) -> None:
+    a = _line("10:00:01.000", "INFO", "a1")
+    b = _line("10:00:02.000", "ERROR", "b1 boom")
+    files = _files(tmp_path, {"a.log": a, "b.log": b})
+    view = StreamView(files, Filters(levels=frozenset({Level.ERROR, Level.INFO}), text="boom|a2|b2"))
+    assert [view.record(i)[1].message for i in range(len(view))] == ["b1 boom"]
+    with (tmp_path / "a.log").open("a") as f:
+        f.write(_line("10:00:03.000", "INFO", "a2") + _line("10:00:03.500", "DEBUG", "a3 boom"))
+    with (tmp_path / "b.log").open("a") as f:
+        f.write(_line("10:00:04.000", "ERROR", "b2"))
+    for lf in files:
+        assert lf.index is not None
+        lf.index.update(final=False)
+    assert view.extend() == 2  # a2 and b2; a3 is DEBUG
+    assert [view.record(i)[1].message for i in range(len(view))] == ["b1 boom", "a2", "b2"]
+    assert view.extend() == 0
+    with (tmp_path / "a.log").open("a") as f:
+        f.write(_line("10:00:00.500", "INFO", "late boom"))  # older than the stream's end
+    assert files[0].index is not None
+    files[0].index.update(final=False)
+    assert view.extend() is None

@@ -19,7 +19,7 @@ from itertools import compress
 
 from .levels import Level
 from .logset import LogFile
-from .merge import MergedStream, monotone_keys
+from .merge import MergedStream
 from .model import Record
 from .records import parse_record
 from .requests import normalize_id
@@ -64,59 +64,43 @@ def compile_text(text: str) -> re.Pattern[bytes]:
 
 def mark_matches(
     files: Sequence[LogFile],
-    merged: MergedStream,
     pattern: re.Pattern[bytes],
+    first: Sequence[int] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
-) -> bytearray:
-    """Mask over global record numbers: 1 where a record's bytes match `pattern`."""
-    mask = bytearray(merged.total)
+) -> list[bytearray]:
+    """Per file, a mask over its records: 1 where the record's bytes match `pattern`.
+
+    With `first`, only records from first[file] on are searched (the rest stay 0).
+    """
+    masks: list[bytearray] = []
     for fno, lf in enumerate(files):
         idx = lf.index
-        if idx is None or not len(idx):
+        mask = bytearray(len(idx) if idx is not None else 0)
+        masks.append(mask)
+        if idx is None or not len(mask):
             continue
-        base = merged.bases[fno]
+        start_rec = first[fno] if first is not None else 0
+        if start_rec >= len(mask):
+            continue
+        pos = idx.starts[start_rec]
+        stop = idx.scanned
         starts = idx.starts
-        pos = 0
-        for block in idx.source.blocks(0, idx.scanned):
+        while pos < stop:
             if cancelled():
-                return mask
-            cut = block.rfind(b"\n") + 1 or len(block)
+                return masks
+            block = idx.source.read(pos, min(8 << 20, stop - pos))
+            if not block:
+                break
+            cut = block.rfind(b"\n") + 1 if pos + len(block) < stop else len(block)
+            cut = cut or len(block)
             last = -1
             for m in pattern.finditer(block, 0, cut):
                 rec = bisect_right(starts, pos + m.start()) - 1
-                if rec != last and rec >= 0:
-                    mask[base + rec] = 1
+                if rec != last and 0 <= rec < len(mask):
+                    mask[rec] = 1
                     last = rec
-            if cut < len(block):
-                # Re-read the cut-off tail with the next block so no match straddles.
-                break_tail = block[cut:]
-                del break_tail
             pos += cut
-            if cut < len(block):
-                _scan_tail(idx, pattern, mask, base, pos)
-                break
-    return mask
-
-
-def _scan_tail(idx: object, pattern: re.Pattern[bytes], mask: bytearray, base: int, start: int) -> None:
-    """Continue a text search from `start` line-aligned to the end of the index."""
-    from .index import FileIndex
-
-    assert isinstance(idx, FileIndex)
-    pos = start
-    while pos < idx.scanned:
-        block = idx.source.read(pos, min(8 << 20, idx.scanned - pos))
-        if not block:
-            return
-        cut = block.rfind(b"\n") + 1 if pos + len(block) < idx.scanned else len(block)
-        cut = cut or len(block)
-        last = -1
-        for m in pattern.finditer(block, 0, cut):
-            rec = bisect_right(idx.starts, pos + m.start()) - 1
-            if rec != last and rec >= 0:
-                mask[base + rec] = 1
-                last = rec
-        pos += cut
+    return masks
 
 
 class StreamView:
@@ -131,40 +115,58 @@ class StreamView:
         self.files = [f for f in files if f.index is not None]
         self.filters = filters or Filters()
         self.merged = MergedStream([f.index for f in self.files if f.index is not None])
-        self.rows = self._filter(cancelled)
         self._cache: OrderedDict[int, Record] = OrderedDict()
+        self.rows = self._filter(0, None, cancelled)
 
-    def _filter(self, cancelled: Callable[[], bool]) -> array[int]:
+    def _patterns(self) -> list[re.Pattern[bytes]]:
+        f = self.filters
+        out = []
+        if f.text:
+            out.append(compile_text(f.text))
+        if f.request_id:
+            out.append(re.compile(re.escape(normalize_id(f.request_id).encode())))
+        return out
+
+    def _filter(
+        self, start: int, first: Sequence[int] | None, cancelled: Callable[[], bool] = lambda: False
+    ) -> array[int]:
+        """Rows among merged positions from `start` (records from first[file] on)."""
         f = self.filters
         merged = self.merged
-        mask: bytearray | None = None
-        if f.text:
-            mask = mark_matches(self.files, merged, compile_text(f.text), cancelled)
-        if f.request_id:
-            rid = normalize_id(f.request_id).encode()
-            req_mask = mark_matches(self.files, merged, re.compile(re.escape(rid)), cancelled)
-            mask = req_mask if mask is None else bytearray(map(min, mask, req_mask))
-        rows = merged.view(None if f.levels == ALL_LEVELS else f.levels, mask)
+        masks: list[bytearray] | None = None
+        for pattern in self._patterns():
+            found = mark_matches(self.files, pattern, first, cancelled)
+            masks = (
+                found
+                if masks is None
+                else [bytearray(map(min, a, b)) for a, b in zip(masks, found, strict=True)]
+            )
+        rows = merged.view(None if f.levels == ALL_LEVELS else f.levels, masks, start)
         if f.since is not None or f.until is not None:
-            keys = self.sorted_keys()
+            keys = merged.keys
             lo = bisect_left(keys, f.since) if f.since is not None else 0
             hi = bisect_right(keys, f.until) if f.until is not None else len(keys)
-            rows = array("Q", (p for p in rows if lo <= p < hi))
+            rows = rows[bisect_left(rows, lo) : bisect_left(rows, hi)]
         return rows
+
+    def extend(self) -> int | None:
+        """Take in records appended to the files: the number of new rows, or None when
+        they do not fit at the end (a new view must be built)."""
+        before = list(self.merged.counts)
+        added = self.merged.extend()
+        if added is None:
+            return None
+        start, count = added
+        self._cache.clear()  # the last record of a file may have grown
+        if not count:
+            return 0
+        new_rows = self._filter(start, before)
+        self.rows.extend(new_rows)
+        return len(new_rows)
 
     def sorted_keys(self) -> array[int]:
         """Monotone time key of every merged position (for time jumps and windows)."""
-        keys = getattr(self, "_keys", None)
-        if keys is None:
-            allkeys = array("q")
-            for f in self.files:
-                assert f.index is not None
-                allkeys.extend(
-                    monotone_keys(f.index.keys) if f.index.times else array("q", [0]) * len(f.index)
-                )
-            keys = array("q", accumulate_max(map(allkeys.__getitem__, self.merged.order)))
-            self._keys = keys
-        return keys
+        return self.merged.keys
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -204,8 +206,7 @@ class StreamView:
 
     def row_at_time(self, key: int) -> int:
         """First row at or after time `key`."""
-        keys = self.sorted_keys()
-        pos = bisect_left(keys, key)
+        pos = bisect_left(self.merged.keys, key)
         return min(bisect_left(self.rows, pos), max(0, len(self.rows) - 1))
 
     def row_of(self, lf: LogFile, rec_no: int) -> int | None:
@@ -213,7 +214,10 @@ class StreamView:
             fno = self.files.index(lf)
         except ValueError:
             return None
-        pos = self.merged.position_of(fno, rec_no)
+        try:
+            pos = self.merged.position_of(fno, rec_no)
+        except ValueError:
+            return None
         i = bisect_left(self.rows, pos)
         return i if i < len(self.rows) and self.rows[i] == pos else None
 

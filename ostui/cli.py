@@ -79,6 +79,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     p.add_argument("--since", help="show records from this time (2016-06-10 21:49)")
     p.add_argument("--until", help="show records up to this time")
     _add_lang(p)
+    p.add_argument("--follow", action=argparse.BooleanOptionalAction, default=None,
+                   help="follow the files as they grow (default: on for this host and FILEs, off for --root)")
     p.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme (default: dark)")
     p.add_argument("--version", action="version", version=f"ostui {__version__}")
     return p

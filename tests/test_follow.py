@@ -148,3 +148,14 @@ def test_new_file_in_a_watched_folder(tmp_path: Path) -> None:
     assert [(c.kind, c.file.path.name) for c in changes] == [("new", "nova-compute.log")]
     assert fol.poll() == []
     assert messages(fol.files) == expected(4)
+
+
+def test_truncated_and_rewritten_to_the_same_size_between_polls(tmp_path: Path) -> None:
+    path, fol = start(tmp_path, 2)
+    append(path, range(2, 4))
+    shutil.copyfile(path, tmp_path / "nova-api.log.1")
+    with path.open("r+b") as f:
+        f.truncate(0)
+    append(path, range(4, 8))  # as long as before: only the head shows the truncation
+    assert "truncated" in [c.kind for c in fol.poll()]
+    assert messages(fol.files) == expected(8)

@@ -97,7 +97,7 @@ class Follower:
             same = st.st_ino == w.inode
         except OSError:
             st, same = None, False
-        if same and st is not None and st.st_size < idx.scanned:
+        if same and st is not None and (st.st_size < idx.scanned or self._head_changed(w)):
             return self._truncated(w)
         if not same:
             if w.draining_until is None:
@@ -120,6 +120,17 @@ class Follower:
             if not w.successor:
                 self._known.discard(str(w.path))  # a later file at that path is new
         return out
+
+    def _head_changed(self, w: _Watch) -> bool:
+        """Truncated and written again past the old size between two polls: the first
+        bytes tell, when they differ from what the file began with."""
+        idx = w.file.index
+        assert idx is not None
+        if not w.head:
+            w.head = idx.source.read(0, HEAD_BYTES)
+            return False
+        probe = idx.source.read(0, min(64, len(w.head)))
+        return probe != w.head[: len(probe)]
 
     def _new_at(self, path: Path, like: LogFile) -> list[FileChange]:
         """Follow the file now at `path` (after a rotation) from its first byte."""

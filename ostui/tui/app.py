@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -25,7 +27,7 @@ from ..core.model import Record
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
-from .messages import FileIndexed, IndexingDone, IndexProgress, SourcesLoaded, ViewReady
+from .messages import FileIndexed, FilesChanged, IndexingDone, IndexProgress, SourcesLoaded, ViewReady
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .startup import Sources, at_least, find_sources, initial_filters, preview_view
@@ -36,6 +38,7 @@ from .widgets.source_tree import SourceTree
 # Small blocks: the regex pass holds the GIL for a whole block, and the UI needs it often.
 INDEX_BLOCK = 1 << 20
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
+FOLLOW_INTERVAL = 0.05  # seconds between looks at followed files
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -113,6 +116,8 @@ class OstuiApp(App[int]):
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None
+        self.data_lock = threading.Lock()  # the follower grows indexes that views read
+        self.unseen = 0  # records that arrived while the view was paused
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -211,6 +216,74 @@ class OstuiApp(App[int]):
     def on_indexing_done(self, message: IndexingDone) -> None:
         self.indexed = True
         self.rebuild_view()
+        if self.following:
+            self.follow_files()
+
+    @property
+    def following(self) -> bool:
+        """Live files are followed; archives (--root, --demo) only with --follow."""
+        choice = getattr(self.args, "follow", None)
+        if choice is not None:
+            return bool(choice)
+        return not (getattr(self.args, "root", None) or getattr(self.args, "demo", False))
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def follow_files(self) -> None:
+        from textual.worker import get_current_worker
+
+        from ..core.follow import Follower
+
+        worker = get_current_worker()
+        with self.data_lock:
+            files = [f for f in self.files if f.index is not None]
+            folders = sorted({f.path.parent for f in files})
+        follower = Follower(files, folders, new_file=self._classify_new_file)
+        while not worker.is_cancelled:
+            with self.data_lock:
+                changes = follower.poll()
+            if changes:
+                self.post_message(FilesChanged(changes))
+            time.sleep(FOLLOW_INTERVAL)
+
+    def _classify_new_file(self, path: Path) -> LogFile | None:
+        """A file that appeared in a followed folder: a log of the node and component there."""
+        if not path.name.endswith((".log", ".txt")):
+            return None
+        sibling = next((f for f in self.files if f.path.parent == path.parent), None)
+        if sibling is None:
+            return None
+        return LogFile(path, sibling.node, sibling.component, path.name)
+
+    def on_files_changed(self, message: FilesChanged) -> None:
+        stream = self.query_one(LogStream)
+        tree = self.query_one(SourceTree)
+        structural = False
+        for change in message.changes:
+            if change.kind in ("new", "truncated", "rotated", "gone"):
+                structural = True
+                if change.kind == "new" and change.file not in self.files:
+                    self.files.append(change.file)
+                    self.stream_files.append(change.file)
+                if change.note:
+                    self.notify(f"{change.file.node}/{change.file.component}: {change.note}", timeout=4)
+        if structural:
+            tree.load(self.files, keep=True)
+            self._set_detail_files()
+            self.rebuild_view()
+            return
+        view = stream.view
+        if view is None or not self.indexed:
+            return
+        with self.data_lock:
+            added = view.extend()
+        if added is None:
+            self.rebuild_view()
+        elif added:
+            stream.grow(added)
+            if not stream.follow:
+                self.unseen += added
+        tree.refresh_counts()
+        self.update_status()
 
     def rebuild_view(self, focus: tuple[LogFile, int] | None = None) -> None:
         if not self.indexed:
@@ -226,7 +299,8 @@ class OstuiApp(App[int]):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        view = StreamView(files, filters, cancelled=lambda: worker.is_cancelled)
+        with self.data_lock:
+            view = StreamView(files, filters, cancelled=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             self.post_message(ViewReady(view, focus=focus))
 
@@ -260,7 +334,11 @@ class OstuiApp(App[int]):
         parts.append(self.filters.describe())
         if not self.indexed:
             parts.append("indexing…")
-        parts.append("follow" if stream.follow else "paused")
+        if stream.follow:
+            self.unseen = 0
+            parts.append("follow" + (" (live)" if self.following else ""))
+        else:
+            parts.append(f"paused · {self.unseen:,} new" if self.unseen else "paused")
         problems = sum(len(f.problems) for f in self.files) + sum(1 for f in self.files if f.error)
         if problems:
             parts.append(f"{problems} file problem(s): see tree ✗")
@@ -427,7 +505,11 @@ class OstuiApp(App[int]):
         self.query_one(SourceTree).toggle_class("-hidden")
 
     def _panes(self) -> list[Widget]:
-        panes: list[Widget] = [self.query_one(SourceTree), self.query_one(LogStream), self.query_one("#detail")]
+        panes: list[Widget] = [
+            self.query_one(SourceTree),
+            self.query_one(LogStream),
+            self.query_one("#detail"),
+        ]
         return [p for p in panes if p.display and p.size.width > 0]
 
     def _cycle_pane(self, step: int) -> None:
@@ -435,8 +517,14 @@ class OstuiApp(App[int]):
         if not panes:
             return
         focused = self.focused
-        current = next((i for i, p in enumerate(panes) if focused is not None
-                        and (focused is p or p in focused.ancestors)), -1)
+        current = next(
+            (
+                i
+                for i, p in enumerate(panes)
+                if focused is not None and (focused is p or p in focused.ancestors)
+            ),
+            -1,
+        )
         target = panes[(current + step) % len(panes)]
         if target.can_focus:
             target.focus()
@@ -522,8 +610,9 @@ class OstuiApp(App[int]):
         yield SystemCommand("Filter text…", "Show only matching records", self.action_grep)
         yield SystemCommand("Go to time…", "Jump to a time", self.action_jump_time)
         yield SystemCommand("Clear filters", "Show every record", self.action_clear_filters)
-        yield SystemCommand("Known faults", "Every known fault found, and unknown errors grouped",
-                            self.action_known_faults)
+        yield SystemCommand(
+            "Known faults", "Every known fault found, and unknown errors grouped", self.action_known_faults
+        )
 
     COMMANDS = App.COMMANDS | {OstuiCommands}
 

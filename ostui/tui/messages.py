@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from textual.message import Message
 
 from ..core.discovery import LogTree
+from ..core.follow import FileChange
 from ..core.logset import LogFile
 from ..core.view import StreamView
 
@@ -57,3 +58,11 @@ class ViewReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, ViewReady)
+
+
+class FilesChanged(Message):
+    """Followed files grew, rotated or appeared. Not coalesced: each carries changes."""
+
+    def __init__(self, changes: Sequence[FileChange]) -> None:
+        super().__init__()
+        self.changes = list(changes)

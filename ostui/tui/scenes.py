@@ -1,5 +1,6 @@
 """The main views as reproducible scenes: used by the snapshot tests and by
 `tools/make_screenshots.py`, so the pictures in the README are what the tests check."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,21 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
 
 
-def make_args(*paths: Path, root: Path | None = None, demo: bool = False, **options: object) -> argparse.Namespace:
-    args = argparse.Namespace(paths=list(paths), root=root, demo=demo, fmt=None, level=None, grep=None,
-                              request=None, since=None, until=None, lang="en")
+def make_args(
+    *paths: Path, root: Path | None = None, demo: bool = False, **options: object
+) -> argparse.Namespace:
+    args = argparse.Namespace(
+        paths=list(paths),
+        root=root,
+        demo=demo,
+        fmt=None,
+        level=None,
+        grep=None,
+        request=None,
+        since=None,
+        until=None,
+        lang="en",
+    )
     for key, value in options.items():
         setattr(args, key, value)
     return args
@@ -63,11 +76,13 @@ SEED_LOG = DATA / "seed" / "nova-api.log"
 
 SCENES = {
     "seed-three-panes": Scene("seed-three-panes", make_args(SEED_LOG), ["L", "L", "L"]),
-    "traceback-frames": Scene("traceback-frames", make_args(SEED_LOG), ["L", "L", "L", "enter", "t", "down",
-                                                                          "down", "down"]),
+    "traceback-frames": Scene(
+        "traceback-frames", make_args(SEED_LOG), ["L", "L", "L", "enter", "t", "down", "down", "down"]
+    ),
     "request-story": Scene("request-story", make_args(SEED_LOG), ["g", "enter", "s"]),
     "help": Scene("help", make_args(SEED_LOG), ["question_mark"]),
     "osp6-live-migration": Scene(
-        "osp6-live-migration", make_args(root=DATA / "real" / "osp6-live-migration"), ["L", "L", "L"]),
+        "osp6-live-migration", make_args(root=DATA / "real" / "osp6-live-migration"), ["L", "L", "L"]
+    ),
     "narrow-80x24": Scene("narrow-80x24", make_args(SEED_LOG), ["L", "L", "L"], size=(80, 24)),
 }

@@ -209,6 +209,15 @@ class LogStream(ScrollView, can_focus=True):
         self.refresh()
         self._announce()
 
+    def grow(self, rows: int) -> None:
+        """Rows were appended to the view (live tail): follow them or keep the place."""
+        self._update_size()
+        if self.follow and self.view is not None:
+            self.set_reactive(LogStream.cursor, max(0, len(self.view) - 1))
+            self.call_after_refresh(self._scroll_to_cursor)
+            self._announce()
+        self.refresh()
+
     def _nearest_row(self, keep: tuple[LogFile, int]) -> int | None:
         assert self.view is not None
         lf, rec = keep

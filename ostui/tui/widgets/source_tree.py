@@ -73,9 +73,16 @@ class SourceTree(Tree[TreeEntry]):
         self.active: set[int] = set()  # id() of files in the stream
         self.files: list[LogFile] = []
 
-    def load(self, files: Sequence[LogFile]) -> None:
+    def load(self, files: Sequence[LogFile], keep: bool = False) -> None:
+        """Show `files`; with keep, files already known keep their in/out state."""
+        known = {id(f) for f in self.files}
         self.files = list(files)
-        self.active = {id(f) for f in files if f.error is None}
+        if keep:
+            self.active = {
+                id(f) for f in files if f.error is None and (id(f) in self.active or id(f) not in known)
+            }
+        else:
+            self.active = {id(f) for f in files if f.error is None}
         self.clear()
         root = self.root
         root.data = TreeEntry("all", "all logs", list(files))

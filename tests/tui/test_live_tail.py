@@ -1,0 +1,134 @@
+"""Live tail under Pilot: writers append, rotate, truncate and recreate files while
+the app runs; the stream shows every record exactly once, in time order."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from ostui.tui.app import OstuiApp
+
+from .helpers import app_for, settle, stream_of
+
+
+def line(n: int, level: str = "INFO", comp: str = "api") -> bytes:
+    return b"2016-06-10 21:%02d:%02d.%03d 7533 %s nova.%s [-] message %d\n" % (
+        n // 60000 % 60, n // 1000 % 60, n % 1000, level.encode(), comp.encode(), n)
+
+
+def shown(app: OstuiApp) -> list[str]:
+    view = stream_of(app).view
+    assert view is not None
+    return [view.record(i)[1].message for i in range(len(view))]
+
+
+async def wait_shown(pilot, app: OstuiApp, count: int, timeout: float = 10.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        busy = any(w.is_running for w in app.workers if w.group == "view")
+        if not busy and len(stream_of(app).view or []) >= count:
+            await pilot.pause(0.1)
+            return shown(app)
+    return shown(app)
+
+
+def write(path: Path, numbers: range, **kw: str) -> None:
+    with path.open("ab") as f:
+        f.write(b"".join(line(n, **kw) for n in numbers))
+
+
+async def test_appends_from_a_writer_thread_arrive_in_order(tmp_path: Path) -> None:
+    a, b = tmp_path / "nova-api.log", tmp_path / "nova-compute.log"
+    write(a, range(0, 10, 2))
+    write(b, range(1, 10, 2), comp="compute")
+    app = app_for(a, b)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert shown(app) == [f"message {i}" for i in range(10)]
+
+        def writer() -> None:
+            for n in range(10, 60):
+                write(a if n % 2 == 0 else b, range(n, n + 1))
+                time.sleep(0.002)
+
+        t = threading.Thread(target=writer)
+        t.start()
+        t.join()
+        assert await wait_shown(pilot, app, 60) == [f"message {i}" for i in range(60)]
+        stream = stream_of(app)
+        assert stream.follow and stream.cursor == 59
+
+
+async def test_rotation_truncation_and_recreation_lose_nothing(tmp_path: Path) -> None:
+    a = tmp_path / "nova-api.log"
+    write(a, range(0, 5))
+    app = app_for(a)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        # rename-and-create, with a last line going to the renamed file
+        write(a, range(5, 7))
+        os.rename(a, tmp_path / "nova-api.log.1")
+        write(tmp_path / "nova-api.log.1", range(7, 8))
+        write(a, range(8, 10))
+        assert await wait_shown(pilot, app, 10) == [f"message {i}" for i in range(10)]
+        # copytruncate
+        write(a, range(10, 12))
+        shutil.copyfile(a, tmp_path / "nova-api.log.copy")
+        os.truncate(a, 0)
+        write(a, range(12, 14))
+        assert await wait_shown(pilot, app, 14) == [f"message {i}" for i in range(14)]
+        # deleted and recreated
+        os.unlink(a)
+        await pilot.pause(0.2)
+        write(a, range(14, 16))
+        assert await wait_shown(pilot, app, 16) == [f"message {i}" for i in range(16)]
+
+
+async def test_new_file_in_the_folder_joins_the_stream(tmp_path: Path) -> None:
+    a = tmp_path / "nova-api.log"
+    write(a, range(0, 3))
+    app = app_for(a)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        write(tmp_path / "nova-scheduler.log", range(3, 5), comp="scheduler")
+        assert await wait_shown(pilot, app, 5, timeout=15) == [f"message {i}" for i in range(5)]
+        assert "nova-scheduler.log" in {f.path.name for f in app.files}
+
+
+async def test_scrolling_up_pauses_and_counts_new_records(tmp_path: Path) -> None:
+    a = tmp_path / "nova-api.log"
+    write(a, range(0, 30))
+    app = app_for(a)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("k", "k")
+        stream = stream_of(app)
+        cursor = stream.cursor
+        write(a, range(30, 35))
+        await wait_shown(pilot, app, 35)
+        assert stream.cursor == cursor and not stream.follow
+        assert "paused · 5 new" in app.status_text
+        await pilot.press("end")
+        assert stream.follow and stream.cursor == 34
+        assert "follow" in app.status_text
+
+
+async def test_archives_are_not_followed_unless_asked(tmp_path: Path) -> None:
+    node = tmp_path / "node1" / "var" / "log" / "nova"
+    node.mkdir(parents=True)
+    write(node / "nova-api.log", range(0, 3))
+    app = app_for(root=tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert not app.following
+        write(node / "nova-api.log", range(3, 4))
+        await pilot.pause(0.4)
+        assert len(shown(app)) == 3
+    app = app_for(root=tmp_path, follow=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        write(node / "nova-api.log", range(4, 5))
+        assert len(await wait_shown(pilot, app, 5)) == 5

@@ -40,7 +40,10 @@ from pathlib import Path
 from common import OUT, SIZES, big_log, find_ostui, load_note, warm
 
 WIDTH, HEIGHT = 160, 48
-SMALL = Path(__file__).resolve().parent.parent / "tests/data/real/osp6-live-migration/hp-ms-01-c29/var/log/nova/nova-compute.log"
+SMALL = (
+    Path(__file__).resolve().parent.parent
+    / "tests/data/real/osp6-live-migration/hp-ms-01-c29/var/log/nova/nova-compute.log"
+)
 POLL = 0.010
 STATUS_DONE = re.compile(r"([\d,]+) of ([\d,]+) records · (.*?)(?: · |$)")
 
@@ -52,8 +55,19 @@ class Tmux:
         self.name = f"ostui-bench-{os.getpid()}"
         self.home = home
         # -f /dev/null: no user tmux config; the first session holds the server open.
-        self.cmd("-f", "/dev/null", "new-session", "-d", "-s", "bench", "-x", str(WIDTH), "-y", str(HEIGHT),
-                 "sleep 86400")
+        self.cmd(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "bench",
+            "-x",
+            str(WIDTH),
+            "-y",
+            str(HEIGHT),
+            "sleep 86400",
+        )
         # New windows of a client-less session take default-size. (Setting window-size
         # to manual as well crashes tmux 3.3a's server at the next new-window.)
         self.cmd("set-option", "-g", "default-size", f"{WIDTH}x{HEIGHT}")
@@ -67,7 +81,9 @@ class Tmux:
     def launch(self, argv: list[str]) -> tuple[str, float]:
         env = f"env HOME={shlex.quote(self.home)} TERM=xterm-256color COLORTERM=truecolor "
         t0 = time.perf_counter()
-        pane = self.cmd("new-window", "-d", "-P", "-F", "#{pane_id}", "-t", "bench", env + shlex.join(argv)).strip()
+        pane = self.cmd(
+            "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", "bench", env + shlex.join(argv)
+        ).strip()
         return pane, t0
 
     def capture(self, pane: str) -> str:
@@ -138,14 +154,21 @@ def first_screen(tmux: Tmux, tools: dict[str, list[str]], path: Path, runs: int,
             if size != f"{WIDTH}x{HEIGHT}":
                 raise SystemExit(f"pane was {size}, not {WIDTH}x{HEIGHT}")
             if got is None:
-                print(f"#   {name}: no {needle} after {timeout:.0f} s; last screen:\n{screen}", file=sys.stderr)
+                print(
+                    f"#   {name}: no {needle} after {timeout:.0f} s; last screen:\n{screen}", file=sys.stderr
+                )
             times.append(got)
             time.sleep(0.5)  # let the killed program's memory go before the next launch
         done = [t for t in times if t is not None]
-        out[name] = {"runs": times, "median": statistics.median(done) if len(done) == len(times) else None,
-                     "best": min(done) if done else None}
-        print(f"#   {path.name} {name}: " + ", ".join("timeout" if t is None else f"{t:.3f}" for t in times),
-              flush=True)
+        out[name] = {
+            "runs": times,
+            "median": statistics.median(done) if len(done) == len(times) else None,
+            "best": min(done) if done else None,
+        }
+        print(
+            f"#   {path.name} {name}: " + ", ".join("timeout" if t is None else f"{t:.3f}" for t in times),
+            flush=True,
+        )
     return out
 
 
@@ -188,13 +211,25 @@ def filter_redraw(tmux: Tmux, ostui: str, path: Path, ref: dict, runs: int, time
 
         t_all, _ = wait_for(tmux, pane, t2, cleared, timeout)
         tmux.kill(pane)
-        rows.append({"index_s": t_index, "error_plus_status_s": t_seen, "error_plus_view_s": t_err,
-                     "back_to_all_s": t_all, "records_shown": shown})
-        print(f"#   {path.name} filter: indexed {t_index:.2f} s, ERROR+ in status {t_seen:.3f} s, "
-              f"view rebuilt {t_err:.3f} s ({shown:,} records), back to all {t_all:.3f} s", flush=True)
+        rows.append(
+            {
+                "index_s": t_index,
+                "error_plus_status_s": t_seen,
+                "error_plus_view_s": t_err,
+                "back_to_all_s": t_all,
+                "records_shown": shown,
+            }
+        )
+        print(
+            f"#   {path.name} filter: indexed {t_index:.2f} s, ERROR+ in status {t_seen:.3f} s, "
+            f"view rebuilt {t_err:.3f} s ({shown:,} records), back to all {t_all:.3f} s",
+            flush=True,
+        )
         time.sleep(0.5)
-    med = {k: statistics.median(r[k] for r in rows) for k in ("index_s", "error_plus_status_s",
-                                                              "error_plus_view_s", "back_to_all_s")}
+    med = {
+        k: statistics.median(r[k] for r in rows)
+        for k in ("index_s", "error_plus_status_s", "error_plus_view_s", "back_to_all_s")
+    }
     best = {k: min(r[k] for r in rows) for k in med}
     return {"runs": rows, "median": med, "best": best, "records": ref["records"], "error_plus": want_errors}
 
@@ -203,7 +238,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--sizes", nargs="+", default=list(SIZES))
-    p.add_argument("--filter-sizes", nargs="*", default=list(SIZES), help="sizes for the filter redraw timing")
+    p.add_argument(
+        "--filter-sizes", nargs="*", default=list(SIZES), help="sizes for the filter redraw timing"
+    )
     p.add_argument("--tools", nargs="+", default=["ostui", "lnav", "toolong"])
     p.add_argument("--no-floor", action="store_true", help="skip the small-file startup floor")
     p.add_argument("--toolong", default=os.environ.get("TOOLONG", "/tmp/tlvenv/bin/tl"))
@@ -222,8 +259,12 @@ def main() -> int:
         print(f"# toolong not found at {args.toolong}: skipped", file=sys.stderr)
     tools = {k: v for k, v in tools.items() if k in args.tools}
 
-    results: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_start": load_note(), "first_screen": {},
-                     "filter": {}}
+    results: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "load_start": load_note(),
+        "first_screen": {},
+        "filter": {},
+    }
     print(f"# bench_tui {results['date']}, {args.runs} runs each, pane {WIDTH}x{HEIGHT}, {load_note()}")
     with tempfile.TemporaryDirectory(prefix="ostui-bench-home-") as home:
         tmux = Tmux(home)
@@ -261,22 +302,31 @@ def main() -> int:
     for label, r in results["first_screen"].items():
         for name in tools:
             s = r[name]
-            print(f"| {label} | {name} | {cell(s['median'])} | {cell(s['best'])} | "
-                  + ", ".join("timeout" if t is None else f"{t:.3f}" for t in s["runs"]) + " |")
+            print(
+                f"| {label} | {name} | {cell(s['median'])} | {cell(s['best'])} | "
+                + ", ".join("timeout" if t is None else f"{t:.3f}" for t in s["runs"])
+                + " |"
+            )
     if "1G" in results["first_screen"]:
         m = results["first_screen"]["1G"]["ostui"]["median"]
-        print(f"\nostui first screen of 1G: {cell(m)}; target <= 0.3 s: {'ok' if m is not None and m <= 0.3 else 'MISSED'}")
+        print(
+            f"\nostui first screen of 1G: {cell(m)}; target <= 0.3 s: {'ok' if m is not None and m <= 0.3 else 'MISSED'}"
+        )
     if results["filter"]:
         print()
-        print("| file | records | ostui indexed (TUI) | L L L -> `ERROR+` in status | -> view rebuilt (`N of M records · ERROR+`) "
-              "| L -> all records again | target |")
+        print(
+            "| file | records | ostui indexed (TUI) | L L L -> `ERROR+` in status | -> view rebuilt (`N of M records · ERROR+`) "
+            "| L -> all records again | target |"
+        )
         print("|---|---|---|---|---|---|---|")
         for label, r in results["filter"].items():
             med = r["median"]
             ok = "ok" if med["error_plus_view_s"] <= 0.1 else "MISSED"
-            print(f"| {label} | {r['records']:,} | {med['index_s']:.2f} s | {med['error_plus_status_s'] * 1000:.0f} ms | "
-                  f"{med['error_plus_view_s'] * 1000:.0f} ms ({r['error_plus']:,} shown) | {med['back_to_all_s'] * 1000:.0f} ms | "
-                  f"<= 100 ms: {ok} |")
+            print(
+                f"| {label} | {r['records']:,} | {med['index_s']:.2f} s | {med['error_plus_status_s'] * 1000:.0f} ms | "
+                f"{med['error_plus_view_s'] * 1000:.0f} ms ({r['error_plus']:,} shown) | {med['back_to_all_s'] * 1000:.0f} ms | "
+                f"<= 100 ms: {ok} |"
+            )
         print("(medians; poll interval 10 ms)")
     print(f"# {results['load_end']} at the end")
     with open(args.json_out, "w") as fh:

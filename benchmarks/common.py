@@ -54,7 +54,9 @@ def big_log(label: str) -> tuple[Path, dict]:
     t0 = time.perf_counter()
     res = subprocess.run(
         [sys.executable, str(GENERATOR), "--size", label, "--out", str(path)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     meta = json.loads(res.stdout.strip().splitlines()[-1])
     meta["generator"] = digest
@@ -73,19 +75,21 @@ def warm(path: Path) -> None:
 @dataclass
 class Run:
     wall: float  # seconds, launch to exit
-    rss_kb: int  # the child's own peak RSS (ru_maxrss of wait4, KiB on Linux)
+    rss_kb: int  # ru_maxrss: the peak of the largest single process of the command
     rc: int
     stdout: bytes
     stderr: bytes
-    anon_kb: int = 0  # peak RssAnon seen by sampling /proc every 5 ms (heap, not mapped file pages)
-    file_kb: int = 0  # peak RssFile seen the same way (mapped file / page cache pages)
+    tree_kb: int = 0  # peak of the summed VmRSS of the command and all its descendants (sampled)
+    anon_kb: int = 0  # RssAnon (heap) part of that sum at its peak
+    file_kb: int = 0  # RssFile (mapped file pages) part of that sum at its peak
+    procs: int = 0  # most processes seen at once
 
 
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run one command; wall time and peak RSS of that command alone.
+    """Run one command; wall time and peak memory of that command alone.
 
     Peak RSS comes from the kernel's ru_maxrss of the process that runs `cmd`. That
     process must not be forked from this Python: Linux carries the pre-exec image's
@@ -94,6 +98,11 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     GNU time is a 1 MiB launcher that forks the command and reports its %M, so it is
     used when present; without it os.wait4's figure is used and the launcher's own
     size (reported by `launcher_kb()`) is a floor under every number.
+
+    ru_maxrss is a max over processes, not a sum: a command that indexes with worker
+    processes (ostui scan does) holds more than that at once. So /proc is also sampled
+    every 5 ms and the whole process tree's VmRSS summed (CoW pages shared after a
+    fork count once per process, so this errs high).
     Output goes to temp files, not pipes, so nothing has to read while we wait.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
@@ -101,7 +110,7 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
         full = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME else cmd
         t0 = time.perf_counter()
         proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
-        peak = {"RssAnon:": 0, "RssFile:": 0}
+        peak = {"tree": 0, "anon": 0, "file": 0, "procs": 0}
         done = threading.Event()
         sampler = threading.Thread(target=_sample, args=(proc.pid, bool(GNU_TIME), peak, done), daemon=True)
         sampler.start()
@@ -116,34 +125,51 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
             rss_kb = int(text[-1]) if text and text[-1].isdigit() else 0
         out.seek(0)
         err.seek(0)
-        return Run(wall, rss_kb, proc.returncode, out.read(), err.read(), peak["RssAnon:"], peak["RssFile:"])
+        return Run(wall, rss_kb, proc.returncode, out.read(), err.read(),
+                   peak["tree"], peak["anon"], peak["file"], peak["procs"])
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _status(pid: int) -> tuple[int, int, int]:
+    vals = {"VmRSS:": 0, "RssAnon:": 0, "RssFile:": 0}
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                key = line.split(None, 1)[0] if line else ""
+                if key in vals:
+                    vals[key] = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return vals["VmRSS:"], vals["RssAnon:"], vals["RssFile:"]
 
 
 def _sample(pid: int, via_time: bool, peak: dict[str, int], done: threading.Event) -> None:
-    """Split the peak into heap and file pages by reading /proc while the child runs
-    (a sample every 5 ms: short peaks can be missed; ru_maxrss is the real figure)."""
-    if via_time:  # the command is GNU time's only child
-        kids = f"/proc/{pid}/task/{pid}/children"
-        while not done.is_set():
-            try:
-                with open(kids) as fh:
-                    first = fh.read().split()
-                if first:
-                    pid = int(first[0])
-                    break
-            except OSError:
-                return
-            done.wait(0.001)
-    path = f"/proc/{pid}/status"
+    """Sum VmRSS over the command's process tree every 5 ms; keep the peak sum."""
+    root = pid
     while not done.is_set():
-        try:
-            with open(path) as fh:
-                for line in fh:
-                    key = line[:8]
-                    if key in peak:
-                        peak[key] = max(peak[key], int(line.split()[1]))
-        except (OSError, ValueError, IndexError):
-            pass
+        # Under GNU time the command is time's child: leave time's own 1 MiB out.
+        tops = _children(root) if via_time else [root]
+        todo, tree = list(tops), (0, 0, 0)
+        seen = 0
+        while todo:
+            p = todo.pop()
+            todo += _children(p)
+            rss, anon, file_ = _status(p)
+            tree = (tree[0] + rss, tree[1] + anon, tree[2] + file_)
+            seen += 1
+        if tree[0] > peak["tree"]:
+            peak["tree"], peak["anon"], peak["file"] = tree
+        peak["procs"] = max(peak["procs"], seen)
         done.wait(0.005)
 
 

@@ -42,7 +42,11 @@ STAMP = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 # that). LEVEL is one of oslo.log's level names.
 LEVELS = ("TRACE", "DEBUG", "INFO", "AUDIT", "WARNING", "ERROR", "CRITICAL")
 RECORD_START = re.compile(
-    rb"(" + STAMP + rb")(?:[.,]\d+)? \d+ (" + b"|".join(lv.encode() for lv in LEVELS) + rb") \S+ \[(?!instance: )"
+    rb"("
+    + STAMP
+    + rb")(?:[.,]\d+)? \d+ ("
+    + b"|".join(lv.encode() for lv in LEVELS)
+    + rb") \S+ \[(?!instance: )"
 )
 REQ_ID = rb"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 REQ_ID_RE = re.compile(REQ_ID)
@@ -112,7 +116,8 @@ class Block:
         """Old stamp seconds / request id -> its value in repetition `rep`."""
         shift = self.span * rep
         out = {
-            s: (datetime.strptime(s.decode(), STAMP_FMT) + shift).strftime(STAMP_FMT).encode() for s in self.stamps
+            s: (datetime.strptime(s.decode(), STAMP_FMT) + shift).strftime(STAMP_FMT).encode()
+            for s in self.stamps
         }
         for rid in self.ids:
             out[rid] = b"req-" + str(uuid.uuid5(NAMESPACE, f"{rep}/{rid.decode()}")).encode()
@@ -173,7 +178,9 @@ def generate(size: int, out: Path, inputs: list[Path]) -> dict[str, object]:
     mid_records = 0
     if middle_id:
         mid_needle = middle_id.encode()
-        rep = next(r for r in range(mid_rep, reps) if mid_needle in block.render(r, None if r < full else used))
+        rep = next(
+            r for r in range(mid_rep, reps) if mid_needle in block.render(r, None if r < full else used)
+        )
         data = block.render(rep, None if rep < full else used)
         pos = 0
         for n in block.sizes[: len(block.sizes) if rep < full else tail_records]:

@@ -28,13 +28,20 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=Path, help="collected logs: one folder per node (DIR/<node>/var/log/...)")
     p.add_argument("--demo", action="store_true", help="the built-in demo logs (the seed case)")
     p.add_argument("--format", dest="fmt", metavar="NAME", help="force a format instead of sniffing it")
-    p.add_argument("--client-debug", dest="client_debug", type=Path, action="append", metavar="FILE",
-                   help="a `nova/openstack --debug` transcript, shown as the node `client`")
+    p.add_argument(
+        "--client-debug",
+        dest="client_debug",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a `nova/openstack --debug` transcript, shown as the node `client`",
+    )
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", metavar="LANG",
-                   help="en or zh (zh_CN); default: from LC_ALL / LC_MESSAGES / LANG")
+    p.add_argument(
+        "--lang", metavar="LANG", help="en or zh (zh_CN); default: from LC_ALL / LC_MESSAGES / LANG"
+    )
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -70,7 +77,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         prog="ostui",
         description="A terminal log browser for OpenStack operators.",
         epilog="headless commands: ostui scan --help, ostui request --help, ostui faults --help, "
-               "ostui explain --help",
+        "ostui explain --help",
     )
     _add_sources(p)
     p.add_argument("--level", help="initial level filter (e.g. ERROR shows ERROR and above)")
@@ -79,8 +86,12 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     p.add_argument("--since", help="show records from this time (2016-06-10 21:49)")
     p.add_argument("--until", help="show records up to this time")
     _add_lang(p)
-    p.add_argument("--follow", action=argparse.BooleanOptionalAction, default=None,
-                   help="follow the files as they grow (default: on for this host and FILEs, off for --root)")
+    p.add_argument(
+        "--follow",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="follow the files as they grow (default: on for this host and FILEs, off for --root)",
+    )
     p.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme (default: dark)")
     p.add_argument("--version", action="version", version=f"ostui {__version__}")
     return p
@@ -168,12 +179,32 @@ def cmd_request(args: argparse.Namespace) -> int:
 
 # Labels of the explain and faults output; fault texts themselves are English only.
 _LABELS = {
-    "en": {"meaning": "Meaning", "first": "First step", "known": "Known faults", "unknown": "Unknown errors",
-           "count": "count", "fault": "fault", "where": "nodes / components", "last": "last seen",
-           "signature": "signature", "none": "No ERROR or CRITICAL records.", "records": "error records"},
-    "zh": {"meaning": "含义", "first": "第一步", "known": "已知故障", "unknown": "未知错误",
-           "count": "次数", "fault": "故障", "where": "节点 / 组件", "last": "最后出现",
-           "signature": "特征", "none": "没有 ERROR 或 CRITICAL 级别的记录。", "records": "条错误记录"},
+    "en": {
+        "meaning": "Meaning",
+        "first": "First step",
+        "known": "Known faults",
+        "unknown": "Unknown errors",
+        "count": "count",
+        "fault": "fault",
+        "where": "nodes / components",
+        "last": "last seen",
+        "signature": "signature",
+        "none": "No ERROR or CRITICAL records.",
+        "records": "error records",
+    },
+    "zh": {
+        "meaning": "含义",
+        "first": "第一步",
+        "known": "已知故障",
+        "unknown": "未知错误",
+        "count": "次数",
+        "fault": "故障",
+        "where": "节点 / 组件",
+        "last": "最后出现",
+        "signature": "特征",
+        "none": "没有 ERROR 或 CRITICAL 级别的记录。",
+        "records": "条错误记录",
+    },
 }
 
 

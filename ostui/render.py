@@ -52,9 +52,13 @@ def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
         lv = f["levels"]
         errors = lv.get("ERROR", 0) + lv.get("CRITICAL", 0)
         table.add_row(
-            f"{f['node']}/{f['component']}/{f['path'].rsplit('/', 1)[-1]}", f["format"] or "-", str(f["records"]),
-            Text(str(errors), style="bold red" if errors else ""), str(lv.get("WARNING", 0)),
-            str(f["tracebacks"]), str(f["request_ids"]),
+            f"{f['node']}/{f['component']}/{f['path'].rsplit('/', 1)[-1]}",
+            f["format"] or "-",
+            str(f["records"]),
+            Text(str(errors), style="bold red" if errors else ""),
+            str(lv.get("WARNING", 0)),
+            str(f["tracebacks"]),
+            str(f["request_ids"]),
         )
     console.print(table)
     t = summary["totals"]

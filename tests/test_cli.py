@@ -1,4 +1,5 @@
 """The headless commands: one JSON document, clear messages, forced formats."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,19 @@ from .conftest import REAL, SEED
 def test_scan_json_is_one_document_with_stable_keys(capsys) -> None:
     assert main(["scan", "--json", "--root", str(REAL / "ubuntu-ussuri")]) == 0
     doc = json.loads(capsys.readouterr().out)
-    keys = {"path", "node", "component", "format", "lines", "records", "unparsed", "levels", "tracebacks",
-            "request_ids", "problems"}
+    keys = {
+        "path",
+        "node",
+        "component",
+        "format",
+        "lines",
+        "records",
+        "unparsed",
+        "levels",
+        "tracebacks",
+        "request_ids",
+        "problems",
+    }
     assert doc["files"] and all(keys <= set(f) for f in doc["files"])
     assert {"lines", "records", "unparsed", "levels", "tracebacks", "request_ids"} <= set(doc["totals"])
     gz = [f for f in doc["files"] if f["path"].endswith("nova-compute.log.1.gz")]
@@ -49,6 +61,10 @@ def test_unknown_format_is_a_usage_error(capsys) -> None:
 
 
 def test_installed_console_script_runs() -> None:
-    out = subprocess.run([sys.executable, "-m", "ostui", "scan", "--json", str(SEED / "nova-api.log")],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ostui", "scan", "--json", str(SEED / "nova-api.log")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout)["totals"]["tracebacks"] == 1

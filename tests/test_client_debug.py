@@ -1,4 +1,5 @@
 """parse_client_debug: the calls of client --debug transcripts, old and new."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -165,7 +166,7 @@ def test_oldest_neutronclient_status_inside_the_dict() -> None:
 def test_keystoneclient_with_timestamps_and_dict_request_id() -> None:
     text = (
         "2016-06-10 21:49:30.100 7533 DEBUG keystoneclient.session [-] REQ: curl -g -i -X GET "
-        "http://controller:9292/v2/images/abc -H \"User-Agent: python-glanceclient\"\n"
+        'http://controller:9292/v2/images/abc -H "User-Agent: python-glanceclient"\n'
         "2016-06-10 21:49:30.191 7533 DEBUG keystoneclient.session [-] RESP: [404] {'Content-Type': "
         "'text/html; charset=UTF-8', 'X-Openstack-Request-Id': 'req-0f0f0f0f-1111-4222-8333-444444444444'}\n"
         "2016-06-10 21:49:30.192 7533 ERROR nova.image.glance "
@@ -258,7 +259,7 @@ def test_looks_like_client_debug() -> None:
 
 
 _LINES = [
-    "REQ: curl -g -i -X GET http://h:5000/v3 -H \"A: b\"",
+    'REQ: curl -g -i -X GET http://h:5000/v3 -H "A: b"',
     "DEBUG (session:195) REQ: curl -i http://h:9696/v2.0/ports.json -X POST -d '{\"x\": 1}'",
     "REQ: curl",
     "REQ: curl -X",

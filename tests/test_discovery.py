@@ -1,4 +1,5 @@
 """Log discovery over node trees, sosreports, Kolla/TripleO/devstack layouts (ostui.core.discovery)."""
+
 from __future__ import annotations
 
 import os

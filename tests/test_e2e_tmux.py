@@ -1,4 +1,5 @@
 """End to end: the installed `ostui` in a real tmux pane, driven by keys, read off the screen."""
+
 from __future__ import annotations
 
 import shutil

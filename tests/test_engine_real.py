@@ -5,6 +5,7 @@ are `<stamp> [<pid>] <LEVEL> <logger> [` (not `[instance:`), tracebacks are
 `Traceback (most recent call last)` occurrences, request ids are distinct
 `req-<uuid>` tokens.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -69,7 +70,12 @@ def test_osp6_oslo_counts(osp6: dict[str, dict], path: str) -> None:
     f = osp6[path]
     assert f["format"] == "oslo"
     assert (f["lines"], f["records"], f["levels"].get("ERROR", 0), f["tracebacks"], f["request_ids"]) == (
-        lines, records, errors, tracebacks, ids)
+        lines,
+        records,
+        errors,
+        tracebacks,
+        ids,
+    )
     assert f["unparsed"] == 0
     assert sum(f["levels"].values()) == f["records"]
 

@@ -1,4 +1,5 @@
 """Following files through rotation: no record lost, none shown twice."""
+
 from __future__ import annotations
 
 import gzip
@@ -58,9 +59,11 @@ def test_traceback_written_line_by_line_grows_one_record(tmp_path: Path) -> None
     with path.open("ab") as f:
         f.write(b"2016-06-10 21:49:30.191 7533 ERROR nova.api [-] Caught error: id\n")
     fol.poll()
-    for text in (b"2016-06-10 21:49:30.191 7533 TRACE nova.api Traceback (most recent call last):\n",
-                 b'2016-06-10 21:49:30.191 7533 TRACE nova.api   File "x.py", line 1, in f\n',
-                 b"2016-06-10 21:49:30.191 7533 TRACE nova.api AttributeError: id\n"):
+    for text in (
+        b"2016-06-10 21:49:30.191 7533 TRACE nova.api Traceback (most recent call last):\n",
+        b'2016-06-10 21:49:30.191 7533 TRACE nova.api   File "x.py", line 1, in f\n',
+        b"2016-06-10 21:49:30.191 7533 TRACE nova.api AttributeError: id\n",
+    ):
         with path.open("ab") as f:
             f.write(text)
         fol.poll()
@@ -140,6 +143,7 @@ def test_new_file_in_a_watched_folder(tmp_path: Path) -> None:
     def classify(p: Path) -> LogFile | None:
         return LogFile(p, "node", "nova", p.name) if p.suffix == ".log" else None
 
+    (tmp_path / "old.log").write_bytes(line(99))  # there before: not new
     fol = Follower([lf], folders=[tmp_path], new_file=classify, rescan_every=0)
     (tmp_path / "junk.txt").write_text("not a log\n")
     new = tmp_path / "nova-compute.log"

@@ -1,4 +1,5 @@
 """Service log formats: rabbitmq, ovs, qemu/libvirtd, mariadb, client-debug, collector prefixes."""
+
 from __future__ import annotations
 
 import re
@@ -83,9 +84,13 @@ def test_rabbitmq_header_lines() -> None:
     assert pat.match(b"2025-05-14 11:24:15.459841+00:00 [notice] <0.44.0> msg")
     assert pat.match(b"\x1b[38;5;87m2025-05-14 11:24:15.459841+00:00 [noti] <0.44.0> msg")
     assert pat.match(b"2025-05-14T11:24:15.459841Z [ERRO] <0.44.0> msg")
-    for line in (b" Starting RabbitMQ 3.8.2 on Erlang 22.2.7", b"    rabbitmq_management",
-                 b"** Reason for termination ==", b"2022-02-04 09:52:20.868 [infox] <0.8.0> no",
-                 b"2022-02-04 09:52:20.868 INFO <0.8.0> no"):
+    for line in (
+        b" Starting RabbitMQ 3.8.2 on Erlang 22.2.7",
+        b"    rabbitmq_management",
+        b"** Reason for termination ==",
+        b"2022-02-04 09:52:20.868 [infox] <0.8.0> no",
+        b"2022-02-04 09:52:20.868 INFO <0.8.0> no",
+    ):
         assert not pat.match(line), line
 
 
@@ -131,8 +136,15 @@ def test_rabbitmq_39_ansi_and_crlf() -> None:
     for data in (RABBIT_39, RABBIT_39.replace(b"\n", b"\r\n")):
         assert sniff_format(data).name == "rabbitmq"
         ix = index_of(data)
-        assert levels(ix) == [Level.NOTICE, Level.INFO, Level.WARNING, Level.ERROR, Level.CRITICAL,
-                              Level.CRITICAL, Level.DEBUG]
+        assert levels(ix) == [
+            Level.NOTICE,
+            Level.INFO,
+            Level.WARNING,
+            Level.ERROR,
+            Level.CRITICAL,
+            Level.CRITICAL,
+            Level.DEBUG,
+        ]
         assert ix.keys[0] == key_from_parts(2025, 5, 14, 11, 24, 15, 459841)
         crash = parse_record(ix, 3)
         assert crash.message == "** Generic server crashed"
@@ -170,23 +182,36 @@ def test_rabbitmq_legacy() -> None:
     ix = index_of(RABBIT_LEGACY)
     assert ix.format.name == "rabbitmq-legacy"
     # The blank first line comes before any record: one UNKNOWN record of its own.
-    assert levels(ix) == [Level.UNKNOWN, Level.INFO, Level.WARNING, Level.ERROR, Level.ERROR, Level.ERROR,
-                          Level.INFO]
+    assert levels(ix) == [
+        Level.UNKNOWN,
+        Level.INFO,
+        Level.WARNING,
+        Level.ERROR,
+        Level.ERROR,
+        Level.ERROR,
+        Level.INFO,
+    ]
     assert list(ix.keys)[1:] == [
-        key_from_parts(2017, 9, 4, 17, 14, 9, 0), key_from_parts(2017, 9, 4, 17, 14, 10, 0),
-        key_from_parts(2017, 9, 4, 17, 14, 11, 0), key_from_parts(2017, 9, 14, 7, 1, 2, 123000),
-        key_from_parts(2017, 9, 14, 7, 1, 3, 0), key_from_parts(2017, 9, 14, 7, 1, 4, 0),
+        key_from_parts(2017, 9, 4, 17, 14, 9, 0),
+        key_from_parts(2017, 9, 4, 17, 14, 10, 0),
+        key_from_parts(2017, 9, 4, 17, 14, 11, 0),
+        key_from_parts(2017, 9, 14, 7, 1, 2, 123000),
+        key_from_parts(2017, 9, 14, 7, 1, 3, 0),
+        key_from_parts(2017, 9, 14, 7, 1, 4, 0),
     ]
     rec = parse_record(ix, 2)
     assert rec.message == "WARNING REPORT"
-    assert rec.body[:2] == ["closing AMQP connection <0.1.0> (10.0.0.1:5672 -> 10.0.0.2:40000):",
-                            "client unexpectedly closed TCP connection"]
+    assert rec.body[:2] == [
+        "closing AMQP connection <0.1.0> (10.0.0.1:5672 -> 10.0.0.2:40000):",
+        "client unexpectedly closed TCP connection",
+    ]
     assert rec.extra["report"] == "WARNING"
     head = get_format("rabbitmq-legacy").parse_head("=CRASH REPORT==== 14-Sep-2017::07:01:02.123 ===\r")
     assert (head.level, head.stamp) == (Level.ERROR, "14-Sep-2017::07:01:02.123")
 
 
 # -- ovs / ovn ---------------------------------------------------------------------------
+
 
 def test_ovs_header_and_parse() -> None:
     pat = header_re("ovs")
@@ -234,6 +259,7 @@ def test_ovs_rotated_gz() -> None:
 
 # -- qemu / libvirtd ---------------------------------------------------------------------
 
+
 def test_qemu_header_lines() -> None:
     pat = header_re("qemu")
     for line in (
@@ -244,7 +270,9 @@ def test_qemu_header_lines() -> None:
     ):
         assert pat.match(line), line
     for line in (
-        b"LC_ALL=C \\", b"-msg timestamp=on", b"/usr/bin/qemu-system-x86_64 \\",
+        b"LC_ALL=C \\",
+        b"-msg timestamp=on",
+        b"/usr/bin/qemu-system-x86_64 \\",
         b"char device redirected to /dev/pts/3 (label charserial0)",
         # libvirtd's own lines belong to the libvirtd format.
         b"2022-02-10 16:18:04.843+0000: 12345: error : virNetSocketReadWire:1791 : End of file",
@@ -281,7 +309,8 @@ def test_qemu_real_logs() -> None:
     assert two.format.name == "qemu"
     assert levels(two) == [Level.INFO, Level.WARNING, Level.WARNING, Level.INFO, Level.INFO, Level.ERROR]
     assert [parse_record(two, i).message for i in (3, 4, 5)] == [
-        "initiating migration", "shutting down, reason=migrated",
+        "initiating migration",
+        "shutting down, reason=migrated",
         "terminating on signal 15 from pid 1074 (/usr/sbin/libvirtd)",
     ]
     assert list(two.keys) == sorted(two.keys)
@@ -337,21 +366,38 @@ def test_mariadb_header_lines() -> None:
     lines = MARIADB.split(b"\n")
     for i in (0, 1, 2, 3, 4, 6, 7, 8, 9):
         assert pat.match(lines[i]), lines[i]
-    for line in (lines[5], lines[10], b"2015-11-24 10:51:09 140123456 [Info] unknown level",
-                 b"2015-11-24 10:51:09.123 1234 INFO nova.api [-] an oslo line"):
+    for line in (
+        lines[5],
+        lines[10],
+        b"2015-11-24 10:51:09 140123456 [Info] unknown level",
+        b"2015-11-24 10:51:09.123 1234 INFO nova.api [-] an oslo line",
+    ):
         assert not pat.match(line), line
 
 
 def test_mariadb_index() -> None:
     assert sniff_format(MARIADB).name == "mariadb"
     ix = index_of(MARIADB)
-    assert levels(ix) == [Level.INFO, Level.INFO, Level.INFO, Level.INFO, Level.ERROR, Level.WARNING,
-                          Level.ERROR, Level.INFO, Level.INFO]
+    assert levels(ix) == [
+        Level.INFO,
+        Level.INFO,
+        Level.INFO,
+        Level.INFO,
+        Level.ERROR,
+        Level.WARNING,
+        Level.ERROR,
+        Level.INFO,
+        Level.INFO,
+    ]
     assert list(ix.keys) == [
-        key_from_parts(2015, 11, 24, 10, 51, 9, 0), key_from_parts(2015, 11, 24, 10, 51, 9, 0),
-        key_from_parts(2015, 11, 24, 9, 51, 9, 0), key_from_parts(2015, 11, 24, 10, 51, 9, 0),
-        key_from_parts(2015, 11, 24, 10, 51, 10, 0), key_from_parts(2021, 4, 27, 6, 25, 32, 0),
-        key_from_parts(2021, 4, 27, 6, 25, 33, 0), key_from_parts(2020, 8, 6, 14, 25, 2, 835618),
+        key_from_parts(2015, 11, 24, 10, 51, 9, 0),
+        key_from_parts(2015, 11, 24, 10, 51, 9, 0),
+        key_from_parts(2015, 11, 24, 9, 51, 9, 0),
+        key_from_parts(2015, 11, 24, 10, 51, 9, 0),
+        key_from_parts(2015, 11, 24, 10, 51, 10, 0),
+        key_from_parts(2021, 4, 27, 6, 25, 32, 0),
+        key_from_parts(2021, 4, 27, 6, 25, 33, 0),
+        key_from_parts(2020, 8, 6, 14, 25, 2, 835618),
         key_from_parts(2020, 8, 6, 14, 25, 2, 835700),
     ]
     assert parse_record(ix, 0).extra == {"program": "mysqld_safe"}
@@ -369,11 +415,13 @@ def test_mariadb_time_keys_fast_path() -> None:
     stamps = [b"2015-11-24 10:51:09", b"2015-11-24 10:51:10"]
     assert list(fmt.time_keys(stamps, 2000)) == [key_from_parts(2015, 11, 24, 10, 51, s, 0) for s in (9, 10)]
     assert list(fmt.time_keys([b"2021-04-27  6:25:32", b"151124  9:51:09"], 2000)) == [
-        key_from_parts(2021, 4, 27, 6, 25, 32, 0), key_from_parts(2015, 11, 24, 9, 51, 9, 0),
+        key_from_parts(2021, 4, 27, 6, 25, 32, 0),
+        key_from_parts(2015, 11, 24, 9, 51, 9, 0),
     ]
 
 
 # -- client-debug ------------------------------------------------------------------------
+
 
 def test_client_header_lines() -> None:
     pat = header_re("client-debug")
@@ -387,9 +435,11 @@ def test_client_header_lines() -> None:
     ):
         assert pat.match(line), line
     for line in (
-        b'RESP BODY: {"version": {}}', b"Traceback (most recent call last):",
+        b'RESP BODY: {"version": {}}',
+        b"Traceback (most recent call last):",
         b'  File "/usr/lib/python2.7/site-packages/novaclient/shell.py", line 911, in main',
-        b"ClientException: The server has either erred (HTTP 500)", b"DEBUG: not the client shape",
+        b"ClientException: The server has either erred (HTTP 500)",
+        b"DEBUG: not the client shape",
     ):
         assert not pat.match(line), line
 
@@ -397,7 +447,11 @@ def test_client_header_lines() -> None:
 def test_client_parse_head() -> None:
     fmt = get_format("client-debug")
     head = fmt.parse_head("DEBUG (session:195) REQ: curl -g -i -X GET http://controller:5000/v3\r")
-    assert (head.level, head.stamp, head.message) == (Level.DEBUG, None, "REQ: curl -g -i -X GET http://controller:5000/v3")
+    assert (head.level, head.stamp, head.message) == (
+        Level.DEBUG,
+        None,
+        "REQ: curl -g -i -X GET http://controller:5000/v3",
+    )
     assert head.fields == {"logger": "session", "code_line": 195}
     head = fmt.parse_head(
         "ERROR (ClientException): The server has either erred or is incapable of performing the requested "
@@ -405,7 +459,8 @@ def test_client_parse_head() -> None:
     )
     assert head.level == Level.ERROR
     assert head.fields == {
-        "exception": "ClientException", "request_id": "req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2",
+        "exception": "ClientException",
+        "request_id": "req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2",
     }
     assert fmt.parse_head("RESP: [500] Content-Length: 128").level == Level.DEBUG
     assert fmt.parse_head("DELETE call to compute for http://x used request id req-1").level == Level.DEBUG
@@ -440,10 +495,10 @@ def test_client_seed_transcript() -> None:
 
 
 OSC = (
-    b"REQ: curl -g -i -X GET http://10.0.0.5/compute/v2.1/servers/detail -H \"Accept: application/json\"\r\n"
+    b'REQ: curl -g -i -X GET http://10.0.0.5/compute/v2.1/servers/detail -H "Accept: application/json"\r\n'
     b"RESP: [200] Content-Length: 15 Content-Type: application/json x-openstack-request-id: "
     b"req-0b0d4a2a-8a8e-4a43-9a43-ae0e6a6c0c1b\r\n"
-    b"RESP BODY: {\"servers\": []}\r\n"
+    b'RESP BODY: {"servers": []}\r\n'
     b"GET call to compute for http://10.0.0.5/compute/v2.1/servers/detail used request id "
     b"req-0b0d4a2a-8a8e-4a43-9a43-ae0e6a6c0c1b\r\n"
 )
@@ -462,7 +517,7 @@ LOGHUB = (
     b"nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server "
     b"[req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 "
     b"54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 "
-    b"\"GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1\" "
+    b'"GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1" '
     b"status: 200 len: 1893 time: 0.2477829\n"
     b"nova-compute.log.2017-05-14_21:27:09 2017-05-14 19:39:01.445 2931 INFO nova.compute.manager "
     b"[req-3ea4052c-895d-4b64-9e2d-04d64c4d94ab - - - - -] [instance: b9000564-fe1a-409b-b8cc-1e88b294cd1d] "
@@ -472,7 +527,7 @@ LOGHUB = (
     b"nova-compute.log.2017-05-14_21:27:09 2017-05-14 19:39:02.445 2931 ERROR nova.compute.manager "
     b"Traceback (most recent call last):\n"
     b"nova-compute.log.2017-05-14_21:27:09 2017-05-14 19:39:02.445 2931 ERROR nova.compute.manager "
-    b"  File \"/usr/lib/python2.7/nova/compute/manager.py\", line 1, in spawn\n"
+    b'  File "/usr/lib/python2.7/nova/compute/manager.py", line 1, in spawn\n'
 )
 KUBECTL = (
     b"2021-04-27T06:25:32.123456789Z [nova-api-7d9c] 2021-04-27 06:25:32.123 7 INFO nova.api.openstack "
@@ -502,8 +557,10 @@ def test_loghub_oslo() -> None:
     assert rec.extra == {"collector_source": "nova-compute.log", "collector_time": "2017-05-14_21:27:09"}
     assert parse_record(ix, 0).extra["collector_source"] == "nova-api.log.1"
     failed = parse_record(ix, 2)
-    assert failed.body == ["Traceback (most recent call last):",
-                           '  File "/usr/lib/python2.7/nova/compute/manager.py", line 1, in spawn']
+    assert failed.body == [
+        "Traceback (most recent call last):",
+        '  File "/usr/lib/python2.7/nova/compute/manager.py", line 1, in spawn',
+    ]
 
 
 def test_kubectl_oslo() -> None:
@@ -577,6 +634,7 @@ def test_sniff_ignores_catch_all_matches(monkeypatch: pytest.MonkeyPatch) -> Non
 
 # -- sniffing the real files -------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("path", "name"),
     [
@@ -603,7 +661,8 @@ def test_sniff_real(path: Path, name: str) -> None:
 
 
 OSLO_FILES = sorted(
-    p for p in (REAL / "osp6-live-migration").rglob("*.log")
+    p
+    for p in (REAL / "osp6-live-migration").rglob("*.log")
     if p.parent.name == "nova" or p.name in {"server.log", "l3-agent.log", "dhcp-agent.log"}
 )
 
@@ -620,15 +679,38 @@ def test_osp6_files_found() -> None:
 # -- garbage in, nothing lost ------------------------------------------------------------
 
 _PIECES = [
-    b"\n", b"\r\n", b"\x00", b"\xff\xfe\xc3", b"\x1b[31m", b"\x1b[0m", b" ", b"\\", b"|", b"[", b"]",
-    b"2022-02-04 09:52:20.868 [info] <0.8.0> x", b"2025-05-14 11:24:15.459841+00:00 [noti] ",
-    b"=INFO REPORT==== 4-Sep-2017::17:14:09 ===", b"=CRASH REPORT==== ",
-    b"2022-02-10T16:09:19.414Z|00118|bridge|INFO|m", b"2022-02-10T16:09:19.414Z|1|x|",
-    b"2022-02-10 16:18:04.843+0000: ", b"2022-02-10T16:18:05.033085Z qemu-system-x86_64: warning: ",
-    b"qemu: ", b"12345: error : f:1 : ", b"151124  9:51:09 mysqld_safe ", b"2021-04-27  6:25:32 0 [Note] ",
-    b"2020-08-06T14:25:02.835618Z 0 [ERROR] ", b"DEBUG (session:195) ", b"ERROR (ClientException): ",
-    b"REQ: ", b"RESP:", b"GET call to ", b"Traceback (most recent call last):",
-    b"nova-api.log.1.2017-05-16_13:53:08 ", b"2021-04-27T06:25:32.123456789Z [svc] ",
+    b"\n",
+    b"\r\n",
+    b"\x00",
+    b"\xff\xfe\xc3",
+    b"\x1b[31m",
+    b"\x1b[0m",
+    b" ",
+    b"\\",
+    b"|",
+    b"[",
+    b"]",
+    b"2022-02-04 09:52:20.868 [info] <0.8.0> x",
+    b"2025-05-14 11:24:15.459841+00:00 [noti] ",
+    b"=INFO REPORT==== 4-Sep-2017::17:14:09 ===",
+    b"=CRASH REPORT==== ",
+    b"2022-02-10T16:09:19.414Z|00118|bridge|INFO|m",
+    b"2022-02-10T16:09:19.414Z|1|x|",
+    b"2022-02-10 16:18:04.843+0000: ",
+    b"2022-02-10T16:18:05.033085Z qemu-system-x86_64: warning: ",
+    b"qemu: ",
+    b"12345: error : f:1 : ",
+    b"151124  9:51:09 mysqld_safe ",
+    b"2021-04-27  6:25:32 0 [Note] ",
+    b"2020-08-06T14:25:02.835618Z 0 [ERROR] ",
+    b"DEBUG (session:195) ",
+    b"ERROR (ClientException): ",
+    b"REQ: ",
+    b"RESP:",
+    b"GET call to ",
+    b"Traceback (most recent call last):",
+    b"nova-api.log.1.2017-05-16_13:53:08 ",
+    b"2021-04-27T06:25:32.123456789Z [svc] ",
     b"2017-05-16 00:00:00.008 25746 INFO nova.api [-] ",
 ]
 _GARBAGE = st.lists(st.one_of(st.sampled_from(_PIECES), st.binary(max_size=12)), max_size=40).map(b"".join)

@@ -1,5 +1,6 @@
 """journald, syslog, swift, keystone, apache-access and apache-error: record splitting,
 levels, fields, sniffing, and the indexer's invariants on hostile bytes."""
+
 from __future__ import annotations
 
 import re
@@ -74,7 +75,7 @@ J_CONTINUATIONS = [
     PFX,
     # oslo's exception prefix as devstack sets it (`ERROR %(name)s %(instance)s`), coloured.
     PFX + "ERROR cinder.volume.manager \x1b[01;35m\x1b[00mTraceback (most recent call last):",
-    PFX + "ERROR cinder.volume.manager \x1b[01;35m[instance: 4a5b] \x1b[00m  File \"x.py\", line 1, in f",
+    PFX + 'ERROR cinder.volume.manager \x1b[01;35m[instance: 4a5b] \x1b[00m  File "x.py", line 1, in f',
     "Nov 24 08:00:01 controller nova-api[1234]: 2015-11-24 08:00:01.123 1234 TRACE nova.api Traceback (most",
     "Nov 24 08:00:01 controller nova-api[1234]: 2015-11-24 08:00:01.123 1234 ERROR nova.api [instance: x] ba",
     "-- Logs begin at Tue 2017-03-28 12:02:58 UTC, end at Tue 2017-03-28 13:16:45 UTC. --",
@@ -108,8 +109,10 @@ def test_journald_parse_head_devstack_fields() -> None:
 
 
 def test_journald_parse_head_global_id_project_user_and_colours() -> None:
-    line = PFX + (f"\x1b[00;32mDEBUG cinder.api [\x1b[01;36m{GREQ} {REQ} \x1b[00;36mproj usr\x1b[00;32m] "
-                  "\x1b[01;35m[instance: 4a5b] \x1b[00;32mhello\x1b[00m")
+    line = PFX + (
+        f"\x1b[00;32mDEBUG cinder.api [\x1b[01;36m{GREQ} {REQ} \x1b[00;36mproj usr\x1b[00;32m] "
+        "\x1b[01;35m[instance: 4a5b] \x1b[00;32mhello\x1b[00m"
+    )
     head = get_format("journald").parse_head(line)
     assert head.level is Level.DEBUG
     assert head.fields["global_request_id"] == GREQ
@@ -188,7 +191,9 @@ def test_journald_index_crlf_and_colours() -> None:
     rec = parse_record(idx, 1)
     assert rec.message == "Failed to delete"
     assert rec.body == [
-        "Traceback (most recent call last):", '  File "x.py", line 1, in f', "ValueError: boom",
+        "Traceback (most recent call last):",
+        '  File "x.py", line 1, in f',
+        "ValueError: boom",
     ]
     assert rec.traceback is not None and rec.traceback.exc_type == "ValueError"
     assert idx.keys[1] == key_from_parts(2017, 5, 26, 20, 44, 32, 276580)
@@ -237,8 +242,11 @@ S_LINES = [
     ("Feb 10 16:10:35 compute4 foo[1]: error: disk on fire", Level.ERROR),
     ("Feb 10 16:10:35 compute4 foo[1]: ERROR something", Level.ERROR),
     ("Feb 10 16:10:35 compute4 foo: CRITICAL down", Level.CRITICAL),
-    ("Feb 10 16:09:22 compute4 neutron-keepalived-state-change: 2022-02-10 16:09:22.576 1773264 DEBUG "
-     "neutron.common.config [-] command line", Level.DEBUG),
+    (
+        "Feb 10 16:09:22 compute4 neutron-keepalived-state-change: 2022-02-10 16:09:22.576 1773264 DEBUG "
+        "neutron.common.config [-] command line",
+        Level.DEBUG,
+    ),
     ("2022-02-10T16:09:19.414+00:00 compute4 ovs-vsctl[9]: ovs|00001|vsctl|INFO|Called as x", Level.INFO),
     ("2022-02-10T16:09:19.414123Z compute4 foo: Warning: low", Level.WARNING),
     ("Feb 10 16:09:23 compute4 haproxy-metadata-proxy-984c22fd[1773296]: Proxy listener started", Level.INFO),
@@ -253,13 +261,16 @@ def test_syslog_header_and_level(line: str, level: Level) -> None:
     assert get_format("syslog").parse_head(line).level is level
 
 
-@pytest.mark.parametrize("line", [
-    "plain text",
-    "  indented",
-    "",
-    # journalctl's short-precise stamps are the journald format's (that is how the two sniff apart).
-    "May 26 20:44:32.276580 devstack cinder-volume[27348]: INFO cinder.volume.manager [-] x",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain text",
+        "  indented",
+        "",
+        # journalctl's short-precise stamps are the journald format's (that is how the two sniff apart).
+        "May 26 20:44:32.276580 devstack cinder-volume[27348]: INFO cinder.volume.manager [-] x",
+    ],
+)
 def test_syslog_header_other_lines(line: str) -> None:
     assert not header_matches("syslog", line)
 
@@ -337,22 +348,36 @@ SWIFT_ERROR = (
     "Nov 24 08:00:02 node1 proxy-server: ERROR with Object server 10.0.0.2:6000/sdb1 re: Trying to GET "
     f"/v1/AUTH_x/c/o: ConnectionTimeout (0.5s) (txn: {TXN})"
 )
-SWIFT_SAMPLE = "\n".join([
-    SWIFT_PROXY, SWIFT_OBJECT, SWIFT_ERROR,
-    "Nov 24 08:00:03 node2 object-replicator: Starting object replication pass.",
-    SWIFT_CONTAINER,
-    "Nov 24 08:00:04 node1 proxy-server: WARNING: something odd",
-    "Nov 24 08:00:05 node1 account-auditor: STDERR: Traceback (most recent call last):",
-    "Nov 24 08:00:05 node1 swift: Begin account audit pass.",
-    "garbage line",
-]) + "\n"
+SWIFT_SAMPLE = (
+    "\n".join(
+        [
+            SWIFT_PROXY,
+            SWIFT_OBJECT,
+            SWIFT_ERROR,
+            "Nov 24 08:00:03 node2 object-replicator: Starting object replication pass.",
+            SWIFT_CONTAINER,
+            "Nov 24 08:00:04 node1 proxy-server: WARNING: something odd",
+            "Nov 24 08:00:05 node1 account-auditor: STDERR: Traceback (most recent call last):",
+            "Nov 24 08:00:05 node1 swift: Begin account audit pass.",
+            "garbage line",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_swift_index_levels() -> None:
     idx = index("swift", SWIFT_SAMPLE.encode())
     assert levels(idx) == [
-        Level.INFO, Level.ERROR, Level.ERROR, Level.INFO, Level.WARNING, Level.WARNING, Level.ERROR,
-        Level.INFO, Level.UNKNOWN,
+        Level.INFO,
+        Level.ERROR,
+        Level.ERROR,
+        Level.INFO,
+        Level.WARNING,
+        Level.WARNING,
+        Level.ERROR,
+        Level.INFO,
+        Level.UNKNOWN,
     ]
     assert idx.unparsed == 1
     assert idx.keys[0] == key_from_parts(2017, 11, 24, 8, 0, 1, 0)
@@ -441,7 +466,13 @@ def test_apache_access_fields() -> None:
     assert combined.stamp == "10/Jun/2016:13:49:29"
     f = combined.fields
     assert (f["client"], f["method"], f["url"], f["protocol"], f["status"], f["length"]) == (
-        "10.0.0.1", "GET", "/v3", "HTTP/1.1", 200, 249)
+        "10.0.0.1",
+        "GET",
+        "/v3",
+        "HTTP/1.1",
+        200,
+        249,
+    )
     assert f["duration"] == pytest.approx(0.002345)
     assert f["http"].status == 200
     kolla = fmt.parse_head(lines[1]).fields
@@ -485,8 +516,11 @@ def test_apache_error_index() -> None:
     assert wsgi.pid == 1234
     assert wsgi.extra["module"] == "wsgi" and wsgi.extra["client"] == "10.0.0.1:1234"
     assert wsgi.message.startswith("mod_wsgi (pid=1234): Exception occurred")
-    assert wsgi.body == ["Traceback (most recent call last):", '  File "/usr/lib/python3/x.py", line 3, in f',
-                         "KeyError: 'x'"]
+    assert wsgi.body == [
+        "Traceback (most recent call last):",
+        '  File "/usr/lib/python3/x.py", line 3, in f',
+        "KeyError: 'x'",
+    ]
     assert wsgi.traceback is not None and wsgi.traceback.exc_type == "KeyError"
     kolla = parse_record(idx, 4)
     assert kolla.body[-1] == "ImportError: No module named foo"
@@ -497,7 +531,18 @@ def test_apache_error_index() -> None:
 def test_apache_headers_split_records_from_continuations() -> None:
     error = ERROR_SAMPLE.splitlines()
     assert [header_matches("apache-error", line) for line in error] == [
-        True, False, False, False, True, True, True, True, False, False, False, True,
+        True,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,
     ]
     access = ACCESS_SAMPLE.splitlines()
     assert [header_matches("apache-access", line) for line in access] == [True, True, True, False, True]
@@ -509,45 +554,73 @@ def test_apache_error_header_other_lines() -> None:
 
 
 # -- sniffing ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("path", "name"), [
-    (C_API, "journald"),
-    (C_VOL, "journald"),
-    (UBUNTU / "syslog", "syslog"),
-    (UBUNTU / "haproxy.log", "syslog"),
-    *((p, "oslo") for p in sorted(OSP6.glob("*/var/log/nova/*.log"))),
-    (OSP6 / "hp-ms-01-c29" / "var" / "log" / "neutron" / "server.log", "oslo"),
-], ids=lambda v: v if isinstance(v, str) else "/".join(v.parts[-3:]))
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        (C_API, "journald"),
+        (C_VOL, "journald"),
+        (UBUNTU / "syslog", "syslog"),
+        (UBUNTU / "haproxy.log", "syslog"),
+        *((p, "oslo") for p in sorted(OSP6.glob("*/var/log/nova/*.log"))),
+        (OSP6 / "hp-ms-01-c29" / "var" / "log" / "neutron" / "server.log", "oslo"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "/".join(v.parts[-3:]),
+)
 def test_sniff_real_files(path: Path, name: str) -> None:
     assert sniff_format(path.read_bytes()[: 256 << 10]).name == name
 
 
-@pytest.mark.parametrize(("sample", "name"), [
-    (SWIFT_SAMPLE, "swift"),
-    (KEYSTONE_SAMPLE, "keystone"),
-    (ACCESS_SAMPLE, "apache-access"),
-    (ERROR_SAMPLE, "apache-error"),
-    ("\n".join(line for line, _ in S_LINES) + "\n", "syslog"),
-    # A syslog with a swift line or two is still syslog.
-    ("\n".join(line for line, _ in S_LINES) + "\n" + SWIFT_PROXY + "\n", "syslog"),
-    ("\n".join(J_RECORDS[:5] + J_CONTINUATIONS[:4]) + "\n", "journald"),
-])
+@pytest.mark.parametrize(
+    ("sample", "name"),
+    [
+        (SWIFT_SAMPLE, "swift"),
+        (KEYSTONE_SAMPLE, "keystone"),
+        (ACCESS_SAMPLE, "apache-access"),
+        (ERROR_SAMPLE, "apache-error"),
+        ("\n".join(line for line, _ in S_LINES) + "\n", "syslog"),
+        # A syslog with a swift line or two is still syslog.
+        ("\n".join(line for line, _ in S_LINES) + "\n" + SWIFT_PROXY + "\n", "syslog"),
+        ("\n".join(J_RECORDS[:5] + J_CONTINUATIONS[:4]) + "\n", "journald"),
+    ],
+)
 def test_sniff_samples(sample: str, name: str) -> None:
     assert sniff_format(sample.encode()).name == name
 
 
 # -- hostile bytes -----------------------------------------------------------------------
 MY_FORMATS = ["journald", "syslog", "swift", "keystone", "apache-access", "apache-error"]
-_parts = st.sampled_from([
-    b"\n", b"\r\n", b"\x00", b"\xff\xfe\xc3(", b"\x1b[01;31m", b"\x1b[00m", b" ",
-    b"  File \"x.py\", line 1\n", PFX.encode(), b"Feb 10 00:00:01 h p[1]: ",
-    b"2022-02-10T16:09:19.414+00:00 h p: ", b"INFO x.y [", b"ERROR x ", b"Traceback (most recent call last):",
-    b"KeyError: 'x'", b"error:", b"[-] ", b"req-", b"\n-- Logs begin --\n",
-    b"(keystone.common.wsgi): 2021-04-27 06:25:32,122 INFO ", b"Nov 24 08:00:01 n proxy-server: ",
-    b'1.2.3.4 - - [10/Jun/2016:13:49:29 +0000] "GET / HTTP/1.1" 500 1', b"\\\"",
-    b"[Tue Apr 27 06:25:32.122345 2021] [wsgi:error] ", b"[remote 1.2.3.4:5] ",
-    b"2021-04-27 06:25:32.122345 ",
-    b'10.0.0.2 - - [24/Nov/2015:08:00:01 +0000] "GET /x" 404 1 ', b"    stack : TTY=x ; ",
-])
+_parts = st.sampled_from(
+    [
+        b"\n",
+        b"\r\n",
+        b"\x00",
+        b"\xff\xfe\xc3(",
+        b"\x1b[01;31m",
+        b"\x1b[00m",
+        b" ",
+        b'  File "x.py", line 1\n',
+        PFX.encode(),
+        b"Feb 10 00:00:01 h p[1]: ",
+        b"2022-02-10T16:09:19.414+00:00 h p: ",
+        b"INFO x.y [",
+        b"ERROR x ",
+        b"Traceback (most recent call last):",
+        b"KeyError: 'x'",
+        b"error:",
+        b"[-] ",
+        b"req-",
+        b"\n-- Logs begin --\n",
+        b"(keystone.common.wsgi): 2021-04-27 06:25:32,122 INFO ",
+        b"Nov 24 08:00:01 n proxy-server: ",
+        b'1.2.3.4 - - [10/Jun/2016:13:49:29 +0000] "GET / HTTP/1.1" 500 1',
+        b'\\"',
+        b"[Tue Apr 27 06:25:32.122345 2021] [wsgi:error] ",
+        b"[remote 1.2.3.4:5] ",
+        b"2021-04-27 06:25:32.122345 ",
+        b'10.0.0.2 - - [24/Nov/2015:08:00:01 +0000] "GET /x" 404 1 ',
+        b"    stack : TTY=x ; ",
+    ]
+)
 _garbage = st.lists(st.one_of(_parts, st.binary(max_size=24)), max_size=50).map(b"".join)
 
 

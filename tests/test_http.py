@@ -1,4 +1,5 @@
 """parse_access: every access-line shape ostui reads, and nothing else."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,16 @@ POSITIVE: list[tuple[str, str, HttpInfo]] = [
         "nova eventlet",
         '10.11.10.1 "GET /v2/276eb659fd4b44859849c773dcfdf138/images HTTP/1.1" status: 200 len: 1893 '
         "time: 0.2477829",
-        HttpInfo("GET", "/v2/276eb659fd4b44859849c773dcfdf138/images", 200, 1893, 0.2477829, None,
-                 "10.11.10.1", "HTTP/1.1"),
+        HttpInfo(
+            "GET",
+            "/v2/276eb659fd4b44859849c773dcfdf138/images",
+            200,
+            1893,
+            0.2477829,
+            None,
+            "10.11.10.1",
+            "HTTP/1.1",
+        ),
     ),
     (
         "oslo.service two spaces before len",
@@ -48,8 +57,9 @@ POSITIVE: list[tuple[str, str, HttpInfo]] = [
         "eventlet default (real neutron.wsgi line)",
         '10.12.27.29 - - [29/Oct/2015 10:51:09] "GET //v2.0/fw/firewall_policies.json HTTP/1.1" 404 266 '
         "0.356933",
-        HttpInfo("GET", "//v2.0/fw/firewall_policies.json", 404, 266, 0.356933, None, "10.12.27.29",
-                 "HTTP/1.1"),
+        HttpInfo(
+            "GET", "//v2.0/fw/firewall_policies.json", 404, 266, 0.356933, None, "10.12.27.29", "HTTP/1.1"
+        ),
     ),
     (
         "keystone_combined with (us)",
@@ -118,8 +128,12 @@ POSITIVE: list[tuple[str, str, HttpInfo]] = [
         "nova FaultWrapper",
         "http://controller:8774/v2/276eb659fd4b44859849c773dcfdf138/images/"
         "c9509d39-78b3-4509-94b5-8498e8e6acea returned with HTTP 500",
-        HttpInfo(None, "http://controller:8774/v2/276eb659fd4b44859849c773dcfdf138/images/"
-                 "c9509d39-78b3-4509-94b5-8498e8e6acea", 500),
+        HttpInfo(
+            None,
+            "http://controller:8774/v2/276eb659fd4b44859849c773dcfdf138/images/"
+            "c9509d39-78b3-4509-94b5-8498e8e6acea",
+            500,
+        ),
     ),
     (
         "neutron wsgi with the oslo debug suffix",
@@ -193,7 +207,7 @@ NEGATIVE = [
     'Action: "create" 200',
     'Got "foo bar" 200 5',
     "status: 200 len: 5",
-    'Ignoring state change previous_port_status: ACTIVE current_port_status: BUILD port_id 2e6d0f35',
+    "Ignoring state change previous_port_status: ACTIVE current_port_status: BUILD port_id 2e6d0f35",
     # the option dump of the format itself (real nova/neutron DEBUG line)
     'wsgi_log_format                = %(client_ip)s "%(request_line)s" status: %(status_code)s len: '
     "%(body_length)s time: %(wall_seconds).7f log_opt_values "
@@ -228,9 +242,35 @@ def test_id_patterns() -> None:
 
 
 _FRAGMENTS = [
-    '"', " ", '" ', "GET ", "/v3", " HTTP/1.1", "status: ", "200", "  len: ", "-", " time: ", "0.1",
-    " microversion: ", "[", "]", "10/Jun/2016:13:49:29 +0000", "10.0.0.1", " - - ", "(us)",
-    "returned with HTTP ", "http://h/x ", "24/Nov/2015/08/00/01", ", ", ":", "None", "\\", "\n", "é", "٣",
+    '"',
+    " ",
+    '" ',
+    "GET ",
+    "/v3",
+    " HTTP/1.1",
+    "status: ",
+    "200",
+    "  len: ",
+    "-",
+    " time: ",
+    "0.1",
+    " microversion: ",
+    "[",
+    "]",
+    "10/Jun/2016:13:49:29 +0000",
+    "10.0.0.1",
+    " - - ",
+    "(us)",
+    "returned with HTTP ",
+    "http://h/x ",
+    "24/Nov/2015/08/00/01",
+    ", ",
+    ":",
+    "None",
+    "\\",
+    "\n",
+    "é",
+    "٣",
 ]
 
 

@@ -1,4 +1,5 @@
 """The engine stays headless: importing it never loads textual."""
+
 from __future__ import annotations
 
 import subprocess

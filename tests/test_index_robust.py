@@ -1,4 +1,5 @@
 """The indexer on bad input: never a crash, never a lost byte, problems reported."""
+
 from __future__ import annotations
 
 import gzip
@@ -18,10 +19,23 @@ from ostui.core.source import MemorySource, gunzip, open_source
 OSLO_LINE = b"2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack [req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2 - - - - -] boom\n"
 TRACE_LINE = b"2016-06-10 21:49:30.191 7533 TRACE nova.api.openstack Traceback (most recent call last):\n"
 
-line_parts = st.sampled_from([
-    OSLO_LINE, TRACE_LINE, b"\r\n", b"\n", b"\x00\x00", b"\xff\xfe\xc3(", b"\x1b[01;31m", b"[-] ",
-    b"2016-06-10 21:49:30.191 ", b"INFO ", b"  File \"x.py\", line 1, in f\n", b"req-", b"Traceback",
-])
+line_parts = st.sampled_from(
+    [
+        OSLO_LINE,
+        TRACE_LINE,
+        b"\r\n",
+        b"\n",
+        b"\x00\x00",
+        b"\xff\xfe\xc3(",
+        b"\x1b[01;31m",
+        b"[-] ",
+        b"2016-06-10 21:49:30.191 ",
+        b"INFO ",
+        b'  File "x.py", line 1, in f\n',
+        b"req-",
+        b"Traceback",
+    ]
+)
 garbage = st.lists(st.one_of(line_parts, st.binary(max_size=40)), max_size=60).map(b"".join)
 
 
@@ -146,7 +160,12 @@ def test_parallel_build_matches_single_process(tmp_path: Path) -> None:
     a, b = one.index, two.index
     assert a is not None and b is not None
     assert list(a.starts) == list(b.starts) and a.levels == b.levels and list(a.keys) == list(b.keys)
-    assert (a.lines, a.tracebacks, a.unparsed, a.request_ids) == (b.lines, b.tracebacks, b.unparsed, b.request_ids)
+    assert (a.lines, a.tracebacks, a.unparsed, a.request_ids) == (
+        b.lines,
+        b.tracebacks,
+        b.unparsed,
+        b.request_ids,
+    )
     assert b.scanned == path.stat().st_size
 
 

@@ -1,4 +1,5 @@
 """Diagnosis knowledge: HTTP status texts, fault packs, the matcher, error grouping, CLI."""
+
 from __future__ import annotations
 
 import json
@@ -124,8 +125,9 @@ def test_unknown_code_falls_back_to_its_class() -> None:
         (None, {}, "en"),
     ],
 )
-def test_pick_lang(explicit: str | None, env: dict[str, str], expected: str,
-                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pick_lang(
+    explicit: str | None, env: dict[str, str], expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
@@ -329,8 +331,15 @@ def test_semantic_checks() -> None:
 
 def _record(text: str, **kw: object) -> Record:
     lines = text.split("\n")
-    rec = Record(source=str(kw.pop("source", "")), index=0, offset=0, level=Level.ERROR, text=text,
-                 message=lines[0], body=lines[1:])
+    rec = Record(
+        source=str(kw.pop("source", "")),
+        index=0,
+        offset=0,
+        level=Level.ERROR,
+        text=text,
+        message=lines[0],
+        body=lines[1:],
+    )
     for key, value in kw.items():
         setattr(rec, key, value)
     rec.traceback = parse_traceback(lines)
@@ -338,11 +347,21 @@ def _record(text: str, **kw: object) -> Record:
 
 
 def test_conditions_combine() -> None:
-    fault, _ = parse_fault({
-        "id": "combo", "title": "combo",
-        "match": {"all": ["boom"], "any": ["alpha", "beta"], "none": ["ignore me"], "exception": "ValueError",
-                  "logger": ["nova.compute"], "service": ["nova-compute"], "http_status": 500},
-    })
+    fault, _ = parse_fault(
+        {
+            "id": "combo",
+            "title": "combo",
+            "match": {
+                "all": ["boom"],
+                "any": ["alpha", "beta"],
+                "none": ["ignore me"],
+                "exception": "ValueError",
+                "logger": ["nova.compute"],
+                "service": ["nova-compute"],
+                "http_status": 500,
+            },
+        }
+    )
     m = FaultMatcher([fault])
     tb = 'boom beta\nTraceback (most recent call last):\n  File "x.py", line 1, in f\nValueError: bad'
     assert m.match(_record(tb, logger="nova.compute.manager", source="/var/log/nova/nova-compute.log"))
@@ -482,16 +501,18 @@ def test_cli_lang_on_the_browser_parser() -> None:
 LOGGY = st.sampled_from(list("\n:/.-_ []()'\"0123456789abcdef"))
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | LOGGY, max_size=400)
 # Lines that look like traceback pieces, shuffled with arbitrary ones.
-TB_LINES = st.sampled_from([
-    "Traceback (most recent call last):",
-    '  File "/usr/lib/python3/dist-packages/nova/compute/manager.py", line 12, in spawn',
-    '  File "/usr/lib/python3.8/socket.py", line 7, in create_connection',
-    "    return self._do(x)",
-    "oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID 1",
-    "During handling of the above exception, another exception occurred:",
-    "ValueError",
-    "",
-])
+TB_LINES = st.sampled_from(
+    [
+        "Traceback (most recent call last):",
+        '  File "/usr/lib/python3/dist-packages/nova/compute/manager.py", line 12, in spawn',
+        '  File "/usr/lib/python3.8/socket.py", line 7, in create_connection',
+        "    return self._do(x)",
+        "oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID 1",
+        "During handling of the above exception, another exception occurred:",
+        "ValueError",
+        "",
+    ]
+)
 TRACEBACKY = st.lists(TB_LINES | TEXT, max_size=12).map("\n".join)
 
 

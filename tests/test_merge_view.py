@@ -1,4 +1,5 @@
 """Merging files by time and filtering the merged stream."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,12 @@ def test_monotone_keys_backfills_and_never_goes_back() -> None:
 
 
 def test_merge_is_stable_and_keeps_file_order(tmp_path: Path) -> None:
-    a = _line("10:00:01.000", "INFO", "a1") + "  continued a1\n" + _line("10:00:03.000", "INFO", "a2") \
+    a = (
+        _line("10:00:01.000", "INFO", "a1")
+        + "  continued a1\n"
+        + _line("10:00:03.000", "INFO", "a2")
         + _line("10:00:02.500", "INFO", "a3 (clock went back)")
+    )
     b = _line("10:00:01.000", "INFO", "b1") + _line("10:00:02.000", "ERROR", "b2") + "b2 tail without stamp\n"
     files = _files(tmp_path, {"a.log": a, "b.log": b})
     view = StreamView(files)
@@ -43,8 +48,11 @@ def test_merge_is_stable_and_keeps_file_order(tmp_path: Path) -> None:
 
 def test_level_text_request_and_time_filters(tmp_path: Path) -> None:
     rid = "req-11111111-2222-3333-4444-555555555555"
-    a = _line("10:00:01.000", "INFO", "hello") + _line("10:00:02.000", "ERROR", "boom", rid) \
+    a = (
+        _line("10:00:01.000", "INFO", "hello")
+        + _line("10:00:02.000", "ERROR", "boom", rid)
         + _line("10:00:03.000", "WARNING", "careful")
+    )
     b = _line("10:00:02.500", "DEBUG", f"calling with {rid}") + _line("10:00:04.000", "CRITICAL", "dead")
     files = _files(tmp_path, {"a.log": a, "b.log": b})
 
@@ -56,8 +64,9 @@ def test_level_text_request_and_time_filters(tmp_path: Path) -> None:
     assert msgs(Filters(text="BOOM|dead")) == ["boom", "dead"]
     assert msgs(Filters(text="(unclosed")) == []  # a broken regex is searched literally
     assert msgs(Filters(request_id=rid)) == ["boom", f"calling with {rid}"]
-    assert msgs(Filters(since=iso_key(b"2016-06-10 10:00:02.200"), until=iso_key(b"2016-06-10 10:00:03.500"))) \
-        == [f"calling with {rid}", "careful"]
+    assert msgs(
+        Filters(since=iso_key(b"2016-06-10 10:00:02.200"), until=iso_key(b"2016-06-10 10:00:03.500"))
+    ) == [f"calling with {rid}", "careful"]
     view = StreamView(files)
     assert view.find_level(0, +1) == 1
     assert view.find_level(1, +1) == 4
@@ -66,7 +75,10 @@ def test_level_text_request_and_time_filters(tmp_path: Path) -> None:
 
 def test_real_two_node_merge_is_time_ordered() -> None:
     root = REAL / "osp6-live-migration"
-    paths = [root / "hp-ms-01-c29/var/log/nova/nova-compute.log", root / "hp-ms-01-c30/var/log/nova/nova-compute.log"]
+    paths = [
+        root / "hp-ms-01-c29/var/log/nova/nova-compute.log",
+        root / "hp-ms-01-c30/var/log/nova/nova-compute.log",
+    ]
     files = open_files([LogFile(p, p.parts[-5], "nova", p.name) for p in paths])
     view = StreamView(files)
     assert len(view) == 1435 + 1485

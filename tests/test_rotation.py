@@ -1,4 +1,5 @@
 """Rotated-file recognition and ordering (ostui.core.rotation)."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """The seed case: the failing request, its 500 and its 23-frame traceback."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Traceback parsing: the seed nova-api case, py3 chains, mangled logs, and fuzzing."""
+
 from __future__ import annotations
 
 import keyword
@@ -27,10 +28,18 @@ SEED_FRAMES = [
     ("webob/request.py", 1317, "send", "application, catch_exc_info=False)"),
     ("webob/request.py", 1281, "call_application", "app_iter = application(self.environ, start_response)"),
     ("webob/dec.py", 144, "__call__", "return resp(environ, start_response)"),
-    ("keystonemiddleware/auth_token/__init__.py", 634, "__call__",
-     "return self._call_app(env, start_response)"),
-    ("keystonemiddleware/auth_token/__init__.py", 554, "_call_app",
-     "return self._app(env, _fake_start_response)"),
+    (
+        "keystonemiddleware/auth_token/__init__.py",
+        634,
+        "__call__",
+        "return self._call_app(env, start_response)",
+    ),
+    (
+        "keystonemiddleware/auth_token/__init__.py",
+        554,
+        "_call_app",
+        "return self._app(env, _fake_start_response)",
+    ),
     ("webob/dec.py", 144, "__call__", "return resp(environ, start_response)"),
     ("webob/dec.py", 144, "__call__", "return resp(environ, start_response)"),
     ("routes/middleware.py", 131, "__call__", "response = self.app(environ, start_response)"),
@@ -38,8 +47,12 @@ SEED_FRAMES = [
     ("webob/dec.py", 130, "__call__", "resp = self.call_func(req, *args, **self.kwargs)"),
     ("webob/dec.py", 195, "call_func", "return self.func(req, *args, **kwargs)"),
     ("nova/api/openstack/wsgi.py", 756, "__call__", "content_type, body, accept)"),
-    ("nova/api/openstack/wsgi.py", 821, "_process_stack",
-     "action_result = self.dispatch(meth, request, action_args)"),
+    (
+        "nova/api/openstack/wsgi.py",
+        821,
+        "_process_stack",
+        "action_result = self.dispatch(meth, request, action_args)",
+    ),
     ("nova/api/openstack/wsgi.py", 911, "dispatch", "return method(req=request, **action_args)"),
     ("nova/api/openstack/compute/images.py", 83, "show", "image = self._image_api.get(context, id)"),
     ("nova/image/api.py", 93, "get", "show_deleted=show_deleted)"),
@@ -192,8 +205,12 @@ def test_chain_sentence_without_header_ends_the_traceback() -> None:
 
 def test_header_without_chain_sentence_starts_a_new_traceback() -> None:
     lines = [
-        TRACEBACK_HEADER, '  File "a.py", line 1, in f', "KeyError: 'a'",
-        TRACEBACK_HEADER, '  File "b.py", line 2, in g', "KeyError: 'b'",
+        TRACEBACK_HEADER,
+        '  File "a.py", line 1, in f',
+        "KeyError: 'a'",
+        TRACEBACK_HEADER,
+        '  File "b.py", line 2, in g',
+        "KeyError: 'b'",
     ]
     tb = parse_traceback(lines)
     assert tb is not None
@@ -266,7 +283,10 @@ def test_odd_frames() -> None:
     tb = parse_traceback(lines)
     assert tb is not None
     assert [(f.lineno, f.function, f.source) for f in tb.frames] == [
-        (0, "<lambda>", None), (0, "f", None), (0, "g", None), (1, "", "foo("),
+        (0, "<lambda>", None),
+        (0, "f", None),
+        (0, "g", None),
+        (1, "", "foo("),
     ]
     assert tb.exc_type == "SyntaxError"
 
@@ -364,13 +384,24 @@ FRAMEISH = st.builds(
     lambda indent, path, line, func: f'{indent}File "{path}", line {line}, in {func}',
     st.sampled_from(["", " ", "  ", "\t"]),
     st.text(max_size=30),
-    st.one_of(st.integers(-10**30, 10**30).map(str), st.text(max_size=10)),
+    st.one_of(st.integers(-(10**30), 10**30).map(str), st.text(max_size=10)),
     st.text(max_size=20),
 )
 SPECIAL = st.sampled_from(
-    [TRACEBACK_HEADER, *CHAIN_SENTENCES, "", "    ^^^^^", "  ~~~^^^",
-     "  [Previous line repeated 996 more times]",
-     "ValueError", "KeyError: 'x'", "\x00", "    return f(x)", f"  {TRACEBACK_HEADER}  \r", "  raise"]
+    [
+        TRACEBACK_HEADER,
+        *CHAIN_SENTENCES,
+        "",
+        "    ^^^^^",
+        "  ~~~^^^",
+        "  [Previous line repeated 996 more times]",
+        "ValueError",
+        "KeyError: 'x'",
+        "\x00",
+        "    return f(x)",
+        f"  {TRACEBACK_HEADER}  \r",
+        "  raise",
+    ]
 )
 HUGE = st.builds(
     lambda piece, count: piece * count,

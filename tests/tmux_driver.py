@@ -1,4 +1,5 @@
 """Drive the installed `ostui` in a real tmux pane and read the screen, as a user would."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,13 @@ def ostui_command() -> list[str]:
 
 
 class TmuxPane:
-    def __init__(self, command: list[str], size: str = "160x48", env: dict[str, str] | None = None,
-                 cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        size: str = "160x48",
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
         if shutil.which("tmux") is None:
             raise RuntimeError("tmux is not installed")
         self.socket = f"ostui-test-{uuid.uuid4().hex[:8]}"
@@ -33,8 +39,9 @@ class TmuxPane:
         self._tmux("new-session", "-d", "-s", "main", "-x", cols, "-y", rows, line)
 
     def _tmux(self, *args: str) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                             env={**os.environ, "TMUX": ""})
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, env={**os.environ, "TMUX": ""}
+        )
         return out.stdout
 
     def screen(self) -> str:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Regenerate the SVG screenshots in screenshots/ from the scenes the snapshot tests use.
 
-    python tools/make_screenshots.py [NAME ...]
+python tools/make_screenshots.py [NAME ...]
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -9,6 +9,7 @@ and a failure as `<message> (HTTP 500) (Request-ID: req-...)`. Lines may carry a
 client prefix (`DEBUG (session:195) `) or a whole oslo.log prefix when the client
 ran inside a service; every marker is found by substring, so both work.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,28 @@ _TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|(\S+)')
 # curl options whose next token is their value, never the URL or method.
 _VALUE_OPTIONS = frozenset(
     {
-        "-H", "--header", "-d", "--data", "--data-binary", "--data-raw", "--cacert", "--cert",
-        "--key", "-E", "-u", "--user", "-o", "--output", "-A", "--user-agent", "-e", "--referer",
-        "-b", "--cookie", "--resolve", "--capath",
+        "-H",
+        "--header",
+        "-d",
+        "--data",
+        "--data-binary",
+        "--data-raw",
+        "--cacert",
+        "--cert",
+        "--key",
+        "-E",
+        "-u",
+        "--user",
+        "-o",
+        "--output",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--referer",
+        "-b",
+        "--cookie",
+        "--resolve",
+        "--capath",
     }
 )
 

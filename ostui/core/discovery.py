@@ -8,6 +8,7 @@ logs (devstack gate output). Under a log root the RDO/Ubuntu, Kolla (`kolla/<svc
 Nothing here raises on unreadable files, permission errors or symlink loops: they are reported
 in `LogTree.skipped` so the UI can say why a log is missing.
 """
+
 from __future__ import annotations
 
 import errno
@@ -23,14 +24,43 @@ from .rotation import base_name, group_rotated
 
 # The seed table's order (the order an operator walks a request), then the rest alphabetically.
 COMPONENT_ORDER: tuple[str, ...] = (
-    "keystone", "nova", "qemu", "libvirt", "glance", "cinder", "neutron", "openvswitch", "ovn",
-    "swift", "horizon", "mariadb", "rabbitmq",
+    "keystone",
+    "nova",
+    "qemu",
+    "libvirt",
+    "glance",
+    "cinder",
+    "neutron",
+    "openvswitch",
+    "ovn",
+    "swift",
+    "horizon",
+    "mariadb",
+    "rabbitmq",
 )
 
-SERVICES: frozenset[str] = frozenset({
-    "nova", "neutron", "glance", "cinder", "keystone", "swift", "heat", "horizon", "placement",
-    "octavia", "ironic", "manila", "designate", "barbican", "aodh", "ceilometer", "gnocchi", "masakari",
-})
+SERVICES: frozenset[str] = frozenset(
+    {
+        "nova",
+        "neutron",
+        "glance",
+        "cinder",
+        "keystone",
+        "swift",
+        "heat",
+        "horizon",
+        "placement",
+        "octavia",
+        "ironic",
+        "manila",
+        "designate",
+        "barbican",
+        "aodh",
+        "ceilometer",
+        "gnocchi",
+        "masakari",
+    }
+)
 
 # Folder name (under var/log, kolla/ or containers/) -> component.
 _DIR_COMPONENTS: dict[str, str] = {
@@ -77,8 +107,15 @@ _DEVSTACK_FILE = re.compile(
 )
 _DEVSTACK_SHORT_FILE = re.compile(r"^(?P<short>[a-z]{1,2}-[a-z0-9_-]+)\.(?:log|txt)$")
 _DEVSTACK_PREFIXES: dict[str, str] = {
-    "n": "nova", "q": "neutron", "c": "cinder", "g": "glance", "s": "swift", "h": "heat",
-    "o": "octavia", "m": "manila", "ir": "ironic",
+    "n": "nova",
+    "q": "neutron",
+    "c": "cinder",
+    "g": "glance",
+    "s": "swift",
+    "h": "heat",
+    "o": "octavia",
+    "m": "manila",
+    "ir": "ironic",
 }
 _DEVSTACK_STARTS: tuple[tuple[str, str], ...] = (
     ("key", "keystone"),
@@ -90,8 +127,19 @@ _DEVSTACK_OWN_LOGS = frozenset({"stack.sh.log", "devstacklog.txt", "devstack.log
 
 # Files next to logs that are not logs; skipped without a word.
 _NOT_LOG_SUFFIXES: tuple[str, ...] = (
-    ".pid", ".sock", ".socket", ".lock", ".db", ".sqlite", ".sqlite3", ".swp", ".pos", ".ctl",
-    ".journal", ".journal~", ".pyc",
+    ".pid",
+    ".sock",
+    ".socket",
+    ".lock",
+    ".db",
+    ".sqlite",
+    ".sqlite3",
+    ".swp",
+    ".pos",
+    ".ctl",
+    ".journal",
+    ".journal~",
+    ".pyc",
 )
 _NOT_LOG_NAMES = frozenset({"lastlog", "wtmp", "btmp", "faillog", "tallylog"})
 _SKIPPED_DIRS = frozenset({"journal"})

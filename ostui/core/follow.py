@@ -17,6 +17,7 @@ indexes in place; it returns what changed. Per file, by comparing the path's
 Nothing is read twice and nothing is skipped: a record is indexed from exactly one
 file, where its bytes are.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,6 +66,12 @@ class Follower:
     def __post_init__(self) -> None:
         for lf in self.files:
             self._watch(lf)
+        # Files already in the folders are not new: only those created from now on are.
+        for folder in self.folders:
+            try:
+                self._known.update(e.path for e in os.scandir(folder))
+            except OSError:
+                continue
 
     def _watch(self, lf: LogFile) -> None:
         self._known.add(str(lf.path))
@@ -204,8 +211,11 @@ def _find_inode(folder: Path, inode: int) -> Path | None:
 def _find_copy(live: Path, head: bytes, size: int) -> tuple[Path, FileSource | MemorySource] | None:
     """The rotated sibling whose first bytes are the old head of `live`."""
     try:
-        siblings = [Path(e.path) for e in os.scandir(live.parent)
-                    if e.name != live.name and e.name.startswith(live.name) and e.is_file()]
+        siblings = [
+            Path(e.path)
+            for e in os.scandir(live.parent)
+            if e.name != live.name and e.name.startswith(live.name) and e.is_file()
+        ]
     except OSError:
         return None
     for path in sorted(siblings, key=lambda p: p.stat().st_mtime, reverse=True):

@@ -14,6 +14,7 @@ Shapes recognised (see formats.md section 2):
   urllib3 connection pool      "GET /v3 HTTP/1.1" 200 249
   nova/cinder FaultWrapper     http://host:8774/v2/... returned with HTTP 500
 """
+
 from __future__ import annotations
 
 import re

@@ -40,7 +40,12 @@ class FileIndex:
     """
 
     def __init__(
-        self, source: ByteSource, fmt: LogFormat | None = None, *, times: bool = True, year: int | None = None,
+        self,
+        source: ByteSource,
+        fmt: LogFormat | None = None,
+        *,
+        times: bool = True,
+        year: int | None = None,
         continued: bool = False,
     ) -> None:
         self.source = source

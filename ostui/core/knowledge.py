@@ -14,6 +14,7 @@ Three parts, all headless:
 
 `error_signature()` and `summarize_faults()` group the errors no fault explains.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,7 +47,7 @@ def _is_zh(value: str) -> bool:
 
 
 def pick_lang(explicit: str | None = None) -> str:
-    """"zh" or "en": the explicit choice when given, else the locale of the environment.
+    """ "zh" or "en": the explicit choice when given, else the locale of the environment.
 
     The locale variables are read in POSIX order (LC_ALL, LC_MESSAGES, LANG): the first
     one that is set decides, so LC_ALL=C wins over LANG=zh_CN.UTF-8.
@@ -131,6 +132,7 @@ def explain_status(code: int, lang: str = "en") -> StatusExplanation | None:
 # Fault packs: data model and loader
 # --------------------------------------------------------------------------------------
 
+
 def _default_user_dir() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME")
     root = Path(base) if base else Path.home() / ".config"
@@ -149,9 +151,20 @@ _FAULT_HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*fault[ \t]*\]\]", re.MULTILINE)
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _LIST_KEYS = ("any", "all", "none", "regex", "logger", "service")
 _MATCH_KEYS = frozenset({*_LIST_KEYS, "exception", "http_status"})
-_ENTRY_KEYS = frozenset({
-    "id", "title", "match", "cause", "fix", "links", "releases", "example", "overlaps", "bugs",
-})
+_ENTRY_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "match",
+        "cause",
+        "fix",
+        "links",
+        "releases",
+        "example",
+        "overlaps",
+        "bugs",
+    }
+)
 _PACK_KEYS = frozenset({"name", "description", "priority", "attribution", "license", "format", "fault"})
 
 
@@ -269,21 +282,32 @@ def _parse_rule(raw: object) -> FaultRule:
     if exception is not None and (not isinstance(exception, str) or not exception.strip()):
         raise ValueError("'match.exception' must be a non-empty string")
     status = raw.get("http_status")
-    if status is not None and (isinstance(status, bool) or not isinstance(status, int)
-                               or not 100 <= status <= 599):
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+    ):
         raise ValueError("'match.http_status' must be an integer from 100 to 599")
     if not (lists["any"] or lists["all"] or lists["regex"] or exception):
         raise ValueError("'match' needs at least one of any, all, regex or exception")
     return FaultRule(
-        any=lists["any"], all=lists["all"], none=lists["none"], regex=lists["regex"],
+        any=lists["any"],
+        all=lists["all"],
+        none=lists["none"],
+        regex=lists["regex"],
         exception=exception.strip() if exception else None,
-        logger=lists["logger"], service=tuple(s.lower() for s in lists["service"]),
+        logger=lists["logger"],
+        service=tuple(s.lower() for s in lists["service"]),
         http_status=status,
     )
 
 
-def parse_fault(entry: object, *, pack: str = "", source: str = "", line: int | None = None,
-                priority: int = DEFAULT_PRIORITY) -> tuple[Fault, list[str]]:
+def parse_fault(
+    entry: object,
+    *,
+    pack: str = "",
+    source: str = "",
+    line: int | None = None,
+    priority: int = DEFAULT_PRIORITY,
+) -> tuple[Fault, list[str]]:
     """A Fault from one `[[fault]]` table and notes on keys it ignored; ValueError when unusable."""
     if not isinstance(entry, dict):
         raise ValueError("a fault must be a table")
@@ -298,7 +322,9 @@ def parse_fault(entry: object, *, pack: str = "", source: str = "", line: int | 
     rule = _parse_rule(entry["match"])
     notes = [f"unknown key '{key}' ignored" for key in sorted(set(entry) - _ENTRY_KEYS)]
     fault = Fault(
-        id=fault_id, title=title.strip(), match=rule,
+        id=fault_id,
+        title=title.strip(),
+        match=rule,
         cause=_opt_str(entry, "cause"),
         fix=list(_str_list(entry.get("fix", []), "fix")),
         links=list(_str_list(entry.get("links", []), "links")),
@@ -306,7 +332,10 @@ def parse_fault(entry: object, *, pack: str = "", source: str = "", line: int | 
         example=_opt_str(entry, "example"),
         overlaps=list(_str_list(entry.get("overlaps", []), "overlaps")),
         bugs=list(_str_list(entry.get("bugs", []), "bugs")),
-        pack=pack, source=source, line=line, priority=priority,
+        pack=pack,
+        source=source,
+        line=line,
+        priority=priority,
     )
     return fault, notes
 
@@ -319,8 +348,9 @@ def _toml_error(path: str, exc: tomllib.TOMLDecodeError) -> FaultLoadError:
 PackParse = tuple[list[Fault], list[str], PackInfo | None]
 
 
-def parse_pack_text(text: str, source: str, *, default_name: str = "",
-                    default_priority: int = DEFAULT_PRIORITY) -> PackParse:
+def parse_pack_text(
+    text: str, source: str, *, default_name: str = "", default_priority: int = DEFAULT_PRIORITY
+) -> PackParse:
     """Faults of one pack file's text, the messages for what was skipped, and the pack's info."""
     try:
         data = tomllib.loads(text)
@@ -333,7 +363,9 @@ def parse_pack_text(text: str, source: str, *, default_name: str = "",
         errors.append(str(FaultLoadError(source, "'priority' must be an integer; using the default")))
         priority = default_priority
     info = PackInfo(
-        name=name or Path(source).stem, source=source, priority=priority,
+        name=name or Path(source).stem,
+        source=source,
+        priority=priority,
         description=data.get("description", "") if isinstance(data.get("description"), str) else "",
         attribution=data.get("attribution", "") if isinstance(data.get("attribution"), str) else "",
     )
@@ -358,8 +390,11 @@ def parse_pack_text(text: str, source: str, *, default_name: str = "",
             continue
         errors.extend(str(FaultLoadError(source, note, line=line, entry=label)) for note in notes)
         if fault.id in seen:
-            errors.append(str(FaultLoadError(source, "duplicate id in this file; entry skipped",
-                                             line=line, entry=label)))
+            errors.append(
+                str(
+                    FaultLoadError(source, "duplicate id in this file; entry skipped", line=line, entry=label)
+                )
+            )
             continue
         seen.add(fault.id)
         faults.append(fault)
@@ -446,7 +481,7 @@ def _scoped(source: str) -> str:
     flags = _GLOBAL_FLAGS_RE.match(source)
     if flags:
         local = flags.group(1).replace("u", "")  # str patterns are unicode anyway
-        body = source[flags.end():]
+        body = source[flags.end() :]
         return f"(?{local}:{body})" if local else f"(?:{body})"
     return f"(?:{source})"
 
@@ -467,7 +502,7 @@ def _top_level_bar(source: str) -> bool:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            if source[i + 1:i + 2] == "]":
+            if source[i + 1 : i + 2] == "]":
                 i += 1  # a "]" right after "[" is a literal member
         elif ch == "(":
             depth += 1
@@ -492,7 +527,7 @@ def _literal_prefix(source: str) -> tuple[str, str]:
     while i < len(source):
         ch = source[i]
         if ch == "\\":
-            nxt = source[i + 1:i + 2]
+            nxt = source[i + 1 : i + 2]
             if not nxt or nxt.isalnum():
                 break  # \w, \d, \b, \1 ...: a class, anchor or reference
             chars.append((nxt, i))
@@ -573,8 +608,9 @@ class _Compiled:
         # Numbered groups would be renumbered inside the alternation; such faults skip it.
         self.unsafe = any(r.groups or r.groupindex for r in self.regex)
 
-    def check(self, text: str, exc_types: Sequence[str], logger: str | None, source: str | None,
-              status: int | None) -> FaultMatch | None:
+    def check(
+        self, text: str, exc_types: Sequence[str], logger: str | None, source: str | None, status: int | None
+    ) -> FaultMatch | None:
         rule = self.rule
         spans: list[tuple[int, int]] = []
         reasons: list[str] = []
@@ -684,8 +720,9 @@ class FaultMatcher:
     def __len__(self) -> int:
         return len(self._rules)
 
-    def _run(self, text: str, exc_types: Sequence[str], logger: str | None, source: str | None,
-             status: int | None) -> list[FaultMatch]:
+    def _run(
+        self, text: str, exc_types: Sequence[str], logger: str | None, source: str | None, status: int | None
+    ) -> list[FaultMatch]:
         if len(text) > MATCH_LIMIT:
             text = text[:MATCH_LIMIT]
         candidates = self._rules
@@ -718,17 +755,25 @@ class FaultMatcher:
 _HEX = r"[0-9a-fA-F]"
 _MASKS: list[tuple[re.Pattern[str], str]] = [
     # Stamps first: their parts would otherwise become a row of <n>.
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"),
-     "<time>"),
+    (
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+        ),
+        "<time>",
+    ),
     (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>"),
     (re.compile(r"\b[a-zA-Z][\w+.-]*://[^\s'\"<>)\]]+"), "<url>"),
     (re.compile(rf"\breq-{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b"), "<req>"),
     (re.compile(rf"\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b"), "<uuid>"),
     (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"), "<ip>"),
     # IPv6 needs "::" or eight groups, so clock times (21:49:30) stay numbers.
-    (re.compile(rf"(?<![\w:])(?:(?:{_HEX}{{1,4}}:){{7}}{_HEX}{{1,4}}"
-                rf"|(?:{_HEX}{{1,4}}:){{0,6}}(?::{_HEX}{{1,4}}){{1,7}}|(?:{_HEX}{{1,4}}:){{1,7}}:)(?![\w:])"),
-     "<ip>"),
+    (
+        re.compile(
+            rf"(?<![\w:])(?:(?:{_HEX}{{1,4}}:){{7}}{_HEX}{{1,4}}"
+            rf"|(?:{_HEX}{{1,4}}:){{0,6}}(?::{_HEX}{{1,4}}){{1,7}}|(?:{_HEX}{{1,4}}:){{1,7}}:)(?![\w:])"
+        ),
+        "<ip>",
+    ),
     (re.compile(r"(?<![\w/.~-])(?:~|\.{1,2})?/[\w.@%+=,~-]+(?:/[\w.@%+=,~-]*)*"), "<path>"),
     (re.compile(rf"\b0x{_HEX}+\b"), "<hex>"),
     (re.compile(rf"\b(?={_HEX}*\d){_HEX}{{8,}}\b"), "<hex>"),
@@ -752,7 +797,7 @@ def _short_path(path: str) -> str:
     for marker in _PACKAGE_DIRS:
         cut = path.rfind(marker)
         if cut >= 0:
-            return path[cut + len(marker):]
+            return path[cut + len(marker) :]
     parts = [p for p in path.split("/") if p]
     return "/".join(parts[-3:])
 
@@ -823,7 +868,9 @@ class FaultGroup:
     def to_dict(self, known: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"id" if known else "signature": self.key, "title": self.title}
         out.update(
-            count=self.count, nodes=sorted(self.nodes), components=sorted(self.components),
+            count=self.count,
+            nodes=sorted(self.nodes),
+            components=sorted(self.components),
             first_seen=self.first_seen.isoformat() if self.first_seen else None,
             last_seen=self.last_seen.isoformat() if self.last_seen else None,
             newest={"file": self.newest[0], "record": self.newest[1]} if self.newest else None,
@@ -846,7 +893,8 @@ class FaultSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "records": self.records, "files": self.files,
+            "records": self.records,
+            "files": self.files,
             "known": [g.to_dict(True) for g in self.known],
             "unknown": [g.to_dict(False) for g in self.unknown],
             "fault_errors": list(self.errors),

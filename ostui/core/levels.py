@@ -1,4 +1,5 @@
 """Log levels as small integers, so an index can hold one byte per record."""
+
 from __future__ import annotations
 
 from enum import IntEnum

@@ -50,8 +50,12 @@ class LogFile:
         if self.index is None or self.index.source.size() <= 4 * nbytes:
             return None
         src = self.index.source
-        part = FileIndex(SliceSource(src, tail_start(src, nbytes)), self.index.format, times=self.index.times,
-                         year=self.index.year)
+        part = FileIndex(
+            SliceSource(src, tail_start(src, nbytes)),
+            self.index.format,
+            times=self.index.times,
+            year=self.index.year,
+        )
         part.update(final=True)
         return LogFile(self.path, self.node, self.component, self.group, index=part)
 

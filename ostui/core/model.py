@@ -1,4 +1,5 @@
 """Plain dataclasses the engine returns: records, HTTP fields, tracebacks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -13,6 +13,7 @@ Schemes recognized (each optionally compressed with .gz/.bz2/.xz):
 A group is keyed by folder and base name, so `nova-api.log` and `nova-api-metadata.log` never mix,
 and neither do two `nova-api.log` from different folders.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Log pipelines mangle tracebacks: indentation loses a space or all of it, lines k
 `\\r`, records get cut off. The parser is tolerant and never raises; when a line is
 ambiguous it prefers keeping text in the exception message over dropping it.
 """
+
 from __future__ import annotations
 
 import keyword
@@ -112,9 +113,7 @@ def _is_unindented_source(lines: Sequence[str], i: int) -> bool:
     return not _looks_like_exception(lines[i]) and _looks_like_exception(nxt)
 
 
-def _parse_section(
-    lines: Sequence[str], header: int, chain: str | None
-) -> tuple[TracebackSection, int, int]:
+def _parse_section(lines: Sequence[str], header: int, chain: str | None) -> tuple[TracebackSection, int, int]:
     """Parse the section whose header is lines[header].
 
     Returns the section, the index where parsing stopped (a stopper line or the end)
@@ -222,16 +221,61 @@ def find_tracebacks(lines: Sequence[str]) -> list[tuple[int, int, Traceback]]:
     return found
 
 
-_PROJECTS = frozenset({
-    "nova", "neutron", "cinder", "glance", "keystone", "swift", "heat", "horizon", "placement",
-    "ironic", "octavia", "manila", "designate", "barbican", "magnum", "trove", "aodh", "ceilometer",
-    "gnocchi", "zun", "masakari", "watcher", "senlin", "mistral", "zaqar", "blazar", "cyborg",
-    "tacker", "vitrage", "freezer", "murano", "sahara", "solum", "searchlight",
-})
-_LIBRARIES = frozenset({
-    "keystoneauth1", "keystonemiddleware", "ceilometermiddleware", "openstackclient", "openstack",
-    "os_brick", "os_vif", "osc_lib", "oslo", "os_win", "os_ken", "os_traits", "os_resource_classes",
-})
+_PROJECTS = frozenset(
+    {
+        "nova",
+        "neutron",
+        "cinder",
+        "glance",
+        "keystone",
+        "swift",
+        "heat",
+        "horizon",
+        "placement",
+        "ironic",
+        "octavia",
+        "manila",
+        "designate",
+        "barbican",
+        "magnum",
+        "trove",
+        "aodh",
+        "ceilometer",
+        "gnocchi",
+        "zun",
+        "masakari",
+        "watcher",
+        "senlin",
+        "mistral",
+        "zaqar",
+        "blazar",
+        "cyborg",
+        "tacker",
+        "vitrage",
+        "freezer",
+        "murano",
+        "sahara",
+        "solum",
+        "searchlight",
+    }
+)
+_LIBRARIES = frozenset(
+    {
+        "keystoneauth1",
+        "keystonemiddleware",
+        "ceilometermiddleware",
+        "openstackclient",
+        "openstack",
+        "os_brick",
+        "os_vif",
+        "osc_lib",
+        "oslo",
+        "os_win",
+        "os_ken",
+        "os_traits",
+        "os_resource_classes",
+    }
+)
 # oslo.* libraries, Neutron's networking-* drivers, Horizon's openstack_dashboard.
 _PREFIXES = ("oslo_", "oslo.", "networking_", "openstack_")
 _PACKAGE_DIRS = frozenset({"site-packages", "dist-packages"})

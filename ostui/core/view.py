@@ -19,6 +19,7 @@ from itertools import compress
 
 from .levels import Level
 from .logset import LogFile
+from .marks import Mark
 from .merge import MergedStream
 from .model import Record
 from .records import parse_record
@@ -35,6 +36,7 @@ class Filters:
     request_id: str | None = None
     since: int | None = None  # time keys
     until: int | None = None
+    after: Mark | None = None  # only records written after this reproduction mark
 
     def describe(self) -> str:
         parts = []
@@ -50,6 +52,8 @@ class Filters:
             parts.append(f"request {self.request_id}")
         if self.since is not None or self.until is not None:
             parts.append("time window")
+        if self.after is not None:
+            parts.append(f"after mark {self.after.name!r}")
         return " · ".join(parts) or "no filter"
 
 
@@ -60,6 +64,12 @@ def compile_text(text: str) -> re.Pattern[bytes]:
         return re.compile(raw, re.IGNORECASE)
     except re.error:
         return re.compile(re.escape(raw), re.IGNORECASE)
+
+
+def after_mask(count: int, first: int) -> bytearray:
+    """Mask over `count` records: 0 before record `first`, 1 from it on."""
+    first = min(first, count)
+    return bytearray(first) + b"\1" * (count - first)
 
 
 def mark_matches(
@@ -140,6 +150,13 @@ class StreamView:
                 found
                 if masks is None
                 else [bytearray(map(min, a, b)) for a, b in zip(masks, found, strict=True)]
+            )
+        if f.after is not None:
+            after = [after_mask(len(lf.index or ()), f.after.start_of(lf)) for lf in self.files]
+            masks = (
+                after
+                if masks is None
+                else [bytearray(map(min, a, b)) for a, b in zip(masks, after, strict=True)]
             )
         rows = merged.view(None if f.levels == ALL_LEVELS else f.levels, masks, start)
         if f.since is not None or f.until is not None:

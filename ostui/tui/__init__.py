@@ -1,4 +1,5 @@
 """The Textual browser. Imported only when the browser runs."""
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,11 +24,20 @@ from textual.widgets import Footer, Static
 
 from ..core.levels import Level
 from ..core.logset import LogFile
+from ..core.marks import Mark, MarkSummary
 from ..core.model import Record
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
-from .messages import FileIndexed, FilesChanged, IndexingDone, IndexProgress, SourcesLoaded, ViewReady
+from .messages import (
+    FileIndexed,
+    FilesChanged,
+    IndexingDone,
+    IndexProgress,
+    NewAlert,
+    SourcesLoaded,
+    ViewReady,
+)
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .startup import Sources, at_least, find_sources, initial_filters, preview_view
@@ -83,6 +93,10 @@ class OstuiApp(App[int]):
         Binding("b", "toggle_tree", "Tree", show=False, id="app.toggle_tree"),
         Binding("f", "known_faults", "Faults", id="app.known_faults"),
         Binding("z", "zoom", "Zoom pane", show=False, id="app.zoom"),
+        Binding("m", "drop_mark", "Mark", id="app.mark"),
+        Binding("M", "marks", "Marks", show=False, id="app.marks"),
+        Binding("A", "after_mark", "After mark", show=False, id="app.after_mark"),
+        Binding("exclamation_mark", "open_alert", "Open new error", show=False, id="app.open_alert"),
     ]
 
     filters: reactive[Filters] = reactive(Filters, init=False)
@@ -118,6 +132,10 @@ class OstuiApp(App[int]):
         self._detail: DetailPane | None = None
         self.data_lock = threading.Lock()  # the follower grows indexes that views read
         self.unseen = 0  # records that arrived while the view was paused
+        self.marks: list[Mark] = []
+        self.mark_summaries: dict[int, MarkSummary] = {}
+        self.mark_done: dict[int, dict[int, int]] = {}
+        self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -236,7 +254,8 @@ class OstuiApp(App[int]):
         worker = get_current_worker()
         with self.data_lock:
             files = [f for f in self.files if f.index is not None]
-            folders = sorted({f.path.parent for f in files})
+            # New files are looked for where discovery found the logs, not beside files given by hand.
+            folders = [] if getattr(self.args, "paths", None) else sorted({f.path.parent for f in files})
         follower = Follower(files, folders, new_file=self._classify_new_file)
         while not worker.is_cancelled:
             with self.data_lock:
@@ -283,6 +302,8 @@ class OstuiApp(App[int]):
             if not stream.follow:
                 self.unseen += added
         tree.refresh_counts()
+        if self.marks:
+            self.watch_for_errors()
         self.update_status()
 
     def rebuild_view(self, focus: tuple[LogFile, int] | None = None) -> None:
@@ -339,6 +360,10 @@ class OstuiApp(App[int]):
             parts.append("follow" + (" (live)" if self.following else ""))
         else:
             parts.append(f"paused · {self.unseen:,} new" if self.unseen else "paused")
+        if self.marks:
+            parts.append(f"mark {self.marks[-1].name!r} {self.marks[-1].when:%H:%M:%S}")
+        if self.alert is not None:
+            parts.append("⚠ new error: press !")
         problems = sum(len(f.problems) for f in self.files) + sum(1 for f in self.files if f.error)
         if problems:
             parts.append(f"{problems} file problem(s): see tree ✗")
@@ -413,13 +438,7 @@ class OstuiApp(App[int]):
     def action_grep(self) -> None:
         def done(value: str | None) -> None:
             if value is not None:
-                self.filters = Filters(
-                    self.filters.levels,
-                    value or None,
-                    self.filters.request_id,
-                    self.filters.since,
-                    self.filters.until,
-                )
+                self.filters = replace(self.filters, text=value or None)
 
         self.push_screen(
             PromptScreen("Show only records matching (regex; empty clears)", "", self.filters.text or ""),
@@ -436,8 +455,7 @@ class OstuiApp(App[int]):
         self.set_levels(at_least(nxt))
 
     def set_levels(self, levels: frozenset[Level]) -> None:
-        f = self.filters
-        self.filters = Filters(levels, f.text, f.request_id, f.since, f.until)
+        self.filters = replace(self.filters, levels=levels)
 
     def action_toggle_level(self, name: str) -> None:
         level = Level[name]
@@ -454,9 +472,7 @@ class OstuiApp(App[int]):
     def action_filter_request(self) -> None:
         stream = self.query_one(LogStream)
         if self.filters.request_id:
-            self.filters = Filters(
-                self.filters.levels, self.filters.text, None, self.filters.since, self.filters.until
-            )
+            self.filters = replace(self.filters, request_id=None)
             return
         if stream.view is None or not len(stream.view):
             return
@@ -468,8 +484,7 @@ class OstuiApp(App[int]):
         self.filter_request_id(rid)
 
     def filter_request_id(self, rid: str) -> None:
-        f = self.filters
-        self.filters = Filters(ALL_LEVELS, f.text, rid, f.since, f.until)
+        self.filters = replace(self.filters, levels=ALL_LEVELS, request_id=rid)
 
     def action_jump_time(self) -> None:
         def done(value: str | None) -> None:
@@ -537,6 +552,83 @@ class OstuiApp(App[int]):
 
     def action_previous_pane(self) -> None:
         self._cycle_pane(-1)
+
+    # -- reproduction marks -----------------------------------------------------------------
+    def action_drop_mark(self) -> None:
+        from ..core.marks import MarkSummary, drop_mark
+
+        with self.data_lock:
+            mark = drop_mark(f"try {len(self.marks) + 1}", [f for f in self.files if f.index is not None])
+        self.marks.append(mark)
+        self.mark_summaries[id(mark)] = MarkSummary()
+        self.mark_done[id(mark)] = dict(mark.first)
+        self.alert = None
+        tree = self.query_one(SourceTree)
+        tree.mark = mark
+        tree.refresh_counts()
+        self.notify(
+            f"reproduction started at {mark.when:%H:%M:%S} ({mark.name}): "
+            "A shows only what comes after, M lists the marks",
+            timeout=5,
+        )
+        self.update_status()
+
+    def action_after_mark(self) -> None:
+        if self.filters.after is not None:
+            self.filters = replace(self.filters, after=None)
+        elif self.marks:
+            self.filters = replace(self.filters, after=self.marks[-1])
+        else:
+            self.notify("no mark yet: press m when you start reproducing", timeout=3)
+
+    def action_marks(self) -> None:
+        from .screens.marks import MarksScreen
+
+        def done(target: tuple[LogFile, int] | None) -> None:
+            if target is not None:
+                self.go_to_record(str(target[0].path), target[1])
+
+        self.push_screen(MarksScreen(self.marks, self._summary_of), done)
+
+    def _summary_of(self, mark: Mark) -> MarkSummary:
+        from ..core.marks import summarize_since
+
+        with self.data_lock:
+            return summarize_since(
+                mark, self.files, done=self.mark_done[id(mark)], into=self.mark_summaries[id(mark)]
+            )
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_for_errors(self) -> None:
+        """After a mark, say when a new ERROR, CRITICAL or 5xx arrives."""
+        if not self.marks:
+            return
+        summary = self._summary_of(self.marks[-1])
+        first = summary.first_alert
+        if first is not None:
+            self.post_message(NewAlert(first.file, first.number, first.record))
+
+    def on_new_alert(self, message: NewAlert) -> None:
+        if self.alert is None:
+            self.alert = (message.file, message.number)
+            rec = message.record
+            what = f"HTTP {rec.http.status}" if rec.http and rec.http.status else rec.level.name
+            self.notify(
+                f"new {what} in {message.file.node}/{message.file.component}: {rec.message[:80]} "
+                "— press ! to open it",
+                severity="error",
+                timeout=8,
+            )
+            self.update_status()
+
+    def action_open_alert(self) -> None:
+        if self.alert is None:
+            self.notify("no new error since the mark", timeout=3)
+            return
+        lf, number = self.alert
+        self.go_to_record(str(lf.path), number)
+        if self._detail is not None:
+            self.call_after_refresh(self._detail.focus)
 
     def action_known_faults(self) -> None:
         from .screens.faults import FaultsScreen

@@ -9,6 +9,7 @@ from textual.message import Message
 from ..core.discovery import LogTree
 from ..core.follow import FileChange
 from ..core.logset import LogFile
+from ..core.model import Record
 from ..core.view import StreamView
 
 
@@ -66,3 +67,13 @@ class FilesChanged(Message):
     def __init__(self, changes: Sequence[FileChange]) -> None:
         super().__init__()
         self.changes = list(changes)
+
+
+class NewAlert(Message):
+    """The first new ERROR, CRITICAL or 5xx after the last reproduction mark."""
+
+    def __init__(self, file: LogFile, number: int, record: Record) -> None:
+        super().__init__()
+        self.file = file
+        self.number = number
+        self.record = record

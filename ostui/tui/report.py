@@ -154,8 +154,9 @@ def _tracebacks(selection: Selection, story: RequestStory | None) -> list[tuple[
     seen: set[int] = set()
     entries: Sequence[StoryEntry] = story.tracebacks if story is not None else ()
     sel = selection.record
-    if sel.traceback is not None and not any(e.record.offset == sel.offset and e.file is selection.file
-                                             for e in entries):
+    if sel.traceback is not None and not any(
+        e.record.offset == sel.offset and e.file is selection.file for e in entries
+    ):
         found.append((f"{selection.file.node}/{selection.file.component} {_stamp(sel)}", sel.traceback))
     for entry in entries:
         tb = entry.record.traceback

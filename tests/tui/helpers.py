@@ -1,4 +1,5 @@
 """Shared helpers for the Pilot tests."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,18 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def app_for(*paths: Path, root: Path | None = None, demo: bool = False, **options: object) -> OstuiApp:
-    args = argparse.Namespace(paths=list(paths), root=root, demo=demo, fmt=None, level=None, grep=None,
-                              request=None, since=None, until=None, lang="en")
+    args = argparse.Namespace(
+        paths=list(paths),
+        root=root,
+        demo=demo,
+        fmt=None,
+        level=None,
+        grep=None,
+        request=None,
+        since=None,
+        until=None,
+        lang="en",
+    )
     for key, value in options.items():
         setattr(args, key, value)
     return OstuiApp(args)

@@ -1,4 +1,5 @@
 """Pilot tests: every binding of the app, the stream and the tree does what it says."""
+
 from __future__ import annotations
 
 from ostui.core.levels import Level
@@ -184,8 +185,11 @@ async def test_tab_cycles_panes() -> None:
         for _ in range(4):
             focused = app.focused
             assert focused is not None
-            pane = next(p for p in ("tree", "stream", "detail") if focused.id == p
-                        or any(a.id == p for a in focused.ancestors))
+            pane = next(
+                p
+                for p in ("tree", "stream", "detail")
+                if focused.id == p or any(a.id == p for a in focused.ancestors)
+            )
             order.append(pane)
             await pilot.press("tab")
         assert order == ["stream", "detail", "tree", "stream"]
@@ -262,8 +266,11 @@ async def test_client_transcript_is_a_node_and_leads_to_the_server_request() -> 
         assert {f.node for f in app.files} == {"local", "client"}
         view = stream_of(app).view
         assert view is not None
-        row = next(i for i in range(len(view)) if view.record(i)[0].node == "client"
-                   and view.record(i)[1].level == Level.ERROR)
+        row = next(
+            i
+            for i in range(len(view))
+            if view.record(i)[0].node == "client" and view.record(i)[1].level == Level.ERROR
+        )
         stream_of(app).move_to(row)
         await settle(pilot)
         detail = app.query_one("#detail")
@@ -273,8 +280,9 @@ async def test_client_transcript_is_a_node_and_leads_to_the_server_request() -> 
             if story is not None and story.entries:
                 break
         assert story is not None
-        assert any(e.record.traceback is not None and e.record.traceback.exc_message == "id"
-                   for e in story.entries)
+        assert any(
+            e.record.traceback is not None and e.record.traceback.exc_message == "id" for e in story.entries
+        )
 
 
 async def test_follow_toggle_and_pausing_by_scrolling_up() -> None:

@@ -56,14 +56,16 @@ def seed_traceback(seed_selection: Selection) -> Traceback:
 
 
 def glance_fault_matcher() -> FaultMatcher:
-    fault, _ = parse_fault({
-        "id": "test-glance-id",
-        "title": "glanceclient AttributeError: id",
-        "match": {"all": ["_translate_from_glance"], "exception": "AttributeError"},
-        "cause": "urllib3 1.11 stopped lower-casing header names.",
-        "fix": ["Check the library versions.", "Upgrade python-glanceclient.", "Restart nova-api."],
-        "links": ["https://bugs.launchpad.net/bugs/1476770"],
-    })
+    fault, _ = parse_fault(
+        {
+            "id": "test-glance-id",
+            "title": "glanceclient AttributeError: id",
+            "match": {"all": ["_translate_from_glance"], "exception": "AttributeError"},
+            "cause": "urllib3 1.11 stopped lower-casing header names.",
+            "fix": ["Check the library versions.", "Upgrade python-glanceclient.", "Restart nova-api."],
+            "links": ["https://bugs.launchpad.net/bugs/1476770"],
+        }
+    )
     return FaultMatcher([fault])
 
 
@@ -123,14 +125,20 @@ async def test_frame_cursor_moves_with_arrows_and_jk(seed_traceback: Traceback) 
 async def test_enter_expands_source_on_this_host_or_says_it_is_missing(tmp_path: Path) -> None:
     source = tmp_path / "manager.py"
     source.write_text("".join(f"value_{n} = {n}\n" for n in range(1, 31)))
-    tb = Traceback([TracebackSection(
-        frames=[
-            TracebackFrame(str(source), 15, "build", "value_15 = 15"),
-            TracebackFrame("/usr/lib/python3/site-packages/nova/compute/nowhere.py", 7, "spawn", "raise X"),
-        ],
-        exc_type="ValueError",
-        exc_message="boom",
-    )])
+    tb = Traceback(
+        [
+            TracebackSection(
+                frames=[
+                    TracebackFrame(str(source), 15, "build", "value_15 = 15"),
+                    TracebackFrame(
+                        "/usr/lib/python3/site-packages/nova/compute/nowhere.py", 7, "spawn", "raise X"
+                    ),
+                ],
+                exc_type="ValueError",
+                exc_message="boom",
+            )
+        ]
+    )
     view = TracebackView()
     app = Host(view)
     async with app.run_test(size=SIZE) as pilot:
@@ -215,12 +223,21 @@ async def test_exception_stays_pinned_while_frames_scroll(seed_traceback: Traceb
 
 async def test_chained_sections_show_their_sentence_and_exception() -> None:
     sentence = "During handling of the above exception, another exception occurred:"
-    tb = Traceback([
-        TracebackSection([TracebackFrame("/opt/stack/nova/nova/db/api.py", 10, "get", "raise KeyError(k)")],
-                         "KeyError", "'flavor'"),
-        TracebackSection([TracebackFrame("/opt/stack/nova/nova/compute/api.py", 20, "boot", "raise X()")],
-                         "nova.exception.FlavorNotFound", "Flavor 42 could not be found.", chain=sentence),
-    ])
+    tb = Traceback(
+        [
+            TracebackSection(
+                [TracebackFrame("/opt/stack/nova/nova/db/api.py", 10, "get", "raise KeyError(k)")],
+                "KeyError",
+                "'flavor'",
+            ),
+            TracebackSection(
+                [TracebackFrame("/opt/stack/nova/nova/compute/api.py", 20, "boot", "raise X()")],
+                "nova.exception.FlavorNotFound",
+                "Flavor 42 could not be found.",
+                chain=sentence,
+            ),
+        ]
+    )
     view = TracebackView()
     app = Host(view)
     async with app.run_test(size=SIZE) as pilot:

@@ -1,5 +1,6 @@
 """Live tail under Pilot: writers append, rotate, truncate and recreate files while
 the app runs; the stream shows every record exactly once, in time order."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,13 @@ from .helpers import app_for, settle, stream_of
 
 def line(n: int, level: str = "INFO", comp: str = "api") -> bytes:
     return b"2016-06-10 21:%02d:%02d.%03d 7533 %s nova.%s [-] message %d\n" % (
-        n // 60000 % 60, n // 1000 % 60, n % 1000, level.encode(), comp.encode(), n)
+        n // 60000 % 60,
+        n // 1000 % 60,
+        n % 1000,
+        level.encode(),
+        comp.encode(),
+        n,
+    )
 
 
 def shown(app: OstuiApp) -> list[str]:
@@ -88,12 +95,14 @@ async def test_rotation_truncation_and_recreation_lose_nothing(tmp_path: Path) -
 
 
 async def test_new_file_in_the_folder_joins_the_stream(tmp_path: Path) -> None:
-    a = tmp_path / "nova-api.log"
-    write(a, range(0, 3))
-    app = app_for(a)
+    folder = tmp_path / "controller" / "var" / "log" / "nova"
+    folder.mkdir(parents=True)
+    write(folder / "nova-api.log", range(0, 3))
+    (folder / "nova-manage.log").write_bytes(b"")  # there before the start: not new
+    app = app_for(root=tmp_path, follow=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        write(tmp_path / "nova-scheduler.log", range(3, 5), comp="scheduler")
+        write(folder / "nova-scheduler.log", range(3, 5), comp="scheduler")
         assert await wait_shown(pilot, app, 5, timeout=15) == [f"message {i}" for i in range(5)]
         assert "nova-scheduler.log" in {f.path.name for f in app.files}
 

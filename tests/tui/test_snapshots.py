@@ -1,4 +1,5 @@
 """Snapshot tests of the main views (pytest-textual-snapshot); the same scenes make the README's pictures."""
+
 from __future__ import annotations
 
 import pytest

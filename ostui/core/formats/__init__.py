@@ -1,4 +1,5 @@
 """The registry of log formats and the sniffer that picks one from a file's content."""
+
 from __future__ import annotations
 
 import re

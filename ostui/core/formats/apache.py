@@ -13,6 +13,7 @@ of its own, so traceback-looking messages continue the record before them. devst
 `ErrorLogFormat "%M"` writes bare messages: those are the application's own lines
 and read best in the application's format (oslo), so they are not claimed here.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,13 +32,17 @@ _CLIENT = rb"[^ \n]+(?:(?<=,) [^ \n]+)*"
 # %r is quoted with `\"` escaped inside; each byte can go one way only.
 _REQUEST = rb"\"(?:[^\"\\\n]|\\.)*\""
 ACCESS_HEADER = (
-    rb"(?:" + _CLIENT + rb" [^ \n]+ [^ \n]+ \[(\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d)(?: [+-]\d{4})?\] "
-    + _REQUEST + rb" (?:(5)|(4)|()[1-3])\d\d(?=[ \r\n]|\Z)" + NOT_A_RECORD
+    rb"(?:"
+    + _CLIENT
+    + rb" [^ \n]+ [^ \n]+ \[(\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d)(?: [+-]\d{4})?\] "
+    + _REQUEST
+    + rb" (?:(5)|(4)|()[1-3])\d\d(?=[ \r\n]|\Z)"
+    + NOT_A_RECORD
 )
 _ACCESS_LEVELS = (Level.ERROR, Level.WARNING, Level.INFO, Level.UNKNOWN)
 _ACCESS_RE = re.compile(ACCESS_HEADER)
 _ACCESS_S = re.compile(
-    r'(?P<client>\S+(?:(?<=,) \S+)*) \S+ \S+ \[[^\]]*\] '
+    r"(?P<client>\S+(?:(?<=,) \S+)*) \S+ \S+ \[[^\]]*\] "
     r'"(?:(?P<method>[A-Z][A-Z_-]*) (?P<url>(?:[^"\\ ]|\\.)+)(?: (?P<protocol>HTTP/[\d.]+))?'
     r'|(?:[^"\\]|\\.)*)" '
     r"(?P<status>\d{3}) (?P<length>\d+|-)"
@@ -73,16 +78,18 @@ def _dmy(stamps: Sequence[bytes], year: int) -> Iterable[int]:
     return dmy_keys(stamps)
 
 
-APACHE_ACCESS = register(LogFormat(
-    name="apache-access",
-    description="Apache access log (common, combined, keystone_combined, kolla)",
-    header=ACCESS_HEADER,
-    levels=_ACCESS_LEVELS,
-    continuation=False,
-    time_keys=_dmy,
-    parse_head=_access_head,
-    sniff_weight=1.0,
-))
+APACHE_ACCESS = register(
+    LogFormat(
+        name="apache-access",
+        description="Apache access log (common, combined, keystone_combined, kolla)",
+        header=ACCESS_HEADER,
+        levels=_ACCESS_LEVELS,
+        continuation=False,
+        time_keys=_dmy,
+        parse_head=_access_head,
+        sniff_weight=1.0,
+    )
+)
 
 # -- error -----------------------------------------------------------------------------
 _APACHE_DATE = rb"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4}"
@@ -101,10 +108,23 @@ _APACHE_LEVELS: tuple[tuple[bytes, Level], ...] = (
 # severity word does, as in syslog. The lookbehind tells the shapes apart: kolla's
 # stamp ends in a digit, Apache's in `]`.
 ERROR_HEADER = (
-    rb"\[?(" + _APACHE_DATE + rb"|" + _KOLLA_DATE + rb")\]? " + ANSI_P
-    + rb"(?:\[(?:[\w-]*:)?(?:" + b"|".join(b"(" + tok + b")" for tok, _ in _APACHE_LEVELS) + rb")\] "
-    + rb"(?!(?:\[[^\]\n]*\] )*" + TRACEBACKISH + rb")"
-    + rb"|(?<=\d )(?!" + TRACEBACKISH + rb")" + SEVERITY + rb")"
+    rb"\[?("
+    + _APACHE_DATE
+    + rb"|"
+    + _KOLLA_DATE
+    + rb")\]? "
+    + ANSI_P
+    + rb"(?:\[(?:[\w-]*:)?(?:"
+    + b"|".join(b"(" + tok + b")" for tok, _ in _APACHE_LEVELS)
+    + rb")\] "
+    + rb"(?!(?:\[[^\]\n]*\] )*"
+    + TRACEBACKISH
+    + rb")"
+    + rb"|(?<=\d )(?!"
+    + TRACEBACKISH
+    + rb")"
+    + SEVERITY
+    + rb")"
 )
 _ERROR_LEVELS = (*(level for _, level in _APACHE_LEVELS), *SEVERITY_LEVELS)
 _ERROR_RE = re.compile(ERROR_HEADER)
@@ -125,7 +145,7 @@ def _error_head(line: str) -> ParsedHead:
     p = _ERROR_PREFIX.match(line)
     if m is None or p is None:
         return ParsedHead(message=line)
-    head = ParsedHead(level=level, stamp=p.group("ts"), message=line[p.end():])
+    head = ParsedHead(level=level, stamp=p.group("ts"), message=line[p.end() :])
     for name in ("module", "client"):
         if p.group(name):
             head.fields[name] = p.group(name)
@@ -138,11 +158,15 @@ def _error_body(line: str) -> str:
     """A continuation line without its stamp, `[module:level]`, pid and client brackets."""
     line = strip_ansi(line)
     p = _ERROR_PREFIX.match(line)
-    return line[p.end():] if p else line
+    return line[p.end() :] if p else line
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 
 
 def _error_key(stamp: bytes) -> int:
@@ -165,14 +189,16 @@ def _error_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
     return map(_error_key, stamps)
 
 
-APACHE_ERROR = register(LogFormat(
-    name="apache-error",
-    description="Apache error log (default 2.2/2.4 and kolla's `%{cu}t %M`)",
-    header=ERROR_HEADER,
-    levels=_ERROR_LEVELS,
-    continuation=True,
-    time_keys=_error_keys,
-    parse_head=_error_head,
-    strip_body=_error_body,
-    sniff_weight=1.0,
-))
+APACHE_ERROR = register(
+    LogFormat(
+        name="apache-error",
+        description="Apache error log (default 2.2/2.4 and kolla's `%{cu}t %M`)",
+        header=ERROR_HEADER,
+        levels=_ERROR_LEVELS,
+        continuation=True,
+        time_keys=_error_keys,
+        parse_head=_error_head,
+        strip_body=_error_body,
+        sniff_weight=1.0,
+    )
+)

@@ -5,6 +5,7 @@ The block scanner runs one compiled bytes regex per block: `b"\\n" + header`. Th
 header's group 1 is the time stamp; its level alternation groups come last, so
 `match.lastindex` names the level without any Python per record.
 """
+
 from __future__ import annotations
 
 import re
@@ -102,7 +103,11 @@ def split_context(bracket: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not tokens or tokens[0] == "-":
         return out
-    if len(tokens) >= 2 and tokens[1].startswith("req-") and (tokens[0] == "None" or tokens[0].startswith("req-")):
+    if (
+        len(tokens) >= 2
+        and tokens[1].startswith("req-")
+        and (tokens[0] == "None" or tokens[0].startswith("req-"))
+    ):
         if tokens[0] != "None":
             out["global_request_id"] = tokens[0]
         out["request_id"] = tokens[1]

@@ -7,6 +7,7 @@ prints the bare message: `REQ: curl ...`, `RESP: [200] ...`, `GET call to comput
 <url> used request id req-...`. `RESP BODY: ...`, tracebacks and the exception line
 closing them carry no prefix and continue the record before. No line has a time stamp.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,12 +28,16 @@ CLIENT_LEVELS: tuple[tuple[bytes, Level], ...] = (
 _METHODS = rb"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|COPY)"
 CLIENT_HEADER = (
     # Group 1 is the stamp these lines never have: it matches empty, keys are NO_KEY.
-    rb"()" + ANSI_B + rb"(?:(?:"
+    rb"()"
+    + ANSI_B
+    + rb"(?:(?:"
     + b"|".join(b"(" + tok + b")" for tok, _ in CLIENT_LEVELS)
     # `(session:195) ` or `(ClientException): `.
     + rb") \([\w.]+(?::\d+)?\):? "
     # openstackclient's bare keystoneauth lines, all DEBUG; `RESP BODY:` is not `RESP:`.
-    + rb"|(REQ: |RESP:|" + _METHODS + rb" call to ))"
+    + rb"|(REQ: |RESP:|"
+    + _METHODS
+    + rb" call to ))"
 )
 CLIENT_LEVEL_CODES = (*(level for _, level in CLIENT_LEVELS), Level.DEBUG)
 

@@ -9,6 +9,7 @@
 `wrap(fmt, name)` is `fmt` behind prefix `name`: the prefixes have no capturing group,
 so the inner format's group numbers (stamp 1, levels last) hold in the wrapped header.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def split_prefix(prefix_name: str, line: str) -> tuple[dict[str, str], str]:
     stamp = parts.get("ts") or parts.get("ts2")
     if stamp:
         fields["collector_time"] = stamp
-    return fields, line[m.end():]
+    return fields, line[m.end() :]
 
 
 def wrap(fmt: LogFormat, prefix_name: str) -> LogFormat:

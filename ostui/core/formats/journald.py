@@ -14,6 +14,7 @@ on a traceback (systemd's `Started ...`, sudo, ...; INFO unless it starts with a
 severity word). Continuation: indented lines, `Traceback (...)`, `SomeError: ...`,
 and oslo's exception prefix `ERROR logger <line>`, whose `[instance: X]` is no context.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,10 +44,32 @@ from .syslog import (
 _EXC_PREFIX = rb"(?:" + OSLO_INNER + rb")?(?:ERROR|TRACE) [^ \n]+ "
 
 JOURNALD_HEADER = (
-    rb"(" + BSD_STAMP + rb"(?:\.\d+)?|" + ISO_STAMP + rb")" + TZ + rb" " + HOST + rb" " + TAG + rb" " + ANSI_P
-    + rb"(?:(?:" + OSLO_INNER + rb")?" + ANSI_P + level_groups(OSLO_LEVELS) + ANSI_P
+    rb"("
+    + BSD_STAMP
+    + rb"(?:\.\d+)?|"
+    + ISO_STAMP
+    + rb")"
+    + TZ
+    + rb" "
+    + HOST
+    + rb" "
+    + TAG
+    + rb" "
+    + ANSI_P
+    + rb"(?:(?:"
+    + OSLO_INNER
+    + rb")?"
+    + ANSI_P
+    + level_groups(OSLO_LEVELS)
+    + ANSI_P
     + rb" [^ \n]+ \[(?!instance: )"
-    + rb"|(?!" + TRACEBACKISH + rb"|" + _EXC_PREFIX + rb")" + SEVERITY + rb")"
+    + rb"|(?!"
+    + TRACEBACKISH
+    + rb"|"
+    + _EXC_PREFIX
+    + rb")"
+    + SEVERITY
+    + rb")"
 )
 _LEVELS = (*(level for _, level in OSLO_LEVELS), *SEVERITY_LEVELS)
 _HEADER_RE = re.compile(JOURNALD_HEADER)
@@ -117,21 +140,23 @@ def strip_body(line: str) -> str:
     m = _BODY_PREFIX.match(line)
     if m is None:
         return line
-    line = line[m.end():]
+    line = line[m.end() :]
     e = _EXC_PREFIX_S.match(line)
-    return line[e.end():] if e else line
+    return line[e.end() :] if e else line
 
 
-JOURNALD = register(LogFormat(
-    name="journald",
-    description="oslo services through the journal (devstack journalctl exports) or syslog",
-    header=JOURNALD_HEADER,
-    levels=_LEVELS,
-    continuation=True,
-    time_keys=stamp_keys,
-    parse_head=parse_head,
-    strip_body=strip_body,
-    # Below syslog: on plain syslog files both match nearly every line. journald
-    # wins on devstack exports because syslog refuses their microsecond BSD stamps.
-    sniff_weight=0.9,
-))
+JOURNALD = register(
+    LogFormat(
+        name="journald",
+        description="oslo services through the journal (devstack journalctl exports) or syslog",
+        header=JOURNALD_HEADER,
+        levels=_LEVELS,
+        continuation=True,
+        time_keys=stamp_keys,
+        parse_head=parse_head,
+        strip_body=strip_body,
+        # Below syslog: on plain syslog files both match nearly every line. journald
+        # wins on devstack exports because syslog refuses their microsecond BSD stamps.
+        sniff_weight=0.9,
+    )
+)

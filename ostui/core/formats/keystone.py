@@ -5,6 +5,7 @@
 Tracebacks follow as plain lines (Python logging's default exception text), so a
 line without the `(logger): stamp LEVEL` head continues the record before it.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ from .base import OSLO_LEVELS, LogFormat, ParsedHead, level_groups, strip_ansi
 from .syslog import ANSI_P
 
 KEYSTONE_HEADER = (
-    rb"\([^ \n()]+\): (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?) " + ANSI_P + level_groups(OSLO_LEVELS)
+    rb"\([^ \n()]+\): (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?) "
+    + ANSI_P
+    + level_groups(OSLO_LEVELS)
     + rb"(?=[ \r\n\x1b]|\Z)"
 )
 
@@ -42,14 +45,16 @@ def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
     return iso_keys(stamps)
 
 
-KEYSTONE = register(LogFormat(
-    name="keystone",
-    description="keystone's logging.conf.sample format `(logger): stamp LEVEL msg`",
-    header=KEYSTONE_HEADER,
-    levels=tuple(level for _, level in OSLO_LEVELS),
-    continuation=True,
-    time_keys=_keys,
-    parse_head=parse_head,
-    strip_body=strip_ansi,
-    sniff_weight=1.0,
-))
+KEYSTONE = register(
+    LogFormat(
+        name="keystone",
+        description="keystone's logging.conf.sample format `(logger): stamp LEVEL msg`",
+        header=KEYSTONE_HEADER,
+        levels=tuple(level for _, level in OSLO_LEVELS),
+        continuation=True,
+        time_keys=_keys,
+        parse_head=parse_head,
+        strip_body=strip_ansi,
+        sniff_weight=1.0,
+    )
+)

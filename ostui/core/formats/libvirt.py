@@ -12,6 +12,7 @@ writes to the same stderr: with `-msg timestamp=on` as
 libvirtd: `2022-02-10 16:18:04.843+0000: 12345: error : virNetSocketReadWire:1791 : msg`
 (the number is the thread id).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,15 @@ from .base import LogFormat, ParsedHead, strip_ansi
 STAMP = rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?"
 _QEMU_PROGRAM = rb"(?:qemu-system-[\w.-]+|qemu-kvm|qemu)"
 QEMU_HEADER = (
-    rb"(?:(" + STAMP + rb")"
+    rb"(?:("
+    + STAMP
+    + rb")"
     # libvirt's own line; the lookahead leaves libvirtd's `<thread>: <level> :` lines alone.
     + rb"(?:[+-]\d{4}: (?!\d+: \w+ : )|Z [\w.-]+: )"
     # qemu without `-msg timestamp=on`: no stamp (group 1 stays None, the key NO_KEY).
-    + rb"|" + _QEMU_PROGRAM + rb": )"
+    + rb"|"
+    + _QEMU_PROGRAM
+    + rb": )"
     # Levels: warn_report's `warning: ` and libvirt's taint notice; error_report of a
     # fatal kind; anything else is INFO (error_report also carries harmless news).
     + rb"(?:(warning: |Domain id=\d+ is tainted)|(error: |terminating on signal)|())"
@@ -90,8 +95,11 @@ LIBVIRTD_LEVELS: tuple[tuple[bytes, Level], ...] = (
     (b"error", Level.ERROR),
 )
 LIBVIRTD_HEADER = (
-    rb"(" + STAMP + rb")[+-]\d{4}: \d+: (?:"
-    + b"|".join(b"(" + tok + b")" for tok, _ in LIBVIRTD_LEVELS) + rb") : "
+    rb"("
+    + STAMP
+    + rb")[+-]\d{4}: \d+: (?:"
+    + b"|".join(b"(" + tok + b")" for tok, _ in LIBVIRTD_LEVELS)
+    + rb") : "
 )
 _LIBVIRTD_HEAD = re.compile(
     r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)[+-]\d{4}: (?P<thread>\d+): (?P<level>\w+) : "
@@ -107,8 +115,10 @@ def parse_libvirtd_head(line: str) -> ParsedHead:
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(
-        level=_LIBVIRTD_LEVEL.get(m.group("level"), Level.UNKNOWN), stamp=m.group("ts"),
-        message=m.group("msg"), fields={"thread": int(m.group("thread"))},
+        level=_LIBVIRTD_LEVEL.get(m.group("level"), Level.UNKNOWN),
+        stamp=m.group("ts"),
+        message=m.group("msg"),
+        fields={"thread": int(m.group("thread"))},
     )
     if m.group("func"):
         head.fields["func"] = m.group("func")

@@ -8,6 +8,7 @@
 - mysqld <=5.5:   `151124 10:51:09 [Note] ...`, `151124  9:51:09  InnoDB: ...`
 InnoDB dumps (`=====` monitor output, stack traces) go on in plain lines: continuation.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,13 @@ MARIADB_HEADER = (
     rb"|(mysqld_safe) )"
 )
 MARIADB_LEVELS = (
-    Level.INFO, Level.WARNING, Level.ERROR, Level.INFO,
-    Level.ERROR, Level.WARNING, Level.INFO,
+    Level.INFO,
+    Level.WARNING,
+    Level.ERROR,
+    Level.INFO,
+    Level.ERROR,
+    Level.WARNING,
+    Level.INFO,
     Level.INFO,
 )
 
@@ -84,8 +90,13 @@ def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
     joined = b"".join(stamps)
     # The fast path only when every stamp is ISO with a two-digit hour and one width
     # (each ISO stamp has exactly two dashes); iso_keys checks the width itself.
-    if (stamps and b"  " not in joined and joined.count(b"-") == 2 * len(stamps)
-            and len(joined) == len(stamps) * len(stamps[0]) and stamps[0][13:14] == b":"):
+    if (
+        stamps
+        and b"  " not in joined
+        and joined.count(b"-") == 2 * len(stamps)
+        and len(joined) == len(stamps) * len(stamps[0])
+        and stamps[0][13:14] == b":"
+    ):
         return iso_keys(stamps)
     return map(_one_key, stamps)
 

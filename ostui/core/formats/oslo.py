@@ -5,6 +5,7 @@ context bracket is what tells a record from a traceback line: oslo prefixes ever
 traceback line with `<stamp> <pid> TRACE|ERROR <logger> [instance: X] ` and never a
 context, so those lines continue the record that logged the exception.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,12 @@ from .base import ANSI_B, OSLO_LEVELS, LogFormat, ParsedHead, level_groups, spli
 
 OSLO_STAMP = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?"
 OSLO_HEADER = (
-    rb"(" + OSLO_STAMP + rb") (?:\d+ )?" + ANSI_B + level_groups(OSLO_LEVELS) + ANSI_B
+    rb"("
+    + OSLO_STAMP
+    + rb") (?:\d+ )?"
+    + ANSI_B
+    + level_groups(OSLO_LEVELS)
+    + ANSI_B
     + rb" [^ \n]+ \[(?!instance: )"
 )
 
@@ -26,7 +32,9 @@ _HEAD = re.compile(
     re.S,
 )
 # oslo's DEBUG suffix ` funcName /path.py:NN`; devstack once wrote `from (pid=N) funcName ...`.
-_DEBUG_SUFFIX = re.compile(r"^(?P<msg>.*?)(?: from \(pid=\d+\))? (?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$", re.S)
+_DEBUG_SUFFIX = re.compile(
+    r"^(?P<msg>.*?)(?: from \(pid=\d+\))? (?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$", re.S
+)
 _BODY_PREFIX = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)? (?:\d+ )?[A-Z]+ \S+ ?(?:\[instance: [^\]]+\] ?)?"
 )
@@ -66,7 +74,7 @@ def strip_body(line: str) -> str:
     """A traceback line without its repeated `<stamp> <pid> TRACE <logger> ` prefix."""
     line = strip_ansi(line)
     m = _BODY_PREFIX.match(line)
-    return line[m.end():] if m else line
+    return line[m.end() :] if m else line
 
 
 def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:

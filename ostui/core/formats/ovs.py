@@ -4,6 +4,7 @@ vlog's file pattern `%D{%Y-%m-%dT%H:%M:%S.###Z}|%05N|%c|%p|%m`:
 `2022-02-10T16:09:19.414Z|00118|bridge|INFO|msg`. The sequence number grows past five
 digits on long-lived daemons (`368558`); a message with newlines goes on in plain lines.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,12 @@ OVS_LEVELS: tuple[tuple[bytes, Level], ...] = (
 # Older releases wrote whole seconds; a local-time pattern may end in an offset instead of Z.
 OVS_STAMP = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?"
 OVS_HEADER = (
-    ANSI_B + rb"(" + OVS_STAMP + rb")(?:Z|[+-]\d\d:?\d\d)?\|\d+\|[^|\n]*\|"
-    + level_groups(OVS_LEVELS) + rb"\|"
+    ANSI_B
+    + rb"("
+    + OVS_STAMP
+    + rb")(?:Z|[+-]\d\d:?\d\d)?\|\d+\|[^|\n]*\|"
+    + level_groups(OVS_LEVELS)
+    + rb"\|"
 )
 
 _HEAD = re.compile(
@@ -42,7 +47,9 @@ def parse_head(line: str) -> ParsedHead:
     if m is None:
         return ParsedHead(message=line)
     return ParsedHead(
-        level=_LEVEL.get(m.group("level"), Level.UNKNOWN), stamp=m.group("ts"), message=m.group("msg"),
+        level=_LEVEL.get(m.group("level"), Level.UNKNOWN),
+        stamp=m.group("ts"),
+        message=m.group("msg"),
         fields={"seq": int(m.group("seq")), "module": m.group("module")},
     )
 

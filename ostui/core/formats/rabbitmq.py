@@ -7,6 +7,7 @@ in a colour escape when colours are on; its level name may be written in full, i
 letters (`noti`, the default of rabbit_logger_text_fmt) or in three, in either case.
 Before 3.7: `=INFO REPORT==== 4-Sep-2017::17:14:09 ===` and the message on the lines after.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,9 +36,16 @@ _LEVEL_WORDS = {
 # Group 1 leaves out the UTC offset so that iso_keys keeps its fast path on 3.9+ stamps.
 RABBIT_STAMP = rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?"
 RABBIT_HEADER = (
-    ANSI_B + rb"(" + RABBIT_STAMP + rb")(?:Z|[+-]\d\d:?\d\d)? " + ANSI_B + rb"\["
+    ANSI_B
+    + rb"("
+    + RABBIT_STAMP
+    + rb")(?:Z|[+-]\d\d:?\d\d)? "
+    + ANSI_B
+    + rb"\["
     # `(?i:` rather than listing both cases; each spelling ends at `]` so `err` is no prefix of `error`.
-    + rb"(?:" + b"|".join(b"((?i:" + s + b")\\])" for s, _ in _LEVEL_SPELLINGS) + rb")"
+    + rb"(?:"
+    + b"|".join(b"((?i:" + s + b")\\])" for s, _ in _LEVEL_SPELLINGS)
+    + rb")"
 )
 
 _HEAD = re.compile(
@@ -53,7 +61,8 @@ def parse_head(line: str) -> ParsedHead:
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(
-        level=_LEVEL_WORDS.get(m.group("level").lower(), Level.UNKNOWN), stamp=m.group("ts"),
+        level=_LEVEL_WORDS.get(m.group("level").lower(), Level.UNKNOWN),
+        stamp=m.group("ts"),
         message=m.group("msg"),
     )
     if m.group("pid"):
@@ -93,8 +102,12 @@ LEGACY_STAMP = rb"\d{1,2}-[A-Z][a-z]{2}-\d{4}::\d\d:\d\d:\d\d(?:\.\d+)?"
 # The stamp comes after the report kind, but must be group 1: a lookahead captures it
 # first and the kind groups stay last, as the scanner's `lastindex` needs.
 LEGACY_HEADER = (
-    rb"=(?=[A-Z]+ REPORT==== (" + LEGACY_STAMP + rb") ===)"
-    + rb"(?:" + b"|".join(b"(" + kind + b")" for kind, _ in _REPORTS) + rb") REPORT===="
+    rb"=(?=[A-Z]+ REPORT==== ("
+    + LEGACY_STAMP
+    + rb") ===)"
+    + rb"(?:"
+    + b"|".join(b"(" + kind + b")" for kind, _ in _REPORTS)
+    + rb") REPORT===="
 )
 _LEGACY_HEAD = re.compile(r"=(?P<kind>[A-Z]+) REPORT==== (?P<ts>\S+) ===(?P<msg>.*)", re.S)
 
@@ -108,7 +121,9 @@ def parse_legacy_head(line: str) -> ParsedHead:
     # The header line says only what kind of report follows; that is its message.
     msg = m.group("msg").strip() or f"{kind} REPORT"
     return ParsedHead(
-        level=_REPORT_LEVEL.get(kind, Level.UNKNOWN), stamp=m.group("ts"), message=msg,
+        level=_REPORT_LEVEL.get(kind, Level.UNKNOWN),
+        stamp=m.group("ts"),
+        message=msg,
         fields={"report": kind},
     )
 

@@ -12,6 +12,7 @@ lines levelled by HTTP status and the transaction id as a field.
 The pieces defined here (stamps, tag, severity words, what looks like a traceback)
 are shared with the journald and Apache error formats.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,8 +79,23 @@ TRACEBACKISH = (
 NOT_A_RECORD = rb"|(?!\Z)())"
 
 SYSLOG_HEADER = (
-    rb"(?:(" + BSD_STAMP + rb"|" + ISO_STAMP + rb")" + TZ + rb" " + HOST + rb" (?:" + TAG + rb" ?)?+"
-    + ANSI_P + rb"(?:" + OSLO_INNER + rb")?" + SEVERITY + NOT_A_RECORD
+    rb"(?:("
+    + BSD_STAMP
+    + rb"|"
+    + ISO_STAMP
+    + rb")"
+    + TZ
+    + rb" "
+    + HOST
+    + rb" (?:"
+    + TAG
+    + rb" ?)?+"
+    + ANSI_P
+    + rb"(?:"
+    + OSLO_INNER
+    + rb")?"
+    + SEVERITY
+    + NOT_A_RECORD
 )
 
 # Text-side twins of the pieces above, for parse_head and strip_body.
@@ -139,7 +155,7 @@ def split_prefix(line: str) -> tuple[ParsedHead, str]:
         head.fields["program"] = m.group("prog")
     if m.group("upid"):
         head.fields["pid"] = int(m.group("upid"))
-    return head, line[m.end():]
+    return head, line[m.end() :]
 
 
 _SYSLOG_RE = re.compile(SYSLOG_HEADER)
@@ -166,18 +182,20 @@ def _syslog_head(line: str) -> ParsedHead:
     return head
 
 
-SYSLOG = register(LogFormat(
-    name="syslog",
-    description="syslog files (rsyslog traditional and RFC 3339 stamps)",
-    header=SYSLOG_HEADER,
-    levels=_SYSLOG_LEVELS,
-    continuation=False,
-    time_keys=stamp_keys,
-    parse_head=_syslog_head,
-    # Below swift (same lines, narrower) and above journald (which also reads
-    # syslog lines but is only right for oslo-through-journal exports).
-    sniff_weight=1.0,
-))
+SYSLOG = register(
+    LogFormat(
+        name="syslog",
+        description="syslog files (rsyslog traditional and RFC 3339 stamps)",
+        header=SYSLOG_HEADER,
+        levels=_SYSLOG_LEVELS,
+        continuation=False,
+        time_keys=stamp_keys,
+        parse_head=_syslog_head,
+        # Below swift (same lines, narrower) and above journald (which also reads
+        # syslog lines but is only right for oslo-through-journal exports).
+        sniff_weight=1.0,
+    )
+)
 
 
 # -- swift ---------------------------------------------------------------------------
@@ -189,14 +207,33 @@ SWIFT_ACCESS = (
     rb"|- - \[[^\]\n]*\] \"[^\"\n]*\") "
 )
 SWIFT_HEADER = (
-    rb"(?:(" + BSD_STAMP + rb"(?:\.\d+)?|" + ISO_STAMP + rb")" + TZ + rb" " + HOST + rb" " + SWIFT_PROGRAM
-    + rb"(?:\[\d+\])?: " + ANSI_P
-    + rb"(?:" + SWIFT_ACCESS + rb"(?:(5)|(4)|()[1-3])\d\d(?=[ \r\n]|\Z)"
-    + rb"|(ERROR\b|STDERR\b|Error\b)|(WARNING\b|Warning\b)|())" + NOT_A_RECORD
+    rb"(?:("
+    + BSD_STAMP
+    + rb"(?:\.\d+)?|"
+    + ISO_STAMP
+    + rb")"
+    + TZ
+    + rb" "
+    + HOST
+    + rb" "
+    + SWIFT_PROGRAM
+    + rb"(?:\[\d+\])?: "
+    + ANSI_P
+    + rb"(?:"
+    + SWIFT_ACCESS
+    + rb"(?:(5)|(4)|()[1-3])\d\d(?=[ \r\n]|\Z)"
+    + rb"|(ERROR\b|STDERR\b|Error\b)|(WARNING\b|Warning\b)|())"
+    + NOT_A_RECORD
 )
 # Access status 5xx, 4xx, other; ERROR/STDERR, WARNING, other; the catch-all.
 _SWIFT_LEVELS = (
-    Level.ERROR, Level.WARNING, Level.INFO, Level.ERROR, Level.WARNING, Level.INFO, Level.UNKNOWN,
+    Level.ERROR,
+    Level.WARNING,
+    Level.INFO,
+    Level.ERROR,
+    Level.WARNING,
+    Level.INFO,
+    Level.UNKNOWN,
 )
 _SWIFT_RE = re.compile(SWIFT_HEADER)
 
@@ -219,14 +256,16 @@ def _swift_head(line: str) -> ParsedHead:
     return head
 
 
-SWIFT = register(LogFormat(
-    name="swift",
-    description="swift daemons through syslog (proxy and storage access lines, errors)",
-    header=SWIFT_HEADER,
-    levels=_SWIFT_LEVELS,
-    continuation=False,
-    time_keys=stamp_keys,
-    parse_head=_swift_head,
-    # Matches only swift's programs, so where it matches at all it beats syslog.
-    sniff_weight=1.1,
-))
+SWIFT = register(
+    LogFormat(
+        name="swift",
+        description="swift daemons through syslog (proxy and storage access lines, errors)",
+        header=SWIFT_HEADER,
+        levels=_SWIFT_LEVELS,
+        continuation=False,
+        time_keys=stamp_keys,
+        parse_head=_swift_head,
+        # Matches only swift's programs, so where it matches at all it beats syslog.
+        sniff_weight=1.1,
+    )
+)

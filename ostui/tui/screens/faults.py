@@ -1,4 +1,5 @@
 """The Known faults screen: every known fault found, and the unknown errors grouped."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -73,17 +74,32 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         table.clear()
         self.groups = [*summary.known, *summary.unknown]
         for group in summary.known:
-            table.add_row(Text("known", style="bold"), Text(f"{group.key}: {group.title}"), str(group.count),
-                          ", ".join(sorted(group.nodes)), ", ".join(sorted(group.components)), _when(group))
+            table.add_row(
+                Text("known", style="bold"),
+                Text(f"{group.key}: {group.title}"),
+                str(group.count),
+                ", ".join(sorted(group.nodes)),
+                ", ".join(sorted(group.components)),
+                _when(group),
+            )
         for group in summary.unknown:
-            table.add_row(Text("new", style="italic"), Text(group.key), str(group.count),
-                          ", ".join(sorted(group.nodes)), ", ".join(sorted(group.components)), _when(group))
-        title = (f"Known faults · {len(summary.known)} known, {len(summary.unknown)} unknown signature(s) "
-                 f"over {summary.records} ERROR/CRITICAL record(s) in {summary.files} file(s)")
+            table.add_row(
+                Text("new", style="italic"),
+                Text(group.key),
+                str(group.count),
+                ", ".join(sorted(group.nodes)),
+                ", ".join(sorted(group.components)),
+                _when(group),
+            )
+        title = (
+            f"Known faults · {len(summary.known)} known, {len(summary.unknown)} unknown signature(s) "
+            f"over {summary.records} ERROR/CRITICAL record(s) in {summary.files} file(s)"
+        )
         self.query_one("#faults-title", Static).update(title)
         if summary.errors:
             self.query_one("#faults-note", Static).update(
-                "fault files with problems: " + "; ".join(summary.errors[:3]))
+                "fault files with problems: " + "; ".join(summary.errors[:3])
+            )
 
     def action_jump(self) -> None:
         table = self.query_one(DataTable)

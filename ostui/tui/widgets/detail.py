@@ -216,7 +216,11 @@ class DetailPane(Vertical):
             self.error = error
 
     def __init__(
-        self, *, files: Sequence[LogFile] = (), name: str | None = None, id: str | None = None,
+        self,
+        *,
+        files: Sequence[LogFile] = (),
+        name: str | None = None,
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -98,7 +98,11 @@ class FaultPanel(Widget):
             self.signature = signature
 
     def __init__(
-        self, *, matcher: FaultMatcher | None = None, name: str | None = None, id: str | None = None,
+        self,
+        *,
+        matcher: FaultMatcher | None = None,
+        name: str | None = None,
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)

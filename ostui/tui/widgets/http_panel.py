@@ -45,7 +45,11 @@ class HttpExplanation(Widget):
     """Language of the explanation: "en" or "zh"."""
 
     def __init__(
-        self, status: int | None = None, *, name: str | None = None, id: str | None = None,
+        self,
+        status: int | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -13,6 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from ...core.levels import Level
 from ...core.logset import LogFile
+from ...core.marks import Mark
 
 
 @dataclass(eq=False)
@@ -24,12 +25,12 @@ class TreeEntry:
     files: list[LogFile] = field(default_factory=list)
 
 
-def counts(files: Sequence[LogFile]) -> tuple[int, int]:
-    """(errors incl. critical, warnings) of the indexed files."""
+def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, int]:
+    """(errors incl. critical, warnings) of the indexed files, or of their records after a mark."""
     err = warn = 0
     for f in files:
         if f.index is not None:
-            lv = f.index.levels
+            lv = f.index.levels if since is None else f.index.levels[since.start_of(f) :]
             err += lv.count(Level.ERROR) + lv.count(Level.CRITICAL)
             warn += lv.count(Level.WARNING)
     return err, warn
@@ -72,6 +73,7 @@ class SourceTree(Tree[TreeEntry]):
         self.guide_depth = 2
         self.active: set[int] = set()  # id() of files in the stream
         self.files: list[LogFile] = []
+        self.mark: Mark | None = None  # when set, counts also say what is new since it
 
     def load(self, files: Sequence[LogFile], keep: bool = False) -> None:
         """Show `files`; with keep, files already known keep their in/out state."""
@@ -133,6 +135,13 @@ class SourceTree(Tree[TreeEntry]):
             text.append(f" E{err}", self.get_component_rich_style("source-tree--errors", partial=True))
         if warn:
             text.append(f" W{warn}", self.get_component_rich_style("source-tree--warnings", partial=True))
+        if self.mark is not None:
+            new_err, new_warn = counts(files, self.mark)
+            if new_err or new_warn:
+                text.append(
+                    f" +{new_err}E/{new_warn}W new",
+                    self.get_component_rich_style("source-tree--errors", partial=True),
+                )
         return text
 
     def _cursor_files(self) -> list[LogFile]:

@@ -83,9 +83,7 @@ class CursorRows(ScrollView, can_focus=True):
         Binding("enter", "select", "Select", show=False),
     ]
 
-    def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._rows: list[Row] = []
         self._cursor = -1  # index into _rows, -1 for none
@@ -321,6 +319,8 @@ class CursorRows(ScrollView, can_focus=True):
 
 # -- the story ---------------------------------------------------------------------------
 MAX_STORY_ROWS = 2000  # entries listed; a storm of retries would make layout slow
+
+
 def short_request_id(rid: str | None) -> str:
     """`req-e359221b-...` -> `e359221b`; other ids (swift tx...) cut to 8 characters."""
     if not rid:
@@ -517,25 +517,36 @@ class RequestStoryView(CursorRows):
             (f"  {count} record{'s' if count != 1 else ''}", style("story-view--muted")),
         )
         if story.status is not None:
-            heading = heading.append(Content.assemble(
-                ("  HTTP ", style("story-view--muted")),
-                (str(story.status), style(status_component(story.status, "story-view"))),
-            ))
+            heading = heading.append(
+                Content.assemble(
+                    ("  HTTP ", style("story-view--muted")),
+                    (str(story.status), style(status_component(story.status, "story-view"))),
+                )
+            )
         rows = [Row(heading)]
         seen: set[str] = set()
         for link in story.links:
             if link.target in seen or link.target == story.request_id:
                 continue
             seen.add(link.target)
-            rows.append(Row(Content.assemble(
-                ("  linked ", style("story-view--muted")),
-                (link.target, style("story-view--id")),
-                (f" ({link.relation})", style("story-view--muted")),
-            )))
+            rows.append(
+                Row(
+                    Content.assemble(
+                        ("  linked ", style("story-view--muted")),
+                        (link.target, style("story-view--id")),
+                        (f" ({link.relation})", style("story-view--muted")),
+                    )
+                )
+            )
         if not story.entries:
-            rows.append(Row(Content.styled(
-                f"No record in the loaded files mentions {story.request_id}.", style("story-view--muted")
-            )))
+            rows.append(
+                Row(
+                    Content.styled(
+                        f"No record in the loaded files mentions {story.request_id}.",
+                        style("story-view--muted"),
+                    )
+                )
+            )
             return rows
         shown = story.entries[:MAX_STORY_ROWS]
         width = min(28, max(len(f"{e.file.node}/{e.file.component}") for e in shown))

@@ -170,9 +170,7 @@ class TracebackFrames(CursorRows):
             super().__init__()
             self.contexts = contexts
 
-    def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._expanded: set[FrameKey] = set()
         self._contexts: dict[tuple[str, int], SourceContext] = {}

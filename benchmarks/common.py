@@ -79,9 +79,9 @@ class Run:
     rc: int
     stdout: bytes
     stderr: bytes
-    tree_kb: int = 0  # peak of the summed VmRSS of the command and all its descendants (sampled)
-    anon_kb: int = 0  # RssAnon (heap) part of that sum at its peak
-    file_kb: int = 0  # RssFile (mapped file pages) part of that sum at its peak
+    tree_kb: int = 0  # peak of the summed PSS of the command and all its descendants (sampled)
+    anon_kb: int = 0  # Pss_Anon (heap) part of that sum at its peak
+    file_kb: int = 0  # Pss_File (mapped file pages, libraries) part of that sum at its peak
     procs: int = 0  # most processes seen at once
 
 
@@ -101,8 +101,9 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
 
     ru_maxrss is a max over processes, not a sum: a command that indexes with worker
     processes (ostui scan does) holds more than that at once. So /proc is also sampled
-    every 5 ms and the whole process tree's VmRSS summed (CoW pages shared after a
-    fork count once per process, so this errs high).
+    every 5 ms and the PSS of the whole process tree summed: PSS splits a page shared
+    by n processes (copy-on-write after a fork, libraries) n ways, so the sum counts
+    each page once.
     Output goes to temp files, not pipes, so nothing has to read while we wait.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
@@ -141,20 +142,20 @@ def _children(pid: int) -> list[int]:
 
 
 def _status(pid: int) -> tuple[int, int, int]:
-    vals = {"VmRSS:": 0, "RssAnon:": 0, "RssFile:": 0}
+    vals = {"Pss:": 0, "Pss_Anon:": 0, "Pss_File:": 0}
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:
-                key = line.split(None, 1)[0] if line else ""
-                if key in vals:
-                    vals[key] = int(line.split()[1])
+                parts = line.split()
+                if parts and parts[0] in vals:
+                    vals[parts[0]] = int(parts[1])
     except (OSError, ValueError, IndexError):
         pass
-    return vals["VmRSS:"], vals["RssAnon:"], vals["RssFile:"]
+    return vals["Pss:"], vals["Pss_Anon:"], vals["Pss_File:"]
 
 
 def _sample(pid: int, via_time: bool, peak: dict[str, int], done: threading.Event) -> None:
-    """Sum VmRSS over the command's process tree every 5 ms; keep the peak sum."""
+    """Sum PSS over the command's process tree every 5 ms; keep the peak sum."""
     root = pid
     while not done.is_set():
         # Under GNU time the command is time's child: leave time's own 1 MiB out.

@@ -141,3 +141,41 @@ async def test_archives_are_not_followed_unless_asked(tmp_path: Path) -> None:
         await settle(pilot)
         write(node / "nova-api.log", range(4, 5))
         assert len(await wait_shown(pilot, app, 5)) == 5
+
+
+async def test_reproduction_mark_watch_and_open(tmp_path: Path) -> None:
+    from ostui.tui.screens.marks import MarksScreen
+    from ostui.tui.screens.prompt import PromptScreen
+
+    seed = (Path(__file__).resolve().parent.parent / "data" / "seed" / "nova-api.log").read_bytes()
+    a = tmp_path / "nova-api.log"
+    write(a, range(0, 5))
+    app = app_for(a)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        assert app.marks and app.marks[-1].name == "try 1"
+        with a.open("ab") as f:
+            f.write(seed)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.alert is not None:
+                break
+        assert app.alert is not None and "press !" in app.status_text
+        await pilot.press("A")
+        await settle(pilot)
+        assert shown(app) == ["Caught error: id", *shown(app)[1:]] and len(shown(app)) == 3
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None
+        assert view.record(stream_of(app).cursor)[1].message == "Caught error: id"
+        await pilot.press("M")
+        assert isinstance(app.screen, MarksScreen)
+        assert len(app.screen.targets) == 2  # the 500 request and the ERROR record
+        await pilot.press("n")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+u", *"glance restarted", "enter")
+        await pilot.pause()
+        assert app.marks[-1].name == "glance restarted"
+        await pilot.press("escape")

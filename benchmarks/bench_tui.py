@@ -37,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, SIZES, big_log, find_ostui, load_note, warm
+from common import OUT, SIZES, big_log, code_state, find_ostui, load_note, warm
 
 WIDTH, HEIGHT = 160, 48
 SMALL = (
@@ -262,10 +262,12 @@ def main() -> int:
     results: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "load_start": load_note(),
+        "code": code_state(),
         "first_screen": {},
         "filter": {},
     }
     print(f"# bench_tui {results['date']}, {args.runs} runs each, pane {WIDTH}x{HEIGHT}, {load_note()}")
+    print(f"# ostui = {ostui} ({results['code']})")
     with tempfile.TemporaryDirectory(prefix="ostui-bench-home-") as home:
         tmux = Tmux(home)
         try:
@@ -309,25 +311,30 @@ def main() -> int:
             )
     if "1G" in results["first_screen"]:
         m = results["first_screen"]["1G"]["ostui"]["median"]
-        print(
-            f"\nostui first screen of 1G: {cell(m)}; target <= 0.3 s: {'ok' if m is not None and m <= 0.3 else 'MISSED'}"
-        )
+        verdict = "ok" if m is not None and m <= 0.3 else "MISSED"
+        print(f"\nostui first screen of 1G: {cell(m)}; target <= 0.3 s: {verdict}")
     if results["filter"]:
         print()
         print(
-            "| file | records | ostui indexed (TUI) | L L L -> `ERROR+` in status | -> view rebuilt (`N of M records · ERROR+`) "
-            "| L -> all records again | target |"
+            "| file | records | ostui indexed (TUI) | L L L -> `ERROR+` in status | -> view rebuilt "
+            "(`N of M records · ERROR+`) | per 1M records | L -> all records again "
+            "| target <= 100 ms per 1M |"
         )
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         for label, r in results["filter"].items():
             med = r["median"]
-            ok = "ok" if med["error_plus_view_s"] <= 0.1 else "MISSED"
+            # The target is 100 ms for a million-record stream: scale by the records filtered.
+            per_million = med["error_plus_view_s"] * 1000 / (r["records"] / 1e6)
+            r["view_ms_per_million"] = per_million
+            ok = "ok" if per_million <= 100 else "MISSED"
             print(
-                f"| {label} | {r['records']:,} | {med['index_s']:.2f} s | {med['error_plus_status_s'] * 1000:.0f} ms | "
-                f"{med['error_plus_view_s'] * 1000:.0f} ms ({r['error_plus']:,} shown) | {med['back_to_all_s'] * 1000:.0f} ms | "
-                f"<= 100 ms: {ok} |"
+                f"| {label} | {r['records']:,} | {med['index_s']:.2f} s "
+                f"| {med['error_plus_status_s'] * 1000:.0f} ms "
+                f"| {med['error_plus_view_s'] * 1000:.0f} ms ({r['error_plus']:,} shown) "
+                f"| {per_million:.0f} ms | "
+                f"{med['back_to_all_s'] * 1000:.0f} ms | {ok} |"
             )
-        print("(medians; poll interval 10 ms)")
+        print("(medians; poll interval 10 ms; 'indexed' is launch to `N of N records · no filter`)")
     print(f"# {results['load_end']} at the end")
     with open(args.json_out, "w") as fh:
         json.dump(results, fh, indent=1)

@@ -106,8 +106,11 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     each page once.
     Output goes to temp files, not pipes, so nothing has to read while we wait.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-            tempfile.NamedTemporaryFile("r") as rss:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as rss,
+    ):
         full = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME else cmd
         t0 = time.perf_counter()
         proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
@@ -126,8 +129,17 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
             rss_kb = int(text[-1]) if text and text[-1].isdigit() else 0
         out.seek(0)
         err.seek(0)
-        return Run(wall, rss_kb, proc.returncode, out.read(), err.read(),
-                   peak["tree"], peak["anon"], peak["file"], peak["procs"])
+        return Run(
+            wall,
+            rss_kb,
+            proc.returncode,
+            out.read(),
+            err.read(),
+            peak["tree"],
+            peak["anon"],
+            peak["file"],
+            peak["procs"],
+        )
 
 
 def _children(pid: int) -> list[int]:
@@ -194,3 +206,23 @@ def load_note() -> str:
 
 def fmt_mb(kb: float) -> str:
     return f"{kb / 1024:.0f} MiB"
+
+
+def code_state() -> str:
+    """Which ostui was measured: the commit, and whether the work tree differed from it
+    (with a digest of the package's sources, since the tree may move between runs)."""
+    repo = HERE.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "ostui"], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        head, dirty = "?", ""
+    digest = hashlib.sha256()
+    for path in sorted((repo / "ostui").rglob("*.py")):
+        digest.update(path.read_bytes())
+    state = f"commit {head or '?'}" + (" + local changes" if dirty else "")
+    return f"{state}, ostui/*.py sha256 {digest.hexdigest()[:12]}"

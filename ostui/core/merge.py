@@ -108,6 +108,10 @@ class MergedStream:
         numbers = map(add, map(bases.__getitem__, files), map(and_, refs, repeat(LOW)))
         return bytes(map(flat.__getitem__, numbers))
 
+    def current(self) -> bool:
+        """True when no file has records this merge has not taken in yet."""
+        return all(len(idx) == n for idx, n in zip(self.indexes, self.counts, strict=True))
+
     def position_of(self, file_no: int, rec_no: int) -> int:
         """Merged position of a record (a linear search; used for jumps, not per row)."""
         return self.refs.index((file_no << SHIFT) | rec_no)

@@ -121,10 +121,16 @@ class StreamView:
         files: Sequence[LogFile],
         filters: Filters | None = None,
         cancelled: Callable[[], bool] = lambda: False,
+        merged: MergedStream | None = None,
     ) -> None:
+        """`merged`: the merge of the same files from an earlier view, reused so that a
+        new filter costs a filter pass, not a new merge."""
         self.files = [f for f in files if f.index is not None]
         self.filters = filters or Filters()
-        self.merged = MergedStream([f.index for f in self.files if f.index is not None])
+        indexes = [f.index for f in self.files if f.index is not None]
+        if merged is None or [id(i) for i in merged.indexes] != [id(i) for i in indexes] or not merged.current():
+            merged = MergedStream(indexes)
+        self.merged = merged
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.rows = self._filter(0, None, cancelled)
 

@@ -320,8 +320,10 @@ class OstuiApp(App[int]):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
+        stream = self.query_one(LogStream)
+        previous = stream.view.merged if stream.view is not None else None
         with self.data_lock:
-            view = StreamView(files, filters, cancelled=lambda: worker.is_cancelled)
+            view = StreamView(files, filters, cancelled=lambda: worker.is_cancelled, merged=previous)
         if not worker.is_cancelled:
             self.post_message(ViewReady(view, focus=focus))
 

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -15,6 +18,10 @@ from .widgets.log_stream import LogStream
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
+SEED_LOG = DATA / "seed" / "nova-api.log"
+OSP6 = DATA / "real" / "osp6-live-migration"
+
+Step = str | Callable[[OstuiApp], None]
 
 
 def make_args(
@@ -31,6 +38,8 @@ def make_args(
         since=None,
         until=None,
         lang="en",
+        follow=None,
+        theme="dark",
     )
     for key, value in options.items():
         setattr(args, key, value)
@@ -46,8 +55,9 @@ async def settle(pilot: Pilot[object], timeout: float = 15.0) -> None:
         await pilot.pause(0.05)
         waited += 0.05
         stream = app.query_one(LogStream)
-        busy = any(w.is_running for w in app.workers)
-        if app.indexed and stream.view is not None and not busy:
+        busy = any(w.is_running for w in app.workers if w.group != "follow")
+        screen_ready = getattr(app.screen, "ready", True)
+        if app.indexed and stream.view is not None and not busy and screen_ready:
             await pilot.pause(0.15)  # the detail pane follows the cursor after a short rest
             await pilot.pause()
             return
@@ -57,32 +67,65 @@ async def settle(pilot: Pilot[object], timeout: float = 15.0) -> None:
 @dataclass
 class Scene:
     name: str
-    args: argparse.Namespace
-    keys: list[str] = field(default_factory=list)
+    make: Callable[[], argparse.Namespace]
+    steps: list[Step] = field(default_factory=list)
     size: tuple[int, int] = (160, 48)
-    after: Callable[[OstuiApp], None] | None = None
+    snapshot: bool = True  # False: its screen shows the clock, so it is a picture only
 
     def app(self) -> OstuiApp:
-        return OstuiApp(self.args)
+        return OstuiApp(self.make())
 
     async def play(self, pilot: Pilot[object]) -> None:
         await settle(pilot)
-        for key in self.keys:
-            await pilot.press(key)
+        app = pilot.app
+        assert isinstance(app, OstuiApp)
+        for step in self.steps:
+            if isinstance(step, str):
+                await pilot.press(step)
+            else:
+                step(app)
+                await pilot.pause(0.3)
             await settle(pilot)
 
 
-SEED_LOG = DATA / "seed" / "nova-api.log"
+def _live_controller() -> argparse.Namespace:
+    """A controller whose nova-api log is about to show the seed case, followed live."""
+    root = Path(tempfile.mkdtemp(prefix="ostui-scene-"))
+    folder = root / "controller" / "var" / "log" / "nova"
+    folder.mkdir(parents=True)
+    lines = (OSP6 / "hp-ms-01-c29/var/log/nova/nova-api.log").read_bytes().splitlines(keepends=True)
+    (folder / "nova-api.log").write_bytes(b"".join(lines[-40:]))
+    shutil.copy(OSP6 / "hp-ms-01-c29/var/log/nova/nova-compute.log", folder / "nova-compute.log")
+    return make_args(root=root, follow=True)
+
+
+def _mark(app: OstuiApp) -> None:
+    app.action_drop_mark()
+    app.marks[-1].when = datetime(2016, 6, 10, 21, 49, 12)
+
+
+def _reproduce(app: OstuiApp) -> None:
+    nova_api = next(f.path for f in app.files if f.path.name == "nova-api.log")
+    with nova_api.open("ab") as out:
+        out.write(SEED_LOG.read_bytes())
+
 
 SCENES = {
-    "seed-three-panes": Scene("seed-three-panes", make_args(SEED_LOG), ["L", "L", "L"]),
+    "seed-three-panes": Scene("seed-three-panes", lambda: make_args(SEED_LOG), ["L", "L", "L"]),
+    "seed-detail": Scene("seed-detail", lambda: make_args(SEED_LOG), ["L", "L", "L", "enter"]),
     "traceback-frames": Scene(
-        "traceback-frames", make_args(SEED_LOG), ["L", "L", "L", "enter", "t", "down", "down", "down"]
+        "traceback-frames", lambda: make_args(SEED_LOG), ["L", "L", "L", "enter", "t", "up", "up", "enter"]
     ),
-    "request-story": Scene("request-story", make_args(SEED_LOG), ["g", "enter", "s"]),
-    "help": Scene("help", make_args(SEED_LOG), ["question_mark"]),
-    "osp6-live-migration": Scene(
-        "osp6-live-migration", make_args(root=DATA / "real" / "osp6-live-migration"), ["L", "L", "L"]
+    "request-story": Scene("request-story", lambda: make_args(SEED_LOG), ["g", "enter", "s"]),
+    "help": Scene("help", lambda: make_args(SEED_LOG), ["question_mark"]),
+    "known-faults": Scene("known-faults", lambda: make_args(root=OSP6), ["f"]),
+    "osp6-live-migration": Scene("osp6-live-migration", lambda: make_args(root=OSP6), ["L", "L", "L"]),
+    "narrow-80x24": Scene("narrow-80x24", lambda: make_args(SEED_LOG), ["L", "L", "L"], size=(80, 24)),
+    "light-theme": Scene("light-theme", lambda: make_args(SEED_LOG, theme="light"), ["L", "L", "L", "enter"]),
+    "reproduction-mode": Scene(
+        "reproduction-mode", _live_controller, [_mark, _reproduce, "A"], snapshot=False
     ),
-    "narrow-80x24": Scene("narrow-80x24", make_args(SEED_LOG), ["L", "L", "L"], size=(80, 24)),
+    "reproduction-marks": Scene(
+        "reproduction-marks", _live_controller, [_mark, _reproduce, "M"], snapshot=False
+    ),
 }

@@ -51,6 +51,7 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         super().__init__()
         self.files = list(files)
         self.groups: list[FaultGroup] = []
+        self.ready = False  # the summary is on screen
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -96,6 +97,7 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
             f"over {summary.records} ERROR/CRITICAL record(s) in {summary.files} file(s)"
         )
         self.query_one("#faults-title", Static).update(title)
+        self.ready = True
         if summary.errors:
             self.query_one("#faults-note", Static).update(
                 "fault files with problems: " + "; ".join(summary.errors[:3])

@@ -697,6 +697,9 @@ def _exception_types(rec: Record) -> list[str]:
     return types
 
 
+_BUCKET = 4  # letters of a trigger's start that pick its bucket
+
+
 class FaultMatcher:
     """Matches records against a pack.
 
@@ -716,6 +719,22 @@ class FaultMatcher:
         self._always = [c for c in self._rules if c.unsafe]
         pattern = _trie_pattern(t for c in self._rules if not c.unsafe for t in c.triggers)
         self._prefilter: re.Pattern[str] | None = re.compile(pattern) if pattern else None
+        # Where a trigger may start: every position, overlapping ones too (a lookahead).
+        self._starts: re.Pattern[str] | None = re.compile(f"(?=(?:{pattern}))") if pattern else None
+        # Which rules a trigger starting at a position belongs to: bucketed by its first
+        # letters, so a record that passes the prefilter is checked against a handful of
+        # rules, not all of them. Rules with a trigger that has no literal start are
+        # always checked once the prefilter passes.
+        self._buckets: dict[str, list[tuple[str, int]]] = {}
+        self._loose: list[int] = []
+        for n, c in enumerate(self._rules):
+            if c.unsafe:
+                continue
+            for prefix, _rest in c.triggers:
+                if prefix:
+                    self._buckets.setdefault(prefix[:_BUCKET], []).append((prefix, n))
+                elif n not in self._loose:
+                    self._loose.append(n)
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -725,11 +744,20 @@ class FaultMatcher:
     ) -> list[FaultMatch]:
         if len(text) > MATCH_LIMIT:
             text = text[:MATCH_LIMIT]
-        candidates = self._rules
-        if self._prefilter is None or self._prefilter.search(text) is None:
-            if not self._always:
-                return []
-            candidates = self._always
+        candidates = self._always
+        if self._starts is not None and self._prefilter is not None and self._prefilter.search(text) is not None:
+            chosen: set[int] = set(self._loose)
+            buckets = self._buckets
+            # A trigger repeated all over a traceback is looked up once, not once per place.
+            heads = {text[p : p + k] for p in {m.start() for m in self._starts.finditer(text)}
+                     for k in range(1, _BUCKET + 1)}
+            for head in heads:
+                for prefix, n in buckets.get(head, ()):
+                    if n not in chosen and prefix in text:
+                        chosen.add(n)
+            candidates = [*self._always, *(self._rules[n] for n in sorted(chosen))]
+        if not candidates:
+            return []
         found: list[tuple[int, int, int, FaultMatch]] = []
         for rule in candidates:
             hit = rule.check(text, exc_types, logger, source, status)

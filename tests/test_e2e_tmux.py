@@ -38,3 +38,22 @@ def test_demo_starts_and_quits() -> None:
         pane.wait_for(r"^\s*$|\$", timeout=5)
     finally:
         pane.close()
+
+
+def test_live_tail_shows_the_error_as_it_is_written(tmp_path) -> None:
+    log = tmp_path / "controller" / "var" / "log" / "nova" / "nova-api.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("2016-06-10 21:49:29.000 7533 INFO nova.api.openstack [-] waiting for the user\n")
+    pane = TmuxPane([*ostui_command(), "--root", str(tmp_path), "--follow"])
+    try:
+        pane.wait_for(r"1 of 1 records")
+        pane.keys("m")  # reproduction starts now
+        with log.open("ab") as out:
+            out.write((SEED / "nova-api.log").read_bytes())
+        screen = pane.wait_for(r"Caught error: id")
+        pane.wait_for(r"press !")
+        pane.keys("!")
+        screen = pane.wait_for(r"AttributeError: id")
+        assert "500 Internal Server Error" in screen
+    finally:
+        pane.close()

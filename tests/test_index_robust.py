@@ -16,7 +16,10 @@ from ostui.core.logset import LogFile, open_files
 from ostui.core.records import parse_record
 from ostui.core.source import MemorySource, gunzip, open_source
 
-OSLO_LINE = b"2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack [req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2 - - - - -] boom\n"
+OSLO_LINE = (
+    b"2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack "
+    b"[req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2 - - - - -] boom\n"
+)
 TRACE_LINE = b"2016-06-10 21:49:30.191 7533 TRACE nova.api.openstack Traceback (most recent call last):\n"
 
 line_parts = st.sampled_from(

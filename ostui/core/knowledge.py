@@ -745,12 +745,16 @@ class FaultMatcher:
         if len(text) > MATCH_LIMIT:
             text = text[:MATCH_LIMIT]
         candidates = self._always
-        if self._starts is not None and self._prefilter is not None and self._prefilter.search(text) is not None:
+        prefilter, starts = self._prefilter, self._starts
+        if starts is not None and prefilter is not None and prefilter.search(text) is not None:
             chosen: set[int] = set(self._loose)
             buckets = self._buckets
             # A trigger repeated all over a traceback is looked up once, not once per place.
-            heads = {text[p : p + k] for p in {m.start() for m in self._starts.finditer(text)}
-                     for k in range(1, _BUCKET + 1)}
+            heads = {
+                text[p : p + k]
+                for p in {m.start() for m in starts.finditer(text)}
+                for k in range(1, _BUCKET + 1)
+            }
             for head in heads:
                 for prefix, n in buckets.get(head, ()):
                     if n not in chosen and prefix in text:

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 from array import array
 from concurrent.futures import ProcessPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
             cuts = _cuts(idx.source, workers)
             futures = [
                 pool.submit(_part, str(f.path), idx.format.name, a, b, idx.times, idx.year)
-                for a, b in zip(cuts, cuts[1:], strict=False)
+                for a, b in pairwise(cuts)
             ]
             jobs.append((f, futures))
         for f in files:  # small files meanwhile, in this process

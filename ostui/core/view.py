@@ -128,7 +128,8 @@ class StreamView:
         self.files = [f for f in files if f.index is not None]
         self.filters = filters or Filters()
         indexes = [f.index for f in self.files if f.index is not None]
-        if merged is None or [id(i) for i in merged.indexes] != [id(i) for i in indexes] or not merged.current():
+        same = merged is not None and [id(i) for i in merged.indexes] == [id(i) for i in indexes]
+        if merged is None or not same or not merged.current():
             merged = MergedStream(indexes)
         self.merged = merged
         self._cache: OrderedDict[int, Record] = OrderedDict()

@@ -555,6 +555,40 @@ class OstuiApp(App[int]):
     def action_previous_pane(self) -> None:
         self._cycle_pane(-1)
 
+    # -- a client transcript pasted into the terminal -------------------------------------
+    def on_paste(self, event: events.Paste) -> None:
+        from ..core.client_debug import looks_like_client_debug
+
+        if not looks_like_client_debug(event.text):
+            self.notify("pasted text is not a client --debug transcript (no REQ: curl / RESP:)", timeout=4)
+            return
+        self.add_transcript(event.text)
+
+    def add_transcript(self, text: str) -> LogFile:
+        """A pasted `nova/openstack --debug` transcript, as a file of the node `client`."""
+        from ..core.formats import get_format
+        from ..core.index import FileIndex
+        from ..core.source import MemorySource
+
+        n = sum(1 for f in self.files if f.node == "client") + 1
+        path = Path(f"pasted-transcript-{n}.txt")
+        source = MemorySource(path, text.encode("utf-8", "replace"))
+        index = FileIndex(source, get_format("client-debug"))
+        index.update(final=True)
+        lf = LogFile(path, "client", "client", path.name, index=index, format_name="client-debug")
+        self.files.append(lf)
+        self.stream_files.append(lf)
+        self.query_one(SourceTree).load(self.files, keep=True)
+        self._set_detail_files()
+        self.rebuild_view()
+        failing = [i for i in range(len(index)) if index.levels[i] >= Level.ERROR]
+        self.notify(
+            f"client transcript added: {len(index)} records, {len(failing)} failing call(s); "
+            "select one to see the server side",
+            timeout=6,
+        )
+        return lf
+
     # -- reproduction marks -----------------------------------------------------------------
     def action_drop_mark(self) -> None:
         from ..core.marks import MarkSummary, drop_mark

@@ -85,7 +85,6 @@ async def test_search_highlights_and_moves_between_matches() -> None:
         await pilot.pause()
         stream = stream_of(app)
         assert stream.search is not None
-        _, message = current(app)
         first = stream.cursor
         assert "connection timed out" in stream.view.record(first)[1].text.lower()  # type: ignore[union-attr]
         await pilot.press("n")
@@ -362,3 +361,22 @@ async def test_light_theme() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.theme == "textual-light"
+
+
+async def test_pasting_a_transcript_adds_the_client_node() -> None:
+    from textual import events
+
+    transcript = (DATA / "seed" / "nova-client-debug.txt").read_text()
+    app = app_for(SEED)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.post_message(events.Paste(transcript))
+        await pilot.pause(0.2)
+        await settle(pilot)
+        client = [f for f in app.files if f.node == "client"]
+        assert len(client) == 1 and client[0].path.name == "pasted-transcript-1.txt"
+        view = stream_of(app).view
+        assert view is not None and len(view) == 3 + 16
+        app.post_message(events.Paste("just some words"))
+        await pilot.pause(0.2)
+        assert len([f for f in app.files if f.node == "client"]) == 1

@@ -775,9 +775,9 @@ class FaultMatcher:
         status = rec.http.status if rec.http is not None else None
         return self._run(rec.text, _exception_types(rec), rec.logger, rec.source or None, status)
 
-    def match_text(self, text: str) -> list[FaultMatch]:
-        """Faults matching bare text (no logger, file or status to check)."""
-        return self._run(text, (), None, None, None)
+    def match_text(self, text: str, source: str | None = None) -> list[FaultMatch]:
+        """Faults matching bare text (no logger or status to check; `source`: the file's path)."""
+        return self._run(text, (), None, source, None)
 
 
 # --------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ class LogFile:
     error: str | None = None  # why it could not be opened or read
     problems: list[str] = field(default_factory=list)
     format_name: str | None = None  # a format this file must be read in (a client transcript)
+    faults: dict[int, str] = field(default_factory=dict)  # record -> known fault id (faultscan)
+    faults_checked: int = 0  # records looked at by faultscan so far
 
     @property
     def label(self) -> str:

@@ -22,6 +22,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from ..core.faultscan import flag_faults
+from ..core.knowledge import FaultMatcher
 from ..core.levels import Level
 from ..core.logset import LogFile
 from ..core.marks import Mark, MarkSummary
@@ -130,6 +132,7 @@ class OstuiApp(App[int]):
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None
+        self._matcher: FaultMatcher | None = None
         self.data_lock = threading.Lock()  # the follower grows indexes that views read
         self.unseen = 0  # records that arrived while the view was paused
         self.marks: list[Mark] = []
@@ -219,6 +222,7 @@ class OstuiApp(App[int]):
                 self.post_message(IndexProgress(base + scanned, total, n, len(files)))
 
             f.build(progress, block_size=INDEX_BLOCK)
+            flag_faults(f, self.matcher())
             done += f.index.source.size() if f.index is not None else 0
             self.post_message(IndexProgress(done, total, n + 1, len(files)))
             self.post_message(FileIndexed(f))
@@ -260,9 +264,20 @@ class OstuiApp(App[int]):
         while not worker.is_cancelled:
             with self.data_lock:
                 changes = follower.poll()
+                for change in changes:
+                    if change.file.index is not None:
+                        flag_faults(change.file, self.matcher(), change.file.faults_checked)
             if changes:
                 self.post_message(FilesChanged(changes))
             time.sleep(FOLLOW_INTERVAL)
+
+    def matcher(self) -> FaultMatcher:
+        """The fault matcher, loaded on first use (it reads the packs)."""
+        if self._matcher is None:
+            from .report import default_matcher
+
+            self._matcher = default_matcher()
+        return self._matcher
 
     def _classify_new_file(self, path: Path) -> LogFile | None:
         """A file that appeared in a followed folder: a log of the node and component there."""

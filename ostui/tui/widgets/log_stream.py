@@ -104,6 +104,7 @@ class LogStream(ScrollView, can_focus=True):
         "log-stream--id",
         "log-stream--match",
         "log-stream--fold",
+        "log-stream--fault",
         "log-stream--body",
         "log-stream--level-unknown",
         "log-stream--level-trace",
@@ -124,6 +125,7 @@ class LogStream(ScrollView, can_focus=True):
     LogStream > .log-stream--id { color: $secondary; }
     LogStream > .log-stream--match { background: $warning 50%; text-style: bold; }
     LogStream > .log-stream--fold { color: $error; text-style: italic; }
+    LogStream > .log-stream--fault { color: $accent; text-style: bold; }
     LogStream > .log-stream--body { color: $foreground-muted; }
     LogStream > .log-stream--level-unknown { color: $foreground-muted; text-style: italic; }
     LogStream > .log-stream--level-trace { color: $foreground-muted; }
@@ -266,6 +268,9 @@ class LogStream(ScrollView, can_focus=True):
             Segment(f"{level.name[:5]:<5} ", self._style(f"level-{level.name.lower()}")),
             Segment(f"{short_id(rec.request_id or rec.global_request_id):<8} ", self._style("id")),
         ]
+        fault = lf.faults.get(self.view.locate(row)[1]) if lf.faults else None
+        if fault is not None:
+            out.append(Segment(f"⚑ {fault} ", self._style("fault")))
         message = clean(rec.message)[:MAX_RENDER]
         out.extend(
             self._highlight(

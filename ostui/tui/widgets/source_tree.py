@@ -44,12 +44,14 @@ class SourceTree(Tree[TreeEntry]):
     SourceTree > .source-tree--warnings { color: $warning; }
     SourceTree > .source-tree--off { color: $foreground-muted; text-style: strike; }
     SourceTree > .source-tree--broken { color: $error; text-style: italic; }
+    SourceTree > .source-tree--fault { color: $accent; text-style: bold; }
     """
     COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
         "source-tree--errors",
         "source-tree--warnings",
         "source-tree--off",
         "source-tree--broken",
+        "source-tree--fault",
     }
     BINDINGS = [
         Binding("space", "toggle_files", "In/out", id="tree.toggle"),
@@ -135,6 +137,9 @@ class SourceTree(Tree[TreeEntry]):
             text.append(f" E{err}", self.get_component_rich_style("source-tree--errors", partial=True))
         if warn:
             text.append(f" W{warn}", self.get_component_rich_style("source-tree--warnings", partial=True))
+        known = sum(len(f.faults) for f in files)
+        if known:
+            text.append(f" ⚑{known}", self.get_component_rich_style("source-tree--fault", partial=True))
         if self.mark is not None:
             new_err, new_warn = counts(files, self.mark)
             if new_err or new_warn:

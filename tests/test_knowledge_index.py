@@ -34,11 +34,16 @@ def test_flagging_resumes_where_it_stopped(tmp_path) -> None:
 
 
 def test_quick_text_is_the_text_without_colours() -> None:
-    assert quick_text(b"\x1b[01;31mERROR\x1b[00m boom\nAttributeError: id\n") == "ERROR boom\nAttributeError: id\n"
+    assert (
+        quick_text(b"\x1b[01;31mERROR\x1b[00m boom\nAttributeError: id\n")
+        == "ERROR boom\nAttributeError: id\n"
+    )
 
 
 def test_real_logs_flag_known_faults() -> None:
-    lf = LogFile(REAL / "osp6-live-migration/hp-ms-01-c29/var/log/nova/nova-conductor.log", "c29", "nova", "x")
+    lf = LogFile(
+        REAL / "osp6-live-migration/hp-ms-01-c29/var/log/nova/nova-conductor.log", "c29", "nova", "x"
+    )
     open_files([lf])
     assert flag_faults(lf, FaultMatcher(load_faults())) > 0
     assert set(lf.faults.values()) <= {f.id for f in load_faults().faults}

@@ -1,9 +1,10 @@
 """Known faults flagged while indexing (and while tailing).
 
-Every ERROR and CRITICAL record is checked as soon as it is indexed, cheaply: its raw
-text (head and tail when it is very long) is matched without parsing the record, and
-each shape of error (ids, stamps and numbers masked) is matched once. The detail pane later runs the full match on the parsed record, with the
-traceback, logger and HTTP status, and shows why it matched.
+Every ERROR and CRITICAL record is checked as soon as it is indexed, cheaply: its
+raw text (head and tail when it is very long) is matched without parsing the
+record, and each shape of error (ids, stamps and numbers masked) is matched once.
+The detail pane later runs the full match on the parsed record, with the traceback,
+logger and HTTP status, and shows why it matched.
 """
 
 from __future__ import annotations

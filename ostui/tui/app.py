@@ -45,6 +45,7 @@ from .screens.prompt import PromptScreen
 from .startup import Sources, at_least, find_sources, initial_filters, preview_view
 from .widgets.detail import DetailPane
 from .widgets.log_stream import LogStream
+from .widgets.story_view import RequestStoryView
 from .widgets.source_tree import SourceTree
 
 # Small blocks: the regex pass holds the GIL for a whole block, and the UI needs it often.
@@ -417,8 +418,41 @@ class OstuiApp(App[int]):
 
     @on(LogStream.RecordOpened)
     def open_detail(self, message: LogStream.RecordOpened) -> None:
-        detail = self.query_one("#detail")
-        detail.focus()
+        rec = message.record
+        rid = rec.request_id or rec.global_request_id
+        if message.file.node == "client" and rid and rec.level >= Level.ERROR:
+            # A failing client call: its server side is what explains it.
+            self.follow_client_call(rid)
+            return
+        self.query_one("#detail").focus()
+
+    @work(thread=True, exclusive=True, group="client-call", exit_on_error=False)
+    def follow_client_call(self, rid: str) -> None:
+        from ..core.requests import search_request
+
+        servers = [f for f in self.files if f.node != "client" and f.index is not None]
+        story = search_request(servers, rid)
+        target = next((e for e in story.entries if e.record.traceback is not None), None) or next(
+            iter(story.entries), None
+        )
+        if target is None:
+            self.call_from_thread(self.notify, f"no server-side record of {rid} in these logs", timeout=5)
+            return
+        idx = target.file.index
+        assert idx is not None
+        self.call_from_thread(self.open_record, target.file, idx.record_at(target.record.offset))
+
+    def open_record(self, lf: LogFile, rec_no: int) -> None:
+        """Put the stream on a record and read it in the detail pane."""
+        self.go_to_record(str(lf.path), rec_no)
+        if self._detail is not None:
+            self.call_after_refresh(self._detail.focus)
+
+    @on(RequestStoryView.EntrySelected)
+    def story_entry_selected(self, message: RequestStoryView.EntrySelected) -> None:
+        idx = message.entry.file.index
+        if idx is not None:
+            self.go_to_record(str(message.entry.file.path), idx.record_at(message.entry.record.offset))
 
     @on(LogStream.FollowChanged)
     def follow_changed(self) -> None:

@@ -380,3 +380,37 @@ async def test_pasting_a_transcript_adds_the_client_node() -> None:
         app.post_message(events.Paste("just some words"))
         await pilot.pause(0.2)
         assert len([f for f in app.files if f.node == "client"]) == 1
+
+
+async def test_seed_end_to_end_from_the_client_500_to_the_fix() -> None:
+    """Transcript -> request -> traceback -> known fault with the nova-api restart, by keys."""
+    from ostui.tui.widgets.fault_panel import FaultPanel
+
+    app = app_for(SEED, client_debug=[DATA / "seed" / "nova-client-debug.txt"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None
+        row = next(
+            i
+            for i in range(len(view))
+            if view.record(i)[0].node == "client" and view.record(i)[1].level == Level.ERROR
+        )
+        stream_of(app).move_to(row)
+        await settle(pilot)
+        await pilot.press("enter")  # the one key
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if current(app) == ("ERROR", "Caught error: id"):
+                break
+        await settle(pilot)
+        lf, rec = stream_of(app).view.record(stream_of(app).cursor)  # type: ignore[union-attr]
+        assert lf.node == "local" and rec.traceback is not None and rec.traceback.exc_message == "id"
+        panel = app.query_one(FaultPanel)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if panel.matches:
+                break
+        fault = panel.matches[0].fault
+        assert fault.id == "glanceclient-attributeerror-id"
+        assert any("nova-api" in step and "restart" in step.lower() for step in fault.fix)

@@ -45,8 +45,8 @@ from .screens.prompt import PromptScreen
 from .startup import Sources, at_least, find_sources, initial_filters, preview_view
 from .widgets.detail import DetailPane
 from .widgets.log_stream import LogStream
-from .widgets.story_view import RequestStoryView
 from .widgets.source_tree import SourceTree
+from .widgets.story_view import RequestStoryView
 
 # Small blocks: the regex pass holds the GIL for a whole block, and the UI needs it often.
 INDEX_BLOCK = 1 << 20

@@ -93,6 +93,11 @@ def iso_keys(stamps: Sequence[bytes]) -> Iterable[int]:
     return map(iso_key, stamps)
 
 
+def iso_time_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
+    """`LogFormat.time_keys` for formats whose stamps are ISO (they carry their year)."""
+    return iso_keys(stamps)
+
+
 _MONTHS = {
     m: i
     for i, m in enumerate(

@@ -7,10 +7,9 @@ Covers helper scripts next to OpenStack logs (`2015-10-29 10:52:20.953 pinger DE
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 
 from ..levels import Level, parse_level
-from ..timekeys import iso_keys
+from ..timekeys import iso_time_keys
 from . import register
 from .base import ANSI_B, LogFormat, ParsedHead, level_groups, strip_ansi
 
@@ -55,10 +54,6 @@ def parse_head(line: str) -> ParsedHead:
     return head
 
 
-def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
-    return iso_keys(stamps)
-
-
 GENERIC = register(
     LogFormat(
         name="pylog",
@@ -66,7 +61,7 @@ GENERIC = register(
         header=HEADER,
         levels=tuple(level for _, level in _LEVELS),
         continuation=True,
-        time_keys=_keys,
+        time_keys=iso_time_keys,
         parse_head=parse_head,
         sniff_weight=0.8,
     )

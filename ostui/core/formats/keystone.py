@@ -9,10 +9,9 @@ line without the `(logger): stamp LEVEL` head continues the record before it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 
 from ..levels import parse_level
-from ..timekeys import iso_keys
+from ..timekeys import iso_time_keys
 from . import register
 from .base import OSLO_LEVELS, LogFormat, ParsedHead, level_groups, strip_ansi
 from .syslog import ANSI_P
@@ -41,10 +40,6 @@ def parse_head(line: str) -> ParsedHead:
     return head
 
 
-def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
-    return iso_keys(stamps)
-
-
 KEYSTONE = register(
     LogFormat(
         name="keystone",
@@ -52,7 +47,7 @@ KEYSTONE = register(
         header=KEYSTONE_HEADER,
         levels=tuple(level for _, level in OSLO_LEVELS),
         continuation=True,
-        time_keys=_keys,
+        time_keys=iso_time_keys,
         parse_head=parse_head,
         strip_body=strip_ansi,
         sniff_weight=1.0,

@@ -9,10 +9,9 @@ context, so those lines continue the record that logged the exception.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 
 from ..levels import parse_level
-from ..timekeys import iso_keys
+from ..timekeys import iso_time_keys
 from .base import ANSI_B, OSLO_LEVELS, LogFormat, ParsedHead, level_groups, split_context, strip_ansi
 
 OSLO_STAMP = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?"
@@ -77,17 +76,13 @@ def strip_body(line: str) -> str:
     return line[m.end() :] if m else line
 
 
-def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
-    return iso_keys(stamps)
-
-
 OSLO = LogFormat(
     name="oslo",
     description="oslo.log (nova, neutron, cinder, glance, ... all releases)",
     header=OSLO_HEADER,
     levels=tuple(level for _, level in OSLO_LEVELS),
     continuation=True,
-    time_keys=_keys,
+    time_keys=iso_time_keys,
     parse_head=parse_head,
     strip_body=strip_body,
     sniff_weight=1.2,

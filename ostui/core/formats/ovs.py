@@ -8,10 +8,9 @@ digits on long-lived daemons (`368558`); a message with newlines goes on in plai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 
 from ..levels import Level
-from ..timekeys import iso_keys
+from ..timekeys import iso_time_keys
 from . import register
 from .base import ANSI_B, LogFormat, ParsedHead, level_groups, strip_ansi
 
@@ -54,17 +53,13 @@ def parse_head(line: str) -> ParsedHead:
     )
 
 
-def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
-    return iso_keys(stamps)
-
-
 OVS = LogFormat(
     name="ovs",
     description="Open vSwitch / OVN daemons (vlog: stamp|seq|module|LEVEL|msg)",
     header=OVS_HEADER,
     levels=tuple(level for _, level in OVS_LEVELS),
     continuation=True,
-    time_keys=_keys,
+    time_keys=iso_time_keys,
     parse_head=parse_head,
     sniff_weight=1.1,
 )

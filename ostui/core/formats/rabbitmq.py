@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ..levels import Level
-from ..timekeys import dmy_keys, iso_keys
+from ..timekeys import dmy_keys, iso_time_keys
 from . import register
 from .base import ANSI_B, LogFormat, ParsedHead, strip_ansi
 
@@ -72,17 +72,13 @@ def parse_head(line: str) -> ParsedHead:
     return head
 
 
-def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
-    return iso_keys(stamps)
-
-
 RABBITMQ = LogFormat(
     name="rabbitmq",
     description="RabbitMQ 3.7+ (Lager and Erlang logger, colours allowed)",
     header=RABBIT_HEADER,
     levels=tuple(level for _, level in _LEVEL_SPELLINGS),
     continuation=True,
-    time_keys=_keys,
+    time_keys=iso_time_keys,
     parse_head=parse_head,
     sniff_weight=1.1,
 )

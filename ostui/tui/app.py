@@ -42,7 +42,7 @@ from .messages import (
 )
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
-from .startup import Sources, at_least, find_sources, initial_filters, preview_view
+from .startup import Sources, at_least, find_sources, initial_filters, make_args, preview_view
 from .widgets.detail import DetailPane
 from .widgets.log_stream import LogStream
 from .widgets.source_tree import SourceTree
@@ -108,17 +108,7 @@ class OstuiApp(App[int]):
         self, args: argparse.Namespace | None = None, files: Sequence[LogFile] | None = None
     ) -> None:
         super().__init__()
-        self.args = args or argparse.Namespace(
-            paths=[],
-            root=None,
-            demo=True,
-            fmt=None,
-            level=None,
-            grep=None,
-            request=None,
-            since=None,
-            until=None,
-        )
+        self.args = args or make_args(demo=True)
         self._given_files = list(files) if files is not None else None
         self.files: list[LogFile] = []
         self.stream_files: list[LogFile] = []

@@ -14,6 +14,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from .app import OstuiApp
+from .startup import make_args
 from .widgets.log_stream import LogStream
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,28 +23,6 @@ SEED_LOG = DATA / "seed" / "nova-api.log"
 OSP6 = DATA / "real" / "osp6-live-migration"
 
 Step = str | Callable[[OstuiApp], None]
-
-
-def make_args(
-    *paths: Path, root: Path | None = None, demo: bool = False, **options: object
-) -> argparse.Namespace:
-    args = argparse.Namespace(
-        paths=list(paths),
-        root=root,
-        demo=demo,
-        fmt=None,
-        level=None,
-        grep=None,
-        request=None,
-        since=None,
-        until=None,
-        lang="en",
-        follow=None,
-        theme="dark",
-    )
-    for key, value in options.items():
-        setattr(args, key, value)
-    return args
 
 
 async def settle(pilot: Pilot[object], timeout: float = 15.0) -> None:

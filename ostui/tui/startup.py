@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 from ..core.discovery import LogTree
 from ..core.levels import Level, parse_level
@@ -17,6 +18,30 @@ from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 
 Sources = tuple[LogTree, list[LogFile], StreamView | None]
+
+
+def make_args(
+    *paths: Path, root: Path | None = None, demo: bool = False, **options: object
+) -> argparse.Namespace:
+    """The options the command line would give, for apps built in code (tests, scenes)."""
+    args = argparse.Namespace(
+        paths=list(paths),
+        root=root,
+        demo=demo,
+        fmt=None,
+        level=None,
+        grep=None,
+        request=None,
+        since=None,
+        until=None,
+        lang=None,
+        follow=None,
+        theme="dark",
+        client_debug=None,
+    )
+    for key, value in options.items():
+        setattr(args, key, value)
+    return args
 
 
 def at_least(level: Level | None) -> frozenset[Level]:
@@ -40,12 +65,29 @@ def initial_filters(a: argparse.Namespace) -> Filters:
     )
 
 
+SMALL_TOTAL = 8 << 20  # small files are indexed whole at once; bigger ones show their tails first
+
+
 def preview_view(files: Sequence[LogFile], filters: Filters) -> StreamView | None:
-    """A view over the last part of every file, when all of them are big."""
-    parts = [p for p in (f.preview() for f in files) if p is not None]
-    if parts and len(parts) == len(files):
-        return StreamView(parts, filters)
-    return None
+    """The first screen: big files by their last part, small ones indexed whole now.
+
+    None when there is nothing to show yet. When every file was small, the view is the
+    real one (the files are indexed) and the indexer has nothing left to do.
+    """
+    shown: list[LogFile] = []
+    budget = SMALL_TOTAL
+    for f in files:
+        part = f.preview()
+        if part is not None:
+            shown.append(part)
+            continue
+        size = f.index.source.size() if f.index is not None else 0
+        if size > budget:
+            continue  # neither big enough for a tail preview nor in the budget: wait for the indexer
+        budget -= size
+        f.build()
+        shown.append(f)
+    return StreamView(shown, filters) if shown else None
 
 
 def find_sources(args: argparse.Namespace, given: Sequence[LogFile] | None = None) -> Future[Sources]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ostui.tui.app import OstuiApp
-from ostui.tui.scenes import make_args, settle
+from ostui.tui.scenes import settle
+from ostui.tui.startup import make_args
 from ostui.tui.widgets.log_stream import LogStream
 
 DATA = Path(__file__).resolve().parent.parent / "data"

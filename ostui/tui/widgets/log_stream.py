@@ -238,6 +238,7 @@ class LogStream(ScrollView, can_focus=True):
         view = self.view
         if view is None or not len(view):
             return Strip.blank(width, self.rich_style)
+        scroll_y = self._top()
         row, sub = self.rowmap.locate(scroll_y + y)
         if row >= len(view):
             return Strip.blank(width, self.rich_style)
@@ -464,9 +465,19 @@ class LogStream(ScrollView, can_focus=True):
             checked += 1
         self.notify("no more matches in that direction", timeout=2)
 
+    def _top(self) -> int:
+        """First screen row drawn. Following, the end of the stream, from the first frame,
+        without waiting for the scroll offset to catch up with a view that just grew."""
+        if self.follow and self.view is not None:
+            return max(0, self.rowmap.total(len(self.view)) - self.scrollable_content_region.height)
+        return self.scroll_offset.y
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._set_follow(False)
+
     def on_click(self, event: events.Click) -> None:
         if self.view is None:
             return
-        row, _ = self.rowmap.locate(self.scroll_offset.y + event.y)
+        row, _ = self.rowmap.locate(self._top() + event.y)
         if row < len(self.view):
             self.cursor = row

@@ -26,18 +26,21 @@ Step = str | Callable[[OstuiApp], None]
 
 
 async def settle(pilot: Pilot[object], timeout: float = 15.0) -> None:
-    """Wait until indexing is done, no worker runs and the view is on screen."""
+    """Wait until indexing is done and nothing moves: no worker runs, the view is on
+    screen, and it stays so across the detail pane's rest delay (twice in a row)."""
     app = pilot.app
     assert isinstance(app, OstuiApp)
     waited = 0.0
+    calm = 0
     while waited < timeout:
-        await pilot.pause(0.05)
-        waited += 0.05
+        await pilot.pause(0.1)
+        waited += 0.1
         stream = app.query_one(LogStream)
         busy = any(w.is_running for w in app.workers if w.group != "follow")
         screen_ready = getattr(app.screen, "ready", True)
-        if app.indexed and stream.view is not None and not busy and screen_ready:
-            await pilot.pause(0.15)  # the detail pane follows the cursor after a short rest
+        idle = app.indexed and stream.view is not None and not busy and screen_ready
+        calm = calm + 1 if idle else 0
+        if calm >= 3:  # 0.3 s of calm: longer than the detail pane's rest delay
             await pilot.pause()
             return
     raise TimeoutError("ostui did not settle")

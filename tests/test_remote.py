@@ -35,7 +35,7 @@ def test_parse_node_and_inventory(tmp_path: Path) -> None:
         ("net1", "net1", "/"),
     ]
     inv.write_text("[nodes.bad]\nroot = '/x'\n")
-    with pytest.raises(ValueError, match="nodes.bad"):
+    with pytest.raises(ValueError, match=r"nodes\.bad"):
         load_inventory(inv)
 
 

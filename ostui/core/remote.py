@@ -208,7 +208,11 @@ class Mirror:
         self._proc = proc = self.ssh.popen(self._follow_script())
         assert proc.stdout is not None
         # Live once the connection has held for a moment (a refused one ends at once).
-        timer = threading.Timer(0.5, lambda: proc.poll() is None and self._set("live"))
+        def held() -> None:
+            if proc.poll() is None:
+                self._set("live")
+
+        timer = threading.Timer(0.5, held)
         timer.start()
         handles = {n: f.local.open("ab") for n, f in enumerate(self.files)}
         try:

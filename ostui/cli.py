@@ -29,6 +29,22 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demo", action="store_true", help="the built-in demo logs (the seed case)")
     p.add_argument("--format", dest="fmt", metavar="NAME", help="force a format instead of sniffing it")
     p.add_argument(
+        "--node",
+        dest="nodes",
+        action="append",
+        metavar="[NAME=]TARGET",
+        help="another node over ssh (as ssh takes it: host, user@host, a Host of ~/.ssh/config)",
+    )
+    p.add_argument(
+        "--inventory",
+        type=Path,
+        metavar="FILE",
+        help="nodes file (default ~/.config/ostui/nodes.toml when it exists)",
+    )
+    p.add_argument(
+        "--backlog", default="2M", metavar="SIZE", help="bytes per remote file fetched at first (2M)"
+    )
+    p.add_argument(
         "--client-debug",
         dest="client_debug",
         type=Path,
@@ -108,16 +124,63 @@ def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
         tree = discover(args.root)
     elif args.paths:
         tree = sources_from_paths(args.paths)
-    elif getattr(args, "client_debug", None):
+    elif getattr(args, "client_debug", None) and not getattr(args, "nodes", None):
         from .core.discovery import LogTree
 
         tree = LogTree()
     else:
         tree = discover(None)
     files = files_from_tree(tree)
+    files += remote_files(args)
     for path in getattr(args, "client_debug", None) or []:
         files.append(LogFile(path, "client", "client", path.name, format_name="client-debug"))
     return files, tree
+
+
+def parse_size(text: str) -> int:
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
+
+
+def remote_nodes(args: argparse.Namespace) -> list[Any]:
+    """The nodes named by --node and the inventory file."""
+    from .core.remote import default_inventory, load_inventory, parse_node
+
+    nodes = [parse_node(spec) for spec in getattr(args, "nodes", None) or []]
+    inventory = getattr(args, "inventory", None)
+    if inventory is None and (getattr(args, "nodes", None) is None) and default_inventory().exists():
+        inventory = default_inventory()
+    if inventory is not None:
+        known = {n.name for n in nodes}
+        nodes += [n for n in load_inventory(Path(inventory)) if n.name not in known]
+    return nodes
+
+
+def remote_files(args: argparse.Namespace) -> list[Any]:
+    """Files of the remote nodes, mirrored locally (the mirrors keep following;
+    they are left on `args.mirrors` for whoever stops them)."""
+    nodes = remote_nodes(args)
+    args.mirrors = []
+    if not nodes:
+        return []
+    import tempfile
+
+    from .core.discovery import discover
+    from .core.logset import files_from_tree
+    from .core.remote import start_mirrors
+
+    cache = Path(tempfile.mkdtemp(prefix="ostui-nodes-"))
+    args.mirrors = start_mirrors(nodes, cache, parse_size(str(getattr(args, "backlog", "2M"))))
+    for m in args.mirrors:
+        if m.node.state != "live":
+            print(f"ostui: node {m.node.name} is {m.node.state}: {m.node.reason}", file=sys.stderr)
+    return files_from_tree(discover(cache)) if any(cache.iterdir()) else []
+
+
+def stop_mirrors(args: argparse.Namespace) -> None:
+    for m in getattr(args, "mirrors", None) or []:
+        m.stop()
 
 
 def nothing_found(tree: Any) -> str:
@@ -357,3 +420,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    finally:
+        stop_mirrors(args)

@@ -207,6 +207,7 @@ class Mirror:
             return
         self._proc = proc = self.ssh.popen(self._follow_script())
         assert proc.stdout is not None
+
         # Live once the connection has held for a moment (a refused one ends at once).
         def held() -> None:
             if proc.poll() is None:

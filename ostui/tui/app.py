@@ -178,6 +178,9 @@ class OstuiApp(App[int]):
             self.set_status(nothing_found(message.tree))
             return
         tree = self.query_one(SourceTree)
+        for mirror in getattr(self.args, "mirrors", None) or []:
+            tree.remote[mirror.node.name] = mirror.node
+            mirror.on_change = self._node_changed
         tree.load(self.files)
         self.stream_files = [f for f in self.files if f.error is None]
         broken = [f for f in self.files if f.error]
@@ -238,6 +241,8 @@ class OstuiApp(App[int]):
         choice = getattr(self.args, "follow", None)
         if choice is not None:
             return bool(choice)
+        if getattr(self.args, "mirrors", None):
+            return True  # remote nodes are mirrored to be followed
         return not (getattr(self.args, "root", None) or getattr(self.args, "demo", False))
 
     @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
@@ -269,6 +274,10 @@ class OstuiApp(App[int]):
 
             self._matcher = default_matcher()
         return self._matcher
+
+    def _node_changed(self, node: object) -> None:
+        """A remote node changed state (called from its mirror's thread)."""
+        self.call_from_thread(self.query_one(SourceTree).refresh_counts)
 
     def _classify_new_file(self, path: Path) -> LogFile | None:
         """A file that appeared in a followed folder: a log of the node and component there."""

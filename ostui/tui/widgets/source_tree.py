@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.marks import Mark
+from ...core.remote import RemoteNode
 
 
 @dataclass(eq=False)
@@ -76,6 +77,7 @@ class SourceTree(Tree[TreeEntry]):
         self.active: set[int] = set()  # id() of files in the stream
         self.files: list[LogFile] = []
         self.mark: Mark | None = None  # when set, counts also say what is new since it
+        self.remote: dict[str, RemoteNode] = {}  # nodes read over ssh, by name: their state shows
 
     def load(self, files: Sequence[LogFile], keep: bool = False) -> None:
         """Show `files`; with keep, files already known keep their in/out state."""
@@ -100,6 +102,9 @@ class SourceTree(Tree[TreeEntry]):
                 c = n.add(comp, data=TreeEntry("component", comp, cfiles), expand=len(comps) < 6)
                 for f in cfiles:
                     c.add_leaf(f.path.name, data=TreeEntry("file", f.path.name, [f]))
+        for name in self.remote:
+            if name not in by_node:  # a node that is down shows, with its state
+                root.add(name, data=TreeEntry("node", name, []), expand=False)
         root.expand()
         self.refresh_counts()
 
@@ -130,6 +135,13 @@ class SourceTree(Tree[TreeEntry]):
             )
         else:
             text.append(entry.label)
+            node = self.remote.get(entry.label) if entry.kind == "node" else None
+            if node is not None:
+                style = None if node.state == "live" else "source-tree--broken"
+                state = node.state if node.state == "live" else f"{node.state}: {node.reason}"[:60]
+                text.append(
+                    f" [{state}]", self.get_component_rich_style(style, partial=True) if style else None
+                )
             if len(on) != len(files) - len(broken):
                 text.append(f" ({len(on)}/{len(files)})")
         err, warn = counts(files)

@@ -72,9 +72,8 @@ def test_browser_merges_both_nodes_and_survives_one_going_down(two_nodes, tmp_pa
         server.stop()
         pane.wait_for(r"unreachable")
         with (controller / "var/log/nova/nova-api.log").open("a") as f:
-            f.write(
-                f"2016-06-10 21:49:31.000 7533 INFO nova.api.openstack [{SEED_REQUEST} - - - - -] after the outage\n"
-            )
+            stamp = "2016-06-10 21:49:31.000 7533 INFO nova.api.openstack"
+            f.write(f"{stamp} [{SEED_REQUEST} - - - - -] after the outage\n")
         server.start()
         pane.wait_for(r"after the outage", timeout=40)
         pane.wait_for(r"controller \[live\]")

@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .discovery import classify
+
 DEFAULT_BACKLOG = 2 << 20  # bytes per file fetched at first: enough context on a slow link
 STATES = ("new", "connecting", "live", "slow", "unreachable", "auth-refused")
 
@@ -177,8 +179,11 @@ class Mirror:
             if not size_text.isdigit() or not path.startswith(self.node.log_root) or path in known:
                 continue
             size = int(size_text)
+            relative = Path(path).relative_to(self.node.log_root)
+            if classify(relative.parts[:-1], relative.name) is None:
+                continue  # not an OpenStack log by the same layouts as locally: not fetched
             start = max(0, size - self.backlog)
-            local = self.root / "var" / "log" / Path(path).relative_to(self.node.log_root)
+            local = self.root / "var" / "log" / relative
             local.parent.mkdir(parents=True, exist_ok=True)
             got = self.ssh.run(f"tail -c +{start + 1} {shlex.quote(path)} | head -c {size - start}")
             data = got.stdout

@@ -120,6 +120,7 @@ class OstuiApp(App[int]):
         self.early: Future[Sources] | None = None
         self.preview_shown = False
         self.index_started = False
+        self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None
@@ -323,12 +324,20 @@ class OstuiApp(App[int]):
 
     def rebuild_view(self, focus: tuple[LogFile, int] | None = None) -> None:
         if not self.indexed:
+            # Still indexing: filter what is on screen (the files' tails) at once; the
+            # whole files follow when the index is done.
+            if self.preview_files:
+                self.build_preview_view(list(self.preview_files), self.filters)
             return
         stream = self.query_one(LogStream)
         if focus is None and stream.view is not None and len(stream.view) and not stream.follow:
             focus = stream.view.locate(stream.cursor)
         self.set_status(f"filtering · {self.filters.describe()}")
         self.build_view(list(self.stream_files), self.filters, focus)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def build_preview_view(self, files: list[LogFile], filters: Filters) -> None:
+        self.post_message(ViewReady(StreamView(files, filters), preview=True))
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def build_view(self, files: list[LogFile], filters: Filters, focus: tuple[LogFile, int] | None) -> None:
@@ -353,6 +362,8 @@ class OstuiApp(App[int]):
             self.call_after_refresh(self.start_indexing)
         if message.preview and self.indexed:
             return
+        if message.preview:
+            self.preview_files = message.view.files
         stream = self.query_one(LogStream)
         stream.search = self._search_pattern()
         stream.set_view(message.view, keep=message.focus)

@@ -414,3 +414,32 @@ async def test_seed_end_to_end_from_the_client_500_to_the_fix() -> None:
         fault = panel.matches[0].fault
         assert fault.id == "glanceclient-attributeerror-id"
         assert any("nova-api" in step and "restart" in step.lower() for step in fault.fix)
+
+
+async def test_filters_apply_to_the_first_screen_while_indexing(tmp_path) -> None:
+    from ostui.core.levels import Level as Lv
+
+    big = tmp_path / "nova-api.log"
+    seed = (DATA / "seed" / "nova-api.log").read_bytes()
+    with big.open("wb") as f:
+        for _ in range(2000):  # ~13 MB: big enough for a tail preview first
+            f.write(seed)
+    app = app_for(big)
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if stream_of(app).view is not None:
+                break
+        assert not app.indexed or app.preview_files
+        await pilot.press("L", "L", "L")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            view = stream_of(app).view
+            if view is not None and app.filters.levels == frozenset(lv for lv in Lv if lv >= Lv.ERROR):
+                if len(view) and all(view.level(i) >= Lv.ERROR for i in range(len(view))):
+                    break
+        view = stream_of(app).view
+        assert view is not None and len(view) > 0
+        assert all(view.level(i) >= Lv.ERROR for i in range(len(view)))
+        await settle(pilot)
+        assert app.indexed and len(stream_of(app).view or []) == 2000

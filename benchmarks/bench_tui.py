@@ -9,7 +9,9 @@ the big logs; the time from launching the command in a fresh 160x48 pane
 at the end of the file, so that is the first screen a user waits for. The needle is
 the last line's time of day with milliseconds (`09:39:15.549`): every tool prints it
 near the left edge, so it is never cut off by the pane width, and the script checks
-that no other line of the last screenful carries it.
+that no other line of the last screenful carries it. Also recorded: first paint (the
+first capture with anything on it), and the same timing on a 364 KiB real log, which
+is what start-up alone costs each tool.
 
 Filter redraw (ostui only): once the status bar shows the whole file indexed, send
 `L` three times (no filter -> INFO+ -> WARNING+ -> ERROR+) and time until the status
@@ -55,19 +57,8 @@ class Tmux:
         self.name = f"ostui-bench-{os.getpid()}"
         self.home = home
         # -f /dev/null: no user tmux config; the first session holds the server open.
-        self.cmd(
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "bench",
-            "-x",
-            str(WIDTH),
-            "-y",
-            str(HEIGHT),
-            "sleep 86400",
-        )
+        size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
+        self.cmd("-f", "/dev/null", "new-session", "-d", "-s", "bench", *size, "sleep 86400")
         # New windows of a client-less session take default-size. (Setting window-size
         # to manual as well crashes tmux 3.3a's server at the next new-window.)
         self.cmd("set-option", "-g", "default-size", f"{WIDTH}x{HEIGHT}")
@@ -146,30 +137,74 @@ def first_screen(tmux: Tmux, tools: dict[str, list[str]], path: Path, runs: int,
     out: dict = {"needle": needle}
     for name, argv in tools.items():
         times: list[float | None] = []
+        paints: list[float | None] = []
         for _ in range(runs):
             pane, t0 = tmux.launch([*argv, str(path)])
-            got, screen = wait_for(tmux, pane, t0, lambda s: needle in s, timeout)
+            paint: list[float] = []
+
+            def test(screen: str, t0: float = t0, paint: list[float] = paint) -> bool:
+                # First paint: anything at all on the screen, to tell start-up from the file's cost.
+                if not paint and screen.strip():
+                    paint.append(time.perf_counter() - t0)
+                return needle in screen
+
+            got, screen = wait_for(tmux, pane, t0, test, timeout)
             size = tmux.size(pane)
             tmux.kill(pane)
             if size != f"{WIDTH}x{HEIGHT}":
                 raise SystemExit(f"pane was {size}, not {WIDTH}x{HEIGHT}")
             if got is None:
+                stamps = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.,]\d+", screen)
+                shown = f"{stamps[0]} .. {stamps[-1]}" if stamps else "no stamped line"
                 print(
-                    f"#   {name}: no {needle} after {timeout:.0f} s; last screen:\n{screen}", file=sys.stderr
+                    f"#   {name}: no {needle} after {timeout:.0f} s; the pane shows {shown}", file=sys.stderr
                 )
             times.append(got)
+            paints.append(paint[0] if paint else None)
             time.sleep(0.5)  # let the killed program's memory go before the next launch
         done = [t for t in times if t is not None]
+        painted = [t for t in paints if t is not None]
         out[name] = {
             "runs": times,
             "median": statistics.median(done) if len(done) == len(times) else None,
             "best": min(done) if done else None,
+            "first_paint_runs": paints,
+            "first_paint_median": statistics.median(painted) if painted else None,
         }
         print(
-            f"#   {path.name} {name}: " + ", ".join("timeout" if t is None else f"{t:.3f}" for t in times),
+            f"#   {path.name} {name}: "
+            + ", ".join("timeout" if t is None else f"{t:.3f}" for t in times)
+            + "  (first paint "
+            + ", ".join("-" if t is None else f"{t:.3f}" for t in paints)
+            + ")",
             flush=True,
         )
     return out
+
+
+def early_filter(tmux: Tmux, ostui: str, path: Path, ref: dict, runs: int, timeout: float) -> dict:
+    """L L L as soon as the first screen is up: how long a user waits for ERROR+ while
+    the file is still being indexed (the app applies filters once indexing is done)."""
+    needle = last_needle(path)
+    rows: list[float] = []
+    for _ in range(runs):
+        pane, t0 = tmux.launch([ostui, str(path)])
+        shown, _ = wait_for(tmux, pane, t0, lambda s: needle in s, timeout)
+        t1 = time.perf_counter()
+        tmux.keys(pane, "L", "L", "L")
+
+        def filtered(s: str) -> bool:
+            m = STATUS_DONE.search(status_line(s))
+            return bool(m and m.group(3) == "ERROR+")
+
+        got, screen = wait_for(tmux, pane, t1, filtered, timeout)
+        tmux.kill(pane)
+        if shown is None or got is None:
+            raise SystemExit(f"ostui: no ERROR+ view on {path.name}; status {status_line(screen)!r}")
+        rows.append(got)
+        print(f"#   {path.name} L L L right after the first screen ({shown:.2f} s): ERROR+ after {got:.2f} s")
+        time.sleep(0.5)
+    return {"runs": rows, "median": statistics.median(rows)}
 
 
 def filter_redraw(tmux: Tmux, ostui: str, path: Path, ref: dict, runs: int, timeout: float) -> dict:
@@ -237,14 +272,14 @@ def filter_redraw(tmux: Tmux, ostui: str, path: Path, ref: dict, runs: int, time
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--sizes", nargs="+", default=list(SIZES))
+    p.add_argument("--sizes", nargs="*", default=list(SIZES))
     p.add_argument(
         "--filter-sizes", nargs="*", default=list(SIZES), help="sizes for the filter redraw timing"
     )
     p.add_argument("--tools", nargs="+", default=["ostui", "lnav", "toolong"])
     p.add_argument("--no-floor", action="store_true", help="skip the small-file startup floor")
     p.add_argument("--toolong", default=os.environ.get("TOOLONG", "/tmp/tlvenv/bin/tl"))
-    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--json", dest="json_out", default=str(OUT / "bench_tui.json"))
     args = p.parse_args()
     if not shutil.which("tmux"):
@@ -273,7 +308,7 @@ def main() -> int:
         try:
             logs = {label: big_log(label) for label in dict.fromkeys(args.sizes + args.filter_sizes)}
             # One untimed launch per tool: compiled bytecode, lnav's first-run config.
-            small = logs[args.sizes[0]][0]
+            small = logs[(args.sizes + args.filter_sizes)[0]][0]
             warm(small)
             needle = last_needle(small)
             for argv in tools.values():
@@ -291,6 +326,9 @@ def main() -> int:
                 path, ref = logs[label]
                 warm(path)
                 results["filter"][label] = filter_redraw(tmux, ostui, path, ref, args.runs, args.timeout)
+                results["filter"][label]["early"] = early_filter(
+                    tmux, ostui, path, ref, args.runs, args.timeout
+                )
         finally:
             tmux.close()
     results["load_end"] = load_note()
@@ -299,15 +337,15 @@ def main() -> int:
         return "timeout" if v is None else f"{v:.3f} s"
 
     print()
-    print("| file | tool | first screen, median | best | runs |")
-    print("|---|---|---|---|---|")
+    print("| file | tool | last record on screen, median | best | runs | first paint, median |")
+    print("|---|---|---|---|---|---|")
     for label, r in results["first_screen"].items():
         for name in tools:
             s = r[name]
             print(
                 f"| {label} | {name} | {cell(s['median'])} | {cell(s['best'])} | "
                 + ", ".join("timeout" if t is None else f"{t:.3f}" for t in s["runs"])
-                + " |"
+                + f" | {cell(s['first_paint_median'])} |"
             )
     if "1G" in results["first_screen"]:
         m = results["first_screen"]["1G"]["ostui"]["median"]
@@ -318,23 +356,31 @@ def main() -> int:
         print(
             "| file | records | ostui indexed (TUI) | L L L -> `ERROR+` in status | -> view rebuilt "
             "(`N of M records · ERROR+`) | per 1M records | L -> all records again "
-            "| target <= 100 ms per 1M |"
+            "| target: 100 ms per 1M records |"
         )
         print("|---|---|---|---|---|---|---|---|")
         for label, r in results["filter"].items():
             med = r["median"]
-            # The issue's target is 100 ms for a million-record stream: scale by the records filtered.
+            # The issue's target: 100 ms for a million-record stream. A bigger stream may take
+            # proportionally longer; a smaller one gets the full 100 ms (repaint is a fixed cost).
             per_million = med["error_plus_view_s"] * 1000 / (r["records"] / 1e6)
+            allowed = 100 * max(1.0, r["records"] / 1e6)
             r["view_ms_per_million"] = per_million
-            ok = "ok" if per_million <= 100 else "MISSED"
+            r["view_ms_allowed"] = allowed
+            ok = "ok" if med["error_plus_view_s"] * 1000 <= allowed else "MISSED"
             print(
                 f"| {label} | {r['records']:,} | {med['index_s']:.2f} s "
                 f"| {med['error_plus_status_s'] * 1000:.0f} ms "
                 f"| {med['error_plus_view_s'] * 1000:.0f} ms ({r['error_plus']:,} shown) "
                 f"| {per_million:.0f} ms | "
-                f"{med['back_to_all_s'] * 1000:.0f} ms | {ok} |"
+                f"{med['back_to_all_s'] * 1000:.0f} ms | <= {allowed:.0f} ms: {ok} |"
             )
         print("(medians; poll interval 10 ms; 'indexed' is launch to `N of N records · no filter`)")
+        for label, r in results["filter"].items():
+            print(
+                f"{label}: L L L pressed as soon as the first screen shows -> ERROR+ view after "
+                f"{r['early']['median']:.2f} s (median; filters wait for the whole index)"
+            )
     print(f"# {results['load_end']} at the end")
     with open(args.json_out, "w") as fh:
         json.dump(results, fh, indent=1)

@@ -83,6 +83,7 @@ class Run:
     anon_kb: int = 0  # Pss_Anon (heap) part of that sum at its peak
     file_kb: int = 0  # Pss_File (mapped file pages, libraries) part of that sum at its peak
     procs: int = 0  # most processes seen at once
+    cpu: float = 0.0  # user + system seconds of the command and every process it waited for
 
 
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
@@ -139,6 +140,9 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> Run:
             peak["anon"],
             peak["file"],
             peak["procs"],
+            # Under GNU time, wait4 reports time plus the children it reaped: the command's
+            # whole tree, worker processes included.
+            usage.ru_utime + usage.ru_stime,
         )
 
 

@@ -54,3 +54,40 @@ def test_request_plain_output_shows_traceback(capsys) -> None:
     main(["request", SEED_REQUEST, str(SEED / "nova-api.log")])
     out = capsys.readouterr().out
     assert "AttributeError: id" in out and "HTTP status: 500" in out
+
+
+def test_request_index_postings_agree_with_the_search() -> None:
+    from ostui.core.discovery import discover
+    from ostui.core.logset import files_from_tree
+    from ostui.core.requests import RequestIndex
+
+    from .conftest import REAL
+
+    files = open_files(files_from_tree(discover(REAL / "osp6-live-migration")))
+    index = RequestIndex()
+    for n, lf in enumerate(files):
+        assert lf.index is not None
+        index.add_file(n, lf.index)
+    assert len(index) == 210  # distinct req- ids, as counted with grep
+    for rid in list(index.postings)[:25]:
+        by_postings = {(str(files[f].path), files[f].index.starts[r]) for f, r in index.records_of(rid)}  # type: ignore[union-attr]
+        found = {(str(e.file.path), e.record.offset) for e in search_request(files, rid, hops=0).entries}
+        assert by_postings == found, rid
+    some = next(iter(index.postings))
+    assert index.ids_with_prefix(some[4:12]) and index.ids_with_prefix(some[:12])[0].startswith(some[:12])
+
+
+def test_request_index_finds_ids_cut_by_block_ends(tmp_path) -> None:
+    from ostui.core.requests import RequestIndex
+
+    path = tmp_path / "nova-api.log"
+    path.write_bytes((SEED / "nova-api.log").read_bytes() * 50)
+    lf = _seed_files(True)[0]
+    lf.path = path
+    lf.index = None
+    lf.error = None
+    open_files([lf])
+    assert lf.index is not None
+    index = RequestIndex()
+    index.add_file(0, lf.index, block_size=997)  # blocks end inside ids
+    assert len(index.records_of(SEED_REQUEST)) == 150

@@ -22,7 +22,7 @@ from .index import FileIndex
 from .logset import LogFile
 from .model import Record
 from .records import RECORD_LIMIT, decode, parse_record, parse_text
-from .source import ByteSource
+from .source import BLOCK_SIZE, ByteSource
 from .timekeys import NO_KEY, key_to_datetime
 
 MAX_IDS = 12
@@ -216,28 +216,47 @@ class RequestIndex:
     def __init__(self) -> None:
         self.postings: dict[str, array[int]] = {}
 
-    def add_file(self, file_no: int, idx: FileIndex) -> None:
-        """Add one indexed file's ids (one C-speed regex pass over its blocks)."""
+    def add_file(self, file_no: int, idx: FileIndex, block_size: int = BLOCK_SIZE) -> None:
+        """Add one indexed file's ids: a C-speed regex pass over its blocks, read one at
+        a time (an id cut by a block's end is found in the next, whole)."""
         starts = idx.starts
         carry = b""
         base = 0  # file offset of carry's first byte
-        blocks = list(idx.source.blocks(0, idx.scanned)) if idx.scanned else []
-        for n, block in enumerate(blocks):
+        for block in idx.source.blocks(0, idx.scanned, block_size):
             buf = carry + block
             # An id is at most 40 bytes: matches starting before `limit` are whole.
-            limit = len(buf) if n == len(blocks) - 1 else max(0, len(buf) - 64)
-            for m in ANY_ID_RE_B.finditer(buf, 0, len(buf)):
-                if m.start() >= limit:
-                    break
-                rec = bisect_right(starts, base + m.start()) - 1
-                ref = (file_no << 40) | max(rec, 0)
-                refs = self.postings.get(m.group().decode())
-                if refs is None:
-                    refs = self.postings[m.group().decode()] = array("Q")
-                if not refs or refs[-1] != ref:
-                    refs.append(ref)
+            limit = max(0, len(buf) - 64)
+            self._scan(file_no, starts, buf, base, 0, limit)
             carry = buf[limit:]
             base += limit
+        self._scan(file_no, starts, carry, base, 0, len(carry))
+
+    def _scan(self, file_no: int, starts: array[int], buf: bytes, base: int, lo: int, hi: int) -> None:
+        postings = self.postings
+        for m in ANY_ID_RE_B.finditer(buf, lo):
+            if m.start() >= hi:
+                break
+            rec = bisect_right(starts, base + m.start()) - 1
+            ref = (file_no << 40) | max(rec, 0)
+            key = m.group().decode()
+            refs = postings.get(key)
+            if refs is None:
+                refs = postings[key] = array("Q")
+            if not refs or refs[-1] != ref:
+                refs.append(ref)
+
+    def ids_with_prefix(self, prefix: str, limit: int = 10) -> list[str]:
+        """Known ids starting with what the user typed (`req-e359`, `e359`, `tx3a`)."""
+        prefix = prefix.strip().lower()
+        if prefix and not prefix.startswith(("req-", "tx")):
+            prefix = "req-" + prefix
+        out = []
+        for key in self.postings:
+            if key.startswith(prefix):
+                out.append(key)
+                if len(out) >= limit:
+                    break
+        return out
 
     def records_of(self, request_id: str) -> list[tuple[int, int]]:
         return [(ref >> 40, ref & ((1 << 40) - 1)) for ref in self.postings.get(normalize_id(request_id), ())]

@@ -14,8 +14,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from itertools import compress
+from dataclasses import dataclass
 
 from .levels import Level
 from .logset import LogFile
@@ -246,26 +245,4 @@ class StreamView:
         return i if i < len(self.rows) and self.rows[i] == pos else None
 
 
-def accumulate_max(values: object) -> list[int]:
-    from itertools import accumulate
-
-    return list(accumulate(values, max))  # type: ignore[call-overload]
-
-
-@dataclass
-class LevelCounts:
-    counts: dict[Level, int] = field(default_factory=dict)
-
-
-def level_counts(files: Sequence[LogFile]) -> dict[Level, int]:
-    out: dict[Level, int] = {}
-    for f in files:
-        if f.index is not None:
-            for lv in Level:
-                n = f.index.levels.count(lv)
-                if n:
-                    out[lv] = out.get(lv, 0) + n
-    return out
-
-
-__all__ = ["Filters", "StreamView", "compile_text", "compress", "level_counts", "mark_matches"]
+__all__ = ["Filters", "StreamView", "after_mask", "compile_text", "mark_matches"]

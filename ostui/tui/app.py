@@ -28,6 +28,7 @@ from ..core.levels import Level
 from ..core.logset import LogFile
 from ..core.marks import Mark, MarkSummary
 from ..core.model import Record
+from ..core.requests import RequestIndex
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
@@ -121,6 +122,7 @@ class OstuiApp(App[int]):
         self.preview_shown = False
         self.index_started = False
         self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
+        self.request_index: RequestIndex | None = None  # built after indexing, for the palette
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None
@@ -233,8 +235,22 @@ class OstuiApp(App[int]):
     def on_indexing_done(self, message: IndexingDone) -> None:
         self.indexed = True
         self.rebuild_view()
+        self.build_request_index()
         if self.following:
             self.follow_files()
+
+    @work(thread=True, exclusive=True, group="requests", exit_on_error=False)
+    def build_request_index(self) -> None:
+        """Every request id -> its records, for "go to request…" (in the background)."""
+        from ..core.requests import RequestIndex
+
+        index = RequestIndex()
+        with self.data_lock:
+            files = [f for f in self.files if f.index is not None]
+        for n, f in enumerate(files):
+            assert f.index is not None
+            index.add_file(n, f.index)
+        self.request_index = index
 
     @property
     def following(self) -> bool:

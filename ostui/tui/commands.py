@@ -33,10 +33,16 @@ class OstuiCommands(Provider):
         out.append(("Filter level: all", partial(app.set_levels, at_least(None)), "show every level"))
         for node in sorted({f.node for f in app.files}):
             out.append((f"Go to node: {node}", partial(app.go_to_node, node), "show only this node's files"))
-        q = query.strip().lower()
-        if q.startswith("req-") or (len(q) >= 8 and all(c in "0123456789abcdef-" for c in q)):
-            rid = q if q.startswith("req-") else "req-" + q
-            out.append((f"Go to request: {rid}", partial(app.go_to_request, rid), "filter the stream to it"))
+        q = query.strip().lower().removeprefix("go to request").strip(" :")
+        looks_like_id = q.startswith(("req-", "tx")) or (
+            len(q) >= 4 and all(c in "0123456789abcdef-" for c in q)
+        )
+        if looks_like_id:
+            known = app.request_index.ids_with_prefix(q) if app.request_index is not None else []
+            for rid in known or [q if q.startswith(("req-", "tx")) else "req-" + q]:
+                refs = len(app.request_index.records_of(rid)) if app.request_index is not None else 0
+                help_text = f"{refs} records mention it" if refs else "filter the stream to it"
+                out.append((f"Go to request: {rid}", partial(app.go_to_request, rid), help_text))
         return out
 
     async def discover(self) -> Hits:

@@ -350,6 +350,13 @@ async def test_palette_offers_the_domain_commands() -> None:
         assert "Go to node: hp-ms-01-c29" in texts
         assert "Filter level: ERROR and above" in texts
         assert "Go to request: req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2" in texts
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.request_index is not None:
+                break
+        known = next(iter(app.request_index.postings))  # type: ignore[union-attr]
+        completions = [t for t, _, _ in provider._commands(known[4:10])]
+        assert f"Go to request: {known}" in completions
         action = dict((t, a) for t, a, _ in provider._commands(""))["Filter level: ERROR and above"]
         action()  # type: ignore[operator]
         await settle(pilot)

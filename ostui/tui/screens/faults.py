@@ -61,7 +61,16 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "fault / signature", "count", "nodes", "components", "first → last seen")
+        # Fixed widths: the table looks the same however fast its rows arrive.
+        for label, width in (
+            ("", 5),
+            ("fault / signature", 64),
+            ("count", 6),
+            ("nodes", 26),
+            ("components", 16),
+            ("first → last seen", 31),
+        ):
+            table.add_column(label, width=width)
         table.focus()
         self.summarize()
 
@@ -97,11 +106,14 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
             f"over {summary.records} ERROR/CRITICAL record(s) in {summary.files} file(s)"
         )
         self.query_one("#faults-title", Static).update(title)
-        self.ready = True
+        self.call_after_refresh(self._mark_ready)
         if summary.errors:
             self.query_one("#faults-note", Static).update(
                 "fault files with problems: " + "; ".join(summary.errors[:3])
             )
+
+    def _mark_ready(self) -> None:
+        self.ready = True
 
     def action_jump(self) -> None:
         table = self.query_one(DataTable)

@@ -115,3 +115,25 @@ def test_view_extends_in_place_with_filters(tmp_path: Path) -> None:
     assert files[0].index is not None
     files[0].index.update(final=False)
     assert view.extend() is None
+
+
+def test_a_late_record_forces_a_full_merge_and_is_not_lost(tmp_path: Path) -> None:
+    """Polled one after the other, file b's newer line can be seen before file a's older
+    one: the view must then be rebuilt with both, never reuse a merge that skipped it."""
+    files = _files(
+        tmp_path, {"a.log": _line("10:00:01.000", "INFO", "a1"), "b.log": _line("10:00:02.000", "INFO", "b1")}
+    )
+    view = StreamView(files)
+    with (tmp_path / "b.log").open("a") as f:
+        f.write(_line("10:00:04.000", "INFO", "b2"))
+    assert files[1].index is not None
+    files[1].index.update(final=False)
+    assert view.extend() == 1
+    with (tmp_path / "a.log").open("a") as f:
+        f.write(_line("10:00:03.000", "INFO", "a2"))  # older than b2, arrives later
+    assert files[0].index is not None
+    files[0].index.update(final=False)
+    assert view.extend() is None
+    assert not view.merged.current()
+    rebuilt = StreamView(files, merged=view.merged)
+    assert [rebuilt.record(i)[1].message for i in range(len(rebuilt))] == ["a1", "b1", "a2", "b2"]

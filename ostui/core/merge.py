@@ -120,32 +120,37 @@ class MergedStream:
         """Merge records appended to the files since the last call.
 
         Returns (first new position, count), or None when some new record is older
-        than the stream's end, so that the caller must build a new MergedStream.
+        than the stream's end, so that the caller must build a new MergedStream. On
+        None nothing here changes: `current()` stays False, so the stream is not
+        reused by mistake with those records left out.
         """
         start = len(self.refs)
         new_refs: list[int] = []
         new_keys: list[int] = []
         new_levels = bytearray()
+        counts = list(self.counts)
+        last_key = list(self.last_key)
         for fno, idx in enumerate(self.indexes):
-            n_old, n_new = self.counts[fno], len(idx)
+            n_old, n_new = counts[fno], len(idx)
             if n_new <= n_old:
                 continue
-            floor = self.last_key[fno]
+            floor = last_key[fno]
             mono = (
                 monotone_keys(idx.keys[n_old:n_new], floor)
                 if idx.times
                 else array("q", [floor]) * (n_new - n_old)
             )
-            self.last_key[fno] = mono[-1]
+            last_key[fno] = mono[-1]
             new_refs.extend(range((fno << SHIFT) + n_old, (fno << SHIFT) + n_new))
             new_keys.extend(mono)
             new_levels += idx.levels[n_old:n_new]
-            self.counts[fno] = n_new
+            counts[fno] = n_new
         if not new_refs:
             return start, 0
         order = sorted(range(len(new_refs)), key=new_keys.__getitem__)
         if self.keys and new_keys[order[0]] < self.keys[-1]:
             return None
+        self.counts, self.last_key = counts, last_key
         self.refs.extend(map(new_refs.__getitem__, order))
         self.keys.extend(map(new_keys.__getitem__, order))
         self.levels += bytes(map(new_levels.__getitem__, order))

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -44,8 +44,10 @@ from .messages import (
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .startup import Sources, at_least, find_sources, initial_filters, make_args, preview_view
-from .widgets.detail import DetailPane
 from .widgets.log_stream import LogStream
+
+if TYPE_CHECKING:
+    from .widgets.detail import DetailPane
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
@@ -60,8 +62,9 @@ class RightColumn(Vertical):
     """Stream above detail; the detail gets more height while it has the focus."""
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        detail = self.query_one("#detail")
-        self.set_class(event.widget is detail or detail in event.widget.ancestors, "-reading")
+        detail = self.query("#detail").first() if self.query("#detail") else None
+        reading = detail is not None and (event.widget is detail or detail in event.widget.ancestors)
+        self.set_class(reading, "-reading")
 
 
 class StatusBar(Static):
@@ -125,7 +128,7 @@ class OstuiApp(App[int]):
         self.request_index: RequestIndex | None = None  # built after indexing, for the palette
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
-        self._detail: DetailPane | None = None
+        self._detail: DetailPane | None = None  # mounted after the first screen
         self._matcher: FaultMatcher | None = None
         self.data_lock = threading.Lock()  # the follower grows indexes that views read
         self.unseen = 0  # records that arrived while the view was paused
@@ -140,17 +143,32 @@ class OstuiApp(App[int]):
             yield SourceTree(id="tree")
             with RightColumn(id="right"):
                 yield LogStream(id="stream")
-                yield self._detail_widget()
+                # The detail pane is mounted after the first screen is drawn: it is the
+                # heaviest part to import and draw, and the operator reads the stream first.
+                yield Static("", id="detail-slot")
         yield StatusBar(self.status_text, id="status")
         yield Footer()
 
-    def _detail_widget(self) -> Widget:
-        self._detail = DetailPane(id="detail")
-        return self._detail
+    def mount_detail(self) -> None:
+        """Put the real detail pane in place of its stand-in (once)."""
+        if self._detail is not None:
+            return
+        from .widgets.detail import DetailPane
+
+        pane = DetailPane(id="detail")
+        pane.lang = self.lang
+        pane.files = self.files
+        self._detail = pane
+        stand_in = self.query_one("#detail-slot")
+        had_focus = self.focused is stand_in
+        self.query_one(RightColumn).mount(pane, after=stand_in)
+        stand_in.remove()
+        if had_focus:
+            pane.focus()
+        if self._pending_detail is not None:
+            self.show_detail(*self._pending_detail)
 
     def on_mount(self) -> None:
-        if self._detail is not None:
-            self._detail.lang = self.lang
         if getattr(self.args, "theme", "dark") == "light":
             self.theme = "textual-light"
         self.query_one(LogStream).focus()
@@ -373,6 +391,7 @@ class OstuiApp(App[int]):
             self.index_files(self.files)
 
     def on_view_ready(self, message: ViewReady) -> None:
+        self.call_after_refresh(self.mount_detail)
         if message.preview:
             # Index only once the first screen is drawn: the indexer competes for the GIL.
             self.call_after_refresh(self.start_indexing)
@@ -450,7 +469,8 @@ class OstuiApp(App[int]):
             # A failing client call: its server side is what explains it.
             self.follow_client_call(rid)
             return
-        self.query_one("#detail").focus()
+        if self._detail is not None:
+            self._detail.focus()
 
     @work(thread=True, exclusive=True, group="client-call", exit_on_error=False)
     def follow_client_call(self, rid: str) -> None:
@@ -600,7 +620,7 @@ class OstuiApp(App[int]):
         panes: list[Widget] = [
             self.query_one(SourceTree),
             self.query_one(LogStream),
-            self.query_one("#detail"),
+            self._detail if self._detail is not None else self.query_one("#detail-slot"),
         ]
         return [p for p in panes if p.display and p.size.width > 0]
 

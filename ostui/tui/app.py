@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import threading
 import time
@@ -251,6 +252,9 @@ class OstuiApp(App[int]):
         self.query_one(SourceTree).refresh_counts()
 
     def on_indexing_done(self, message: IndexingDone) -> None:
+        # What exists now lives as long as the app: keep the collector from walking it
+        # again and again while live tail redraws churn short-lived objects.
+        gc.freeze()
         self.indexed = True
         self.rebuild_view()
         self.build_request_index()

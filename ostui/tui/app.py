@@ -23,8 +23,6 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from ..core.faultscan import flag_faults
-from ..core.knowledge import FaultMatcher
 from ..core.levels import Level
 from ..core.logset import LogFile
 from ..core.marks import Mark, MarkSummary
@@ -48,6 +46,7 @@ from .startup import Sources, at_least, find_sources, initial_filters, make_args
 from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
+    from ..core.knowledge import FaultMatcher
     from .widgets.detail import DetailPane
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
@@ -238,7 +237,7 @@ class OstuiApp(App[int]):
                 self.post_message(IndexProgress(base + scanned, total, n, len(files)))
 
             f.build(progress, block_size=INDEX_BLOCK)
-            flag_faults(f, self.matcher())
+            self.flag_faults(f)
             done += f.index.source.size() if f.index is not None else 0
             self.post_message(IndexProgress(done, total, n + 1, len(files)))
             self.post_message(FileIndexed(f))
@@ -301,10 +300,16 @@ class OstuiApp(App[int]):
                 changes = follower.poll()
                 for change in changes:
                     if change.file.index is not None:
-                        flag_faults(change.file, self.matcher(), change.file.faults_checked)
+                        self.flag_faults(change.file, change.file.faults_checked)
             if changes:
                 self.post_message(FilesChanged(changes))
             time.sleep(FOLLOW_INTERVAL)
+
+    def flag_faults(self, lf: LogFile, start: int = 0) -> None:
+        """Flag known faults in `lf` from record `start` (imported late: start-up time)."""
+        from ..core.faultscan import flag_faults
+
+        flag_faults(lf, self.matcher(), start)
 
     def matcher(self) -> FaultMatcher:
         """The fault matcher, loaded on first use (it reads the packs)."""

@@ -89,6 +89,13 @@ class LogFormat:
         return bytes(table)
 
 
+def match_head(pattern: re.Pattern[str], line: str) -> tuple[str, re.Match[str] | None]:
+    """A record's first line without colour codes and CR, and `pattern` matched on it:
+    the opening of every format's `parse_head`."""
+    line = strip_ansi(line).rstrip("\r")
+    return line, pattern.match(line)
+
+
 def strip_ansi(text: str) -> str:
     return ANSI_RE.sub("", text) if "\x1b" in text else text
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from ..levels import Level
 from ..timekeys import NO_KEY
 from . import register
-from .base import ANSI_B, LogFormat, ParsedHead, strip_ansi
+from .base import ANSI_B, LogFormat, ParsedHead, match_head
 
 CLIENT_LEVELS: tuple[tuple[bytes, Level], ...] = (
     (b"DEBUG", Level.DEBUG),
@@ -50,8 +50,7 @@ _LEVEL = {tok.decode(): level for tok, level in CLIENT_LEVELS}
 
 
 def parse_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _HEAD.match(line)
+    line, m = match_head(_HEAD, line)
     if m is None or m.group("level") not in _LEVEL:
         if line.startswith(("REQ: ", "RESP:")) or _CALL.match(line):
             return ParsedHead(level=Level.DEBUG, message=line)

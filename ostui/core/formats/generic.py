@@ -11,7 +11,7 @@ import re
 from ..levels import Level, parse_level
 from ..timekeys import iso_time_keys
 from . import register
-from .base import ANSI_B, LogFormat, ParsedHead, level_groups, strip_ansi
+from .base import ANSI_B, LogFormat, ParsedHead, level_groups, match_head
 
 _LEVELS: tuple[tuple[bytes, Level], ...] = (
     (b"TRACE", Level.TRACE),
@@ -44,8 +44,7 @@ _HEAD = re.compile(
 
 
 def parse_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _HEAD.match(line)
+    line, m = match_head(_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(level=parse_level(m.group("level")), stamp=m.group("ts"), message=m.group("msg"))

@@ -13,7 +13,7 @@ import re
 from ..levels import parse_level
 from ..timekeys import iso_time_keys
 from . import register
-from .base import OSLO_LEVELS, LogFormat, ParsedHead, level_groups, strip_ansi
+from .base import OSLO_LEVELS, LogFormat, ParsedHead, level_groups, match_head, strip_ansi
 from .syslog import ANSI_P
 
 KEYSTONE_HEADER = (
@@ -31,8 +31,7 @@ _HEAD = re.compile(
 
 
 def parse_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _HEAD.match(line)
+    line, m = match_head(_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(level=parse_level(m.group("level")), stamp=m.group("ts"), message=m.group("msg"))

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from ..levels import Level
 from ..timekeys import iso_keys
 from . import register
-from .base import LogFormat, ParsedHead, strip_ansi
+from .base import LogFormat, ParsedHead, match_head
 
 STAMP = rb"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?"
 _QEMU_PROGRAM = rb"(?:qemu-system-[\w.-]+|qemu-kvm|qemu)"
@@ -57,8 +57,7 @@ def _qemu_level(msg: str) -> Level:
 
 
 def parse_qemu_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _QEMU_HEAD.match(line)
+    line, m = match_head(_QEMU_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     msg = m.group("msg")
@@ -110,8 +109,7 @@ _LIBVIRTD_LEVEL = {tok.decode(): level for tok, level in LIBVIRTD_LEVELS}
 
 
 def parse_libvirtd_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _LIBVIRTD_HEAD.match(line)
+    line, m = match_head(_LIBVIRTD_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from ..levels import Level
 from ..timekeys import iso_keys, key_from_parts, mysql_short_key
 from . import register
-from .base import LogFormat, ParsedHead, strip_ansi
+from .base import LogFormat, ParsedHead, match_head
 
 # One group 1 for all shapes: ISO-ish (`T` or one/two spaces before a 1-2 digit hour) or YYMMDD.
 MYSQL_STAMP = rb"\d{4}-\d\d-\d\d(?:[T ]\d\d| {1,2}\d):\d\d:\d\d(?:\.\d+)?|\d{6} +\d{1,2}:\d\d:\d\d"
@@ -50,8 +50,7 @@ _LEVEL = {"Note": Level.INFO, "Warning": Level.WARNING, "ERROR": Level.ERROR, "S
 
 
 def parse_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _HEAD.match(line)
+    line, m = match_head(_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(stamp=m.group("ts"), message=m.group("msg"))

@@ -12,7 +12,7 @@ import re
 from ..levels import Level
 from ..timekeys import iso_time_keys
 from . import register
-from .base import ANSI_B, LogFormat, ParsedHead, level_groups, strip_ansi
+from .base import ANSI_B, LogFormat, ParsedHead, level_groups, match_head
 
 OVS_LEVELS: tuple[tuple[bytes, Level], ...] = (
     (b"EMER", Level.CRITICAL),
@@ -41,8 +41,7 @@ _LEVEL = {tok.decode(): level for tok, level in OVS_LEVELS}
 
 
 def parse_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _HEAD.match(line)
+    line, m = match_head(_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     return ParsedHead(

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from ..levels import Level
 from ..timekeys import dmy_keys, iso_time_keys
 from . import register
-from .base import ANSI_B, LogFormat, ParsedHead, strip_ansi
+from .base import ANSI_B, LogFormat, ParsedHead, match_head
 
 # Each level in every spelling rabbit_logger_fmt_helpers writes: lc/uc, full, 4 and 3 letters.
 _LEVEL_SPELLINGS: tuple[tuple[bytes, Level], ...] = (
@@ -56,8 +56,7 @@ _HEAD = re.compile(
 
 
 def parse_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _HEAD.match(line)
+    line, m = match_head(_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     head = ParsedHead(
@@ -109,8 +108,7 @@ _LEGACY_HEAD = re.compile(r"=(?P<kind>[A-Z]+) REPORT==== (?P<ts>\S+) ===(?P<msg>
 
 
 def parse_legacy_head(line: str) -> ParsedHead:
-    line = strip_ansi(line).rstrip("\r")
-    m = _LEGACY_HEAD.match(line)
+    line, m = match_head(_LEGACY_HEAD, line)
     if m is None:
         return ParsedHead(message=line)
     kind = m.group("kind")

@@ -19,13 +19,22 @@ from __future__ import annotations
 
 import re
 
+from .formats.base import REQUEST_ID, REQUEST_ID_RE, REQUEST_ID_RE_B, TXN_ID
 from .model import HttpInfo
 
-REQUEST_ID = r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-SWIFT_TXN = r"tx[0-9a-f]{21}-[0-9a-f]{10}"
-REQUEST_ID_RE: re.Pattern[str] = re.compile(REQUEST_ID)
+__all__ = [
+    "REQUEST_ID",
+    "REQUEST_ID_RE",
+    "REQUEST_ID_RE_B",
+    "SWIFT_TXN",
+    "SWIFT_TXN_RE",
+    "SWIFT_TXN_RE_B",
+    "parse_access",
+]
+
+# The id patterns are the engine's (formats.base); swift's transaction id also alone.
+SWIFT_TXN = TXN_ID
 SWIFT_TXN_RE: re.Pattern[str] = re.compile(SWIFT_TXN)
-REQUEST_ID_RE_B: re.Pattern[bytes] = re.compile(REQUEST_ID.encode())
 SWIFT_TXN_RE_B: re.Pattern[bytes] = re.compile(SWIFT_TXN.encode())
 
 # The quoted request line is the anchor of every quoted shape. Apache writes "-"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable
 from datetime import datetime
 from itertools import repeat
@@ -175,8 +176,6 @@ class FileIndex:
 
     def record_at(self, offset: int) -> int:
         """Number of the record holding byte `offset` (-1 before the first)."""
-        from bisect import bisect_right
-
         return bisect_right(self.starts, offset) - 1
 
     def level_counts(self) -> dict[str, int]:

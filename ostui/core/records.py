@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from .formats import LogFormat
 from .formats.base import ANY_ID_RE, strip_ansi
+from .http import parse_access
 from .index import FileIndex
 from .levels import Level
 from .model import Record
 from .timekeys import NO_KEY, key_to_datetime
+from .tracebacks import find_tracebacks
 
 RECORD_LIMIT = 4 << 20  # longer records are cut for display; the cut is reported
 
@@ -46,9 +48,6 @@ def parse_text(
     truncated: int = 0,
 ) -> Record:
     """A Record from the text of one record in format `fmt`."""
-    from .http import parse_access
-    from .tracebacks import find_tracebacks
-
     lines = text.split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()

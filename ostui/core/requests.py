@@ -97,7 +97,6 @@ def _record_bounds(source: ByteSource, fmt: LogFormat, hit: int) -> tuple[int, i
             start = line_start if lo > 0 else 0
         else:
             window *= 4
-    end = start
     nl = source.read(hit, 64 << 10).find(b"\n")
     line_end = hit + nl + 1 if nl >= 0 else size
     if not fmt.continuation:

@@ -42,7 +42,7 @@ from .messages import (
 )
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
-from .startup import Sources, at_least, find_sources, initial_filters, make_args, preview_view
+from .startup import Sources, at_least, find_sources, initial_filters, make_args
 from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
@@ -185,9 +185,11 @@ class OstuiApp(App[int]):
         if self.early is None:
             self.early = find_sources(self.args, self._given_files)
         tree, files, preview = self.early.result()
+        # Set before the files are announced: their handler indexes at once when there is
+        # no first screen to wait for.
+        self.preview_shown = preview is not None
         self.post_message(SourcesLoaded(tree, files))
         if preview is not None:
-            self.preview_shown = True
             self.post_message(ViewReady(preview, preview=True))
 
     def on_sources_loaded(self, message: SourcesLoaded) -> None:
@@ -212,19 +214,9 @@ class OstuiApp(App[int]):
                 timeout=8,
             )
         self._set_detail_files()
-        self.show_preview(self.stream_files, self.filters)
-
-    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def show_preview(self, files: list[LogFile], filters: Filters) -> None:
-        """The newest records of big files, before their whole index is built."""
         if not self.preview_shown:
-            view = preview_view(files, filters)
-            if view is not None:
-                self.preview_shown = True
-                self.post_message(ViewReady(view, preview=True))
-                return
-        if not self.preview_shown:
-            self.call_from_thread(self.start_indexing)
+            # Start-up found nothing to show before indexing (load_sources posts its preview).
+            self.start_indexing()
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_files(self, files: list[LogFile]) -> None:

@@ -126,3 +126,132 @@ def test_unreachable_node_does_not_block(tmp_path: Path) -> None:
     assert node.state == "unreachable" and node.reason
     for m in mirrors:
         m.stop()
+
+
+def _remote_loops() -> list[int]:
+    """Pids of the follow loops sshd started (sh running our script), not the local ssh."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if comm == "sh" and b"hb=0" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+@needs_sshd
+def test_nul_bytes_and_long_lines_of_busy_files_arrive_byte_for_byte(tmp_path: Path, sshd: Sshd) -> None:
+    root = tmp_path / "nodes" / "c1"
+    logs = [root / "var/log/nova/nova-compute.log", root / "var/log/nova/nova-api.log"]
+    for log in logs:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_bytes(line(0))
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options)
+    mirrors = start_mirrors([node], tmp_path / "cache")
+    try:
+        mirror = mirrors[0]
+        assert node.state == "live", node.reason
+        # Lines far longer than a pipe's atomic write, NULs and CRs, both files at once.
+        for n in range(1, 6):
+            for k, log in enumerate(logs):
+                with log.open("ab") as f:
+                    f.write(line(n)[:-1] + b" x\x00y\r" + bytes([65 + k]) * (200_000 * n) + b"\n")
+        locals_ = [mirror.root / "var/log/nova" / log.name for log in logs]
+        assert wait(lambda: all(lo.read_bytes() == log.read_bytes() for lo, log in zip(locals_, logs)))
+    finally:
+        for m in mirrors:
+            m.stop()
+
+
+@needs_sshd
+def test_a_node_that_stops_answering_is_slow_then_live_again(tmp_path: Path, sshd: Sshd) -> None:
+    import os
+    import signal
+
+    root = fake_node(tmp_path, "c1")
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options)
+    states: list[str] = []
+    mirrors = start_mirrors([node], tmp_path / "cache", on_change=lambda n: states.append(n.state))
+    try:
+        assert wait(lambda: _remote_loops() != [])
+        assert wait(lambda: mirrors[0].clock_offset is not None)
+        assert abs(mirrors[0].clock_offset or 0) <= 2  # same host, same clock (1 s resolution)
+        loops = _remote_loops()
+        for pid in loops:
+            os.kill(pid, signal.SIGSTOP)  # the node hangs, the connection holds
+        try:
+            assert wait(lambda: node.state == "slow", timeout=10), node.state
+            assert "heartbeat" in node.reason
+        finally:
+            for pid in loops:
+                os.kill(pid, signal.SIGCONT)
+        assert wait(lambda: node.state == "live", timeout=10)
+        assert states[-2:] == ["slow", "live"]
+    finally:
+        for m in mirrors:
+            m.stop()
+
+
+@needs_sshd
+def test_rotation_on_the_node_is_followed_into_the_new_file(tmp_path: Path, sshd: Sshd) -> None:
+    root = tmp_path / "nodes" / "c1"
+    log = root / "var/log/nova/nova-compute.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(line(0) + line(1))
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options)
+    mirrors = start_mirrors([node], tmp_path / "cache")
+    try:
+        local = mirrors[0].root / "var/log/nova/nova-compute.log"
+        with log.open("ab") as f:
+            f.write(line(2))
+        assert wait(lambda: local.read_bytes().endswith(line(2)))
+        log.rename(log.with_name("nova-compute.log.1"))
+        # The new file grows past the old one's size before the loop looks: only the inode tells.
+        log.write_bytes(b"".join(line(n) for n in range(3, 9)))
+        assert wait(lambda: local.read_bytes().endswith(line(8)))
+        text = local.read_bytes()
+        assert all(text.count(line(n)) == 1 for n in range(9))
+    finally:
+        for m in mirrors:
+            m.stop()
+
+
+@needs_sshd
+def test_older_bytes_are_fetched_on_demand_head_then_rotated_gz(tmp_path: Path, sshd: Sshd) -> None:
+    import gzip
+
+    from ostui.core.discovery import discover
+
+    root = fake_node(tmp_path, "c1")
+    live = root / "var/log/nova/nova-compute.log"
+    rotated = b"2015-05-30 10:00:00.000 1 INFO nova.compute.manager [-] from the rotated file\n"
+    (root / "var/log/nova/nova-compute.log.1.gz").write_bytes(gzip.compress(rotated))
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options)
+    mirror = Mirror(node, tmp_path / "cache", backlog=4096)
+    try:
+        assert mirror.sync()
+        nova = mirror.root / "var/log/nova"
+        assert not (nova / "nova-compute.log.1.gz").exists()  # not fetched before it is asked for
+        assert mirror.has_older
+        first = mirror.fetch_older()
+        head = nova / "nova-compute.log.0"
+        assert head in first
+        assert head.read_bytes() + (nova / "nova-compute.log").read_bytes() == live.read_bytes()
+        second = mirror.fetch_older()
+        assert nova / "nova-compute.log.1.gz" in second
+        assert gzip.decompress((nova / "nova-compute.log.1.gz").read_bytes()) == rotated
+        tree = discover(mirror.root)
+        members = [
+            [p.name for p in s.members] for s in tree.sources() if s.name == "nova-compute.log"
+        ]
+        assert members == [["nova-compute.log.1.gz", "nova-compute.log.0", "nova-compute.log"]]
+        while mirror.has_older:
+            mirror.fetch_older()
+        assert mirror.fetch_older() == []
+    finally:
+        mirror.stop()

@@ -45,6 +45,19 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
         "--backlog", default="2M", metavar="SIZE", help="bytes per remote file fetched at first (2M)"
     )
     p.add_argument(
+        "--store",
+        dest="stores",
+        action="append",
+        metavar="PATTERN",
+        help="a central log store, one node per host: an rsyslog tree (DIR/<host>/..., or a path "
+        "with {host} in it, e.g. /srv/logs/{host}/openstack)",
+    )
+    p.add_argument(
+        "--discover-nodes",
+        action="store_true",
+        help="also follow, over ssh, the nodes this host's logs name (nova-compute and agent hosts)",
+    )
+    p.add_argument(
         "--client-debug",
         dest="client_debug",
         type=Path,
@@ -130,8 +143,12 @@ def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
         tree = LogTree()
     else:
         tree = discover(None)
+    if getattr(args, "stores", None):
+        from .core.discovery import discover_store, merge_trees
+
+        tree = merge_trees(tree, *(discover_store(pattern) for pattern in args.stores))
     files = files_from_tree(tree)
-    files += remote_files(args)
+    files += remote_files(args, files)
     for path in getattr(args, "client_debug", None) or []:
         files.append(LogFile(path, "client", "client", path.name, format_name="client-debug"))
     return files, tree
@@ -157,10 +174,12 @@ def remote_nodes(args: argparse.Namespace) -> list[Any]:
     return nodes
 
 
-def remote_files(args: argparse.Namespace) -> list[Any]:
+def remote_files(args: argparse.Namespace, local: Sequence[Any] = ()) -> list[Any]:
     """Files of the remote nodes, mirrored locally (the mirrors keep following;
     they are left on `args.mirrors` for whoever stops them)."""
     nodes = remote_nodes(args)
+    if getattr(args, "discover_nodes", False):
+        nodes += hinted_nodes(local, {n.name for n in nodes})
     args.mirrors = []
     if not nodes:
         return []
@@ -176,6 +195,21 @@ def remote_files(args: argparse.Namespace) -> list[Any]:
         if m.node.state != "live":
             print(f"ostui: node {m.node.name} is {m.node.state}: {m.node.reason}", file=sys.stderr)
     return files_from_tree(discover(cache)) if any(cache.iterdir()) else []
+
+
+def hinted_nodes(local: Sequence[Any], known: set[str]) -> list[Any]:
+    """The nodes the local logs name (nova-compute and agent hosts), reached by name over ssh."""
+    from .core.node_hints import find_node_hints, hints_to_nodes
+
+    for lf in local:
+        lf.open()
+    hints = find_node_hints([lf for lf in local if lf.index is not None], exclude=known)
+    for hint in hints:
+        print(
+            f"ostui: node {hint.name} ({', '.join(sorted(hint.roles))}) named in {hint.source}",
+            file=sys.stderr,
+        )
+    return hints_to_nodes(hints)
 
 
 def stop_mirrors(args: argparse.Namespace) -> None:

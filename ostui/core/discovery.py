@@ -150,6 +150,8 @@ _GENERIC_DIRS = frozenset({"", ".", "..", "log", "logs", "var", "tmp"})
 # Where `discover()` looks on this host (module attributes so tests can point them elsewhere).
 HOST_LOG_ROOTS: tuple[Path, ...] = (Path("/var/log"),)
 HOST_DEVSTACK_DIRS: tuple[Path, ...] = (Path("/opt/stack/logs"),)
+# Central rsyslog trees on this host (`/var/log/remote/<host>/...`): one node per host.
+HOST_STORES: tuple[str, ...] = ("/var/log/remote/{host}",)
 
 
 def component_sort_key(component: str) -> tuple[int, str]:
@@ -551,6 +553,47 @@ def _discover_host() -> LogTree:
         if _is_dir(directory):
             walker.walk(directory, (), "devstack")
     builder.add_walker(socket.gethostname(), walker)
+    for pattern in HOST_STORES:
+        if _is_dir(Path(pattern.partition("{host}")[0])):
+            builder.add_tree(discover_store(pattern))
+    return builder.build()
+
+
+def merge_trees(*trees: LogTree) -> LogTree:
+    """One tree of several (a node found in two is one node)."""
+    builder = _TreeBuilder()
+    for tree in trees:
+        builder.add_tree(tree)
+    return builder.build()
+
+
+def discover_store(pattern: str) -> LogTree:
+    """A central store, one node per host: `pattern` is a folder path with `{host}` standing
+    for one folder per host (`/var/log/remote/{host}`, `/srv/logs/{host}/openstack`; a
+    path without it means `<path>/{host}`). A host folder holding `var/log` is read as a
+    node root; otherwise its files are mapped by name (rsyslog names them by program)."""
+    if "{host}" not in pattern:
+        pattern = pattern.rstrip("/") + "/{host}"
+    parent_text, _, below = pattern.partition("{host}")
+    parent = Path(parent_text or ".")
+    builder = _TreeBuilder()
+    builder.looked_in.append(pattern)
+    try:
+        with os.scandir(parent) as entries:
+            hosts = sorted(entry.name for entry in entries if entry.is_dir())
+    except OSError as exc:
+        builder.skipped.append((str(parent), _reason(exc)))
+        return builder.build()
+    for host in hosts:
+        folder = Path(str(parent / host) + below)
+        if not _is_dir(folder):
+            continue
+        walker = _Walker(builder.skipped)
+        if _is_dir(folder / "var" / "log"):
+            walker.walk(folder / "var" / "log", (), None)
+        else:
+            walker.walk(folder, (), None)
+        builder.add_walker(host, walker)
     return builder.build()
 
 

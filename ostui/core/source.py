@@ -139,6 +139,20 @@ def gunzip(raw: bytes) -> tuple[bytes, list[str]]:
     return b"".join(out), problems
 
 
+def estimated_size(path: Path) -> int:
+    """Bytes a file holds once read: a gzip's trailer says (modulo 4 GiB, of its last
+    member), other files their size; 0 when it cannot be read."""
+    try:
+        with path.open("rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            if not path.name.endswith(".gz") or size < 18:
+                return size
+            f.seek(-4, os.SEEK_END)
+            return max(size, int.from_bytes(f.read(4), "little"))
+    except OSError:
+        return 0
+
+
 def open_source(path: Path) -> ByteSource:
     """Open a log file for reading; raises OSError when it cannot be opened."""
     if path.name.endswith(".gz"):

@@ -28,6 +28,7 @@ from ..core.logset import LogFile
 from ..core.marks import Mark, MarkSummary
 from ..core.model import Record
 from ..core.requests import RequestIndex
+from ..core.source import estimated_size
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
@@ -42,7 +43,7 @@ from .messages import (
 )
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
-from .startup import Sources, at_least, find_sources, initial_filters, make_args
+from .startup import Sources, at_least, find_sources, forced_format, initial_filters, make_args
 from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
@@ -220,17 +221,20 @@ class OstuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_files(self, files: list[LogFile]) -> None:
-        total = sum(f.index.source.size() for f in files if f.index is not None) or 1
+        sizes = [f.index.source.size() if f.index is not None else estimated_size(f.path) for f in files]
+        total = sum(sizes) or 1
         done = 0
+        fmt = forced_format(self.args)
         for n, f in enumerate(files):
             base = done
+            f.open(fmt)  # compressed files were left unopened at start-up
 
             def progress(scanned: int, size: int, base: int = base, n: int = n) -> None:
                 self.post_message(IndexProgress(base + scanned, total, n, len(files)))
 
             f.build(progress, block_size=INDEX_BLOCK)
             self.flag_faults(f)
-            done += f.index.source.size() if f.index is not None else 0
+            done += sizes[n]
             self.post_message(IndexProgress(done, total, n + 1, len(files)))
             self.post_message(FileIndexed(f))
         self.post_message(IndexingDone())

@@ -12,8 +12,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..core.discovery import LogTree
+from ..core.formats import LogFormat
 from ..core.levels import Level, parse_level
 from ..core.logset import LogFile
+from ..core.rotation import split_compression
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 
@@ -66,18 +68,25 @@ def initial_filters(a: argparse.Namespace) -> Filters:
 
 
 SMALL_TOTAL = 8 << 20  # small files are indexed whole at once; bigger ones show their tails first
+TAIL_TOTAL = 4 << 20  # the big files' tails on the first screen, shared among them
+TAIL_RANGE = (16 << 10, 512 << 10)  # each big file's tail: enough rows for a screen, at most this
 
 
 def preview_view(files: Sequence[LogFile], filters: Filters) -> StreamView | None:
     """The first screen: big files by their last part, small ones indexed whole now.
 
     None when there is nothing to show yet. When every file was small, the view is the
-    real one (the files are indexed) and the indexer has nothing left to do.
+    real one (the files are indexed) and the indexer has nothing left to do. Many big
+    files (a central store of 20 hosts) share one budget, so the first screen costs
+    about what one big file's does.
     """
     shown: list[LogFile] = []
     budget = SMALL_TOTAL
+    big = sum(1 for f in files if f.index is not None and f.index.source.size() > 4 * TAIL_RANGE[1])
+    low, high = TAIL_RANGE
+    tail = max(low, min(high, TAIL_TOTAL // max(1, big)))
     for f in files:
-        part = f.preview()
+        part = f.preview(tail)
         if part is not None:
             shown.append(part)
             continue
@@ -90,6 +99,19 @@ def preview_view(files: Sequence[LogFile], filters: Filters) -> StreamView | Non
     return StreamView(shown, filters) if shown else None
 
 
+def forced_format(args: argparse.Namespace) -> LogFormat | None:
+    """The format --format names, if any."""
+    if not getattr(args, "fmt", None):
+        return None
+    from ..core.formats import get_format
+
+    return get_format(args.fmt)
+
+
+def is_compressed(path: Path) -> bool:
+    return split_compression(path.name)[1] != ""
+
+
 def find_sources(args: argparse.Namespace, given: Sequence[LogFile] | None = None) -> Future[Sources]:
     """Discover, open (sniff) and preview the logs in a thread."""
 
@@ -100,14 +122,11 @@ def find_sources(args: argparse.Namespace, given: Sequence[LogFile] | None = Non
             files, tree = list(given), LogTree()
         else:
             files, tree = select_files(args, None)
-        fmt = None
-        if getattr(args, "fmt", None):
-            from ..core.formats import get_format
-
-            fmt = get_format(args.fmt)
+        fmt = forced_format(args)
         for f in files:
-            f.open(fmt)
-        readable = [f for f in files if f.error is None]
+            if not is_compressed(f.path):
+                f.open(fmt)  # compressed (rotated) files are opened by the indexer: gunzip is slow
+        readable = [f for f in files if f.index is not None]
         return tree, files, preview_view(readable, initial_filters(args))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ostui-start")

@@ -7,7 +7,9 @@ file, and on equal stamps the earlier file comes first. The result is compact ar
 in merged order: a reference per record (`file << 40 | record`), its level and its
 key, so level filters are `bytes.translate` plus `itertools.compress` and time
 windows a bisection, with no Python per record. Records appended to the files later
-(live tail) extend the arrays in place when they are newer than what is there.
+(live tail) extend the arrays in place when they are newer than what is there. Given
+`shifts`, each file's keys are moved by its shift (µs, e.g. a node's clock skew
+correction) before all this, so the merged keys are on the corrected clock.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from operator import add, and_, rshift
 
 from .index import FileIndex
 from .levels import Level
-from .timekeys import NO_KEY
+from .timekeys import NO_KEY, shift_keys
 
 SHIFT = 40
 LOW = (1 << SHIFT) - 1
@@ -43,8 +45,12 @@ class MergedStream:
     record number). `view(...)` returns the positions passing a filter.
     """
 
-    def __init__(self, indexes: Sequence[FileIndex]) -> None:
+    def __init__(self, indexes: Sequence[FileIndex], shifts: Sequence[int] | None = None) -> None:
         self.indexes = list(indexes)
+        # µs added to each file's keys before merging (clock skew corrections, skew.py)
+        if shifts is not None and len(shifts) != len(self.indexes):
+            raise ValueError(f"{len(shifts)} shifts for {len(self.indexes)} files")
+        self.shifts = list(shifts) if shifts is not None else None
         self.counts = [len(idx) for idx in self.indexes]  # records merged so far, per file
         self.last_key = [NO_KEY] * len(self.indexes)  # each file's running max key
         refs = array("Q")
@@ -53,7 +59,7 @@ class MergedStream:
         for fno, idx in enumerate(self.indexes):
             n = self.counts[fno]
             refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
-            mono = monotone_keys(idx.keys[:n]) if idx.times else array("q", [NO_KEY]) * n
+            mono = monotone_keys(self._keys(fno, 0, n)) if idx.times else array("q", [NO_KEY]) * n
             if mono:
                 self.last_key[fno] = mono[-1]
             keys.extend(mono)
@@ -65,6 +71,13 @@ class MergedStream:
             self.levels = bytearray(map(levels.__getitem__, order))
         else:
             self.refs, self.keys, self.levels = refs, keys, levels
+
+    def _keys(self, fno: int, lo: int, hi: int) -> array[int]:
+        """File `fno`'s keys of records lo..hi-1, shifted when a shift is set."""
+        keys = self.indexes[fno].keys[lo:hi]
+        if self.shifts is None or not self.shifts[fno]:
+            return keys
+        return shift_keys(keys, self.shifts[fno])
 
     @property
     def total(self) -> int:
@@ -136,7 +149,7 @@ class MergedStream:
                 continue
             floor = last_key[fno]
             mono = (
-                monotone_keys(idx.keys[n_old:n_new], floor)
+                monotone_keys(self._keys(fno, n_old, n_new), floor)
                 if idx.times
                 else array("q", [floor]) * (n_new - n_old)
             )

@@ -11,11 +11,12 @@ host share its clock, and `key_to_datetime` recovers the stamp for display.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import repeat
-from operator import mul, sub
+from operator import add, floordiv, mul, sub
 
 NO_KEY = -(1 << 62)  # a record with no stamp of its own
 _CENTURY = 2000 * 10**16
@@ -200,3 +201,114 @@ def parse_user_time(text: str, reference: datetime | None = None) -> int | None:
         ref = reference or datetime.now()
         return key_from_datetime(ref.replace(hour=t.hour, minute=t.minute, second=t.second, microsecond=0))
     return None
+
+
+# -- keys on a linear scale (clock skew) ---------------------------------------------
+# Keys jump at minute, hour, day, month and year ends; to add a duration the calendar
+# is applied: microseconds since 2000-01-01 00:00, proleptic Gregorian, no time zones.
+_E8 = 10**8  # a key // _E8 is its minute (YYMMDDhhmm); key % _E8 the µs in that minute
+_MINUTE_US = 60 * 10**6
+_DAY_US = 86400 * 10**6
+_NO_KEY_MINUTE = NO_KEY // _E8
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 2000-01-01 (H. Hinnant's algorithm; any year, days may overflow the month)."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 730425  # 730425: days from 0000-03-01 to 2000-01-01
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    days += 730425
+    era = days // 146097
+    doe = days - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def _minute_to_us(minute: int) -> int:
+    """µs since 2000-01-01 of a key's minute (`key // 10**8`, YYMMDDhhmm)."""
+    minute += 2000 * 10**8
+    mi = minute % 100
+    minute //= 100
+    hour = minute % 100
+    minute //= 100
+    day = minute % 100
+    minute //= 100
+    month = minute % 100
+    year = minute // 100
+    return _days_from_civil(year, month, day) * _DAY_US + (hour * 60 + mi) * _MINUTE_US
+
+
+def _us_to_minute_key(us: int) -> int:
+    """Key of the start of the minute holding `us` (a multiple of 60 s)."""
+    days, rest = divmod(us, _DAY_US)
+    year, month, day = _civil_from_days(days)
+    hour, mi = divmod(rest // _MINUTE_US, 60)
+    return key_from_parts(year, month, day, hour, mi, 0, 0)
+
+
+def key_to_us(key: int) -> int:
+    """Microseconds since 2000-01-01 00:00 of a key (ValueError for NO_KEY)."""
+    if key == NO_KEY:
+        raise ValueError("NO_KEY has no time")
+    minute, within = divmod(key, _E8)
+    return _minute_to_us(minute) + within
+
+
+def us_to_key(us: int) -> int:
+    """The key of `us` microseconds since 2000-01-01 00:00 (inverse of key_to_us)."""
+    return _us_to_minute_key(us) + us % _MINUTE_US
+
+
+def shift_key(key: int, delta_us: int) -> int:
+    """`key` moved by `delta_us` microseconds of real time; NO_KEY stays NO_KEY."""
+    if key == NO_KEY or not delta_us:
+        return key
+    return us_to_key(key_to_us(key) + delta_us)
+
+
+class _BucketShift(dict[int, int]):
+    """bucket -> what to add to the keys in it, computed once per bucket.
+
+    With delta = q minutes + r µs (0 <= r < 1 min), a key's minute moves by q minutes,
+    plus one when its µs in the minute reach 60 s - r. Bucket 2m holds minute m's keys
+    before that point, bucket 2m+1 those from it on, so one addition per bucket is exact.
+    """
+
+    def __init__(self, delta_us: int) -> None:
+        super().__init__()
+        self.q, self.r = divmod(delta_us, _MINUTE_US)
+
+    def __missing__(self, bucket: int) -> int:
+        minute, late = divmod(bucket, 2)
+        if minute == _NO_KEY_MINUTE:
+            add = 0  # NO_KEY stays as it is
+        else:
+            start = _minute_to_us(minute) + (self.q + late) * _MINUTE_US
+            add = _us_to_minute_key(start) - minute * _E8 + self.r - late * _MINUTE_US
+        self[bucket] = add
+        return add
+
+
+def shift_keys(keys: Sequence[int], delta_us: int) -> array[int]:
+    """`shift_key` of every key, at C speed: the calendar runs once per distinct minute."""
+    if not delta_us:
+        return array("q", keys)
+    table = _BucketShift(delta_us)
+    # bucket = key // 1e8 + (key + 40 s + r) // 1e8: 2m, or 2m+1 from 60 s - r on
+    lead = _E8 - _MINUTE_US + table.r
+    buckets = map(
+        add,
+        map(floordiv, keys, repeat(_E8)),
+        map(floordiv, map(add, keys, repeat(lead)), repeat(_E8)),
+    )
+    return array("q", map(add, keys, map(table.__getitem__, buckets)))

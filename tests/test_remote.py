@@ -162,7 +162,9 @@ def test_nul_bytes_and_long_lines_of_busy_files_arrive_byte_for_byte(tmp_path: P
                 with log.open("ab") as f:
                     f.write(line(n)[:-1] + b" x\x00y\r" + bytes([65 + k]) * (200_000 * n) + b"\n")
         locals_ = [mirror.root / "var/log/nova" / log.name for log in logs]
-        assert wait(lambda: all(lo.read_bytes() == log.read_bytes() for lo, log in zip(locals_, logs)))
+        assert wait(
+            lambda: all(lo.read_bytes() == log.read_bytes() for lo, log in zip(locals_, logs, strict=True))
+        )
     finally:
         for m in mirrors:
             m.stop()
@@ -246,9 +248,7 @@ def test_older_bytes_are_fetched_on_demand_head_then_rotated_gz(tmp_path: Path, 
         assert nova / "nova-compute.log.1.gz" in second
         assert gzip.decompress((nova / "nova-compute.log.1.gz").read_bytes()) == rotated
         tree = discover(mirror.root)
-        members = [
-            [p.name for p in s.members] for s in tree.sources() if s.name == "nova-compute.log"
-        ]
+        members = [[p.name for p in s.members] for s in tree.sources() if s.name == "nova-compute.log"]
         assert members == [["nova-compute.log.1.gz", "nova-compute.log.0", "nova-compute.log"]]
         while mirror.has_older:
             mirror.fetch_older()

@@ -28,6 +28,7 @@ from ..core.logset import LogFile
 from ..core.marks import Mark, MarkSummary
 from ..core.model import Record
 from ..core.requests import RequestIndex
+from ..core.rotation import base_name
 from ..core.source import estimated_size
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
@@ -38,6 +39,7 @@ from .messages import (
     IndexingDone,
     IndexProgress,
     NewAlert,
+    OlderFetched,
     SourcesLoaded,
     ViewReady,
 )
@@ -48,6 +50,7 @@ from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
     from ..core.knowledge import FaultMatcher
+    from ..core.remote import Mirror
     from .widgets.detail import DetailPane
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
@@ -105,6 +108,7 @@ class OstuiApp(App[int]):
         Binding("M", "marks", "Marks", show=False, id="app.marks"),
         Binding("A", "after_mark", "After mark", show=False, id="app.after_mark"),
         Binding("exclamation_mark", "open_alert", "Open new error", show=False, id="app.open_alert"),
+        Binding("O", "fetch_older", "Older logs", show=False, id="app.fetch_older"),
     ]
 
     filters: reactive[Filters] = reactive(Filters, init=False)
@@ -314,6 +318,56 @@ class OstuiApp(App[int]):
 
             self._matcher = default_matcher()
         return self._matcher
+
+    # -- remote nodes: older logs on demand --------------------------------------------------
+    def on_log_stream_reached_top(self, message: LogStream.ReachedTop) -> None:
+        if self.indexed and any(m.has_older for m in self.mirrors):
+            self.action_fetch_older()
+
+    def action_fetch_older(self) -> None:
+        """Fetch the remote nodes' older logs: the heads before the backlog, then rotated files."""
+        waiting = [m.node.name for m in self.mirrors if m.has_older]
+        if not waiting:
+            self.notify("no older logs left on the nodes" if self.mirrors else "no remote nodes", timeout=3)
+            return
+        self.set_status(f"fetching older logs from {', '.join(waiting)}…")
+        self.fetch_older()
+
+    @property
+    def mirrors(self) -> list[Mirror]:
+        return list(getattr(self.args, "mirrors", None) or [])
+
+    @work(thread=True, exclusive=True, group="older", exit_on_error=False)
+    def fetch_older(self) -> None:
+        added: list[LogFile] = []
+        fetched = 0
+        for mirror in self.mirrors:
+            for path in mirror.fetch_older():
+                fetched += 1
+                with self.data_lock:
+                    live = next((f for f in self.files if f.path == path.parent / base_name(path.name)), None)
+                if live is None:
+                    continue
+                lf = LogFile(path, live.node, live.component, live.group)
+                lf.open(forced_format(self.args))
+                lf.build()
+                self.flag_faults(lf)
+                added.append(lf)
+        note = f"{fetched} older file{'s' * (fetched != 1)} fetched" if fetched else "nothing older to fetch"
+        self.post_message(OlderFetched(added, note))
+
+    def on_older_fetched(self, message: OlderFetched) -> None:
+        self.notify(message.note, timeout=3)
+        if not message.files:
+            self.update_status()
+            return
+        with self.data_lock:
+            self.files.extend(message.files)
+            self.stream_files.extend(f for f in message.files if f.error is None)
+        self.query_one(SourceTree).load(self.files, keep=True)
+        self._set_detail_files()
+        self.build_request_index()
+        self.rebuild_view()
 
     def _node_changed(self, node: object) -> None:
         """A remote node changed state (called from its mirror's thread)."""

@@ -77,3 +77,12 @@ class NewAlert(Message):
         self.file = file
         self.number = number
         self.record = record
+
+
+class OlderFetched(Message):
+    """Older parts of remote logs (heads before the backlog, rotated files), indexed."""
+
+    def __init__(self, files: Sequence[LogFile], note: str) -> None:
+        super().__init__()
+        self.files = list(files)
+        self.note = note

@@ -175,6 +175,12 @@ class LogStream(ScrollView, can_focus=True):
             self.file = file
             self.record = record
 
+    class ReachedTop(Message):
+        """The cursor is on the first record: older logs (a remote node's) may be wanted."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogStream.ReachedTop)
+
     class FollowChanged(Message):
         def __init__(self, follow: bool) -> None:
             super().__init__()
@@ -337,6 +343,8 @@ class LogStream(ScrollView, can_focus=True):
         self._refresh_row(new)
         self._scroll_to_cursor()
         self._announce()
+        if new == 0 and old != 0:
+            self.post_message(self.ReachedTop())
 
     def _refresh_row(self, row: int) -> None:
         y = self.rowmap.screen_row(row) - self.scroll_offset.y
@@ -371,6 +379,8 @@ class LogStream(ScrollView, can_focus=True):
 
     def action_cursor_up(self) -> None:
         self._set_follow(False)
+        if self.cursor == 0 and self.view is not None and len(self.view):
+            self.post_message(self.ReachedTop())  # up again at the top: go further back
         self.move_to(self.cursor - 1)
 
     def action_cursor_down(self) -> None:

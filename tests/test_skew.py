@@ -114,20 +114,25 @@ def test_round_trips(moment: datetime, delta_us: int) -> None:
 
 
 # -- combining per-request ranges and describing ------------------------------------
-def test_combine_intersects_or_takes_the_median() -> None:
+def test_combine_intersects_or_takes_where_most_agree() -> None:
     agree = combine("c", "api", [(1 * SEC, 3 * SEC), (2 * SEC, 5 * SEC), (0, 4 * SEC)])
-    assert agree == ClockSkew("c", "api", 2_500_000, 2 * SEC, 3 * SEC, 3, True)
-    disagree = combine("c", "api", [(0, 2 * SEC), (3 * SEC, 5 * SEC), (10 * SEC, 12 * SEC)])
-    assert (disagree.offset_us, disagree.consistent, disagree.requests) == (4 * SEC, False, 3)
-    assert disagree.low_us <= disagree.offset_us <= disagree.high_us
+    assert agree == ClockSkew("c", "api", 2_500_000, 2 * SEC, 3 * SEC, 3, True, 3)
+    # An outlier (a cast handled after the caller answered) does not drag the estimate.
+    outlier = combine(
+        "c", "api", [(0, 4 * SEC), (1 * SEC, 3 * SEC), (2 * SEC, 5 * SEC), (60 * SEC, 70 * SEC)]
+    )
+    assert outlier == ClockSkew("c", "api", 2_500_000, 2 * SEC, 3 * SEC, 4, False, 3)
+    assert "3 agree" in describe(outlier)
+    touching = combine("c", "api", [(0, 2 * SEC), (2 * SEC, 5 * SEC)])
+    assert (touching.offset_us, touching.consistent) == (2 * SEC, True)
     assert combine("c", "api", []) == ClockSkew("c", "api", 0, 0, 0, 0, True)
 
 
 def test_describe() -> None:
     ahead = ClockSkew("compute-0", "controller", 2_310_000, 2_190_000, 2_430_000, 14, True)
     assert describe(ahead) == "compute-0 is 2.31 s ahead of controller (±0.12 s, 14 requests)"
-    behind = ClockSkew("compute-1", "controller", -72_000, -100_000, -40_000, 1, False)
-    assert describe(behind) == "compute-1 is 72 ms behind controller (±30 ms, 1 request, requests disagree)"
+    behind = ClockSkew("compute-1", "controller", -72_000, -100_000, -40_000, 3, False, 2)
+    assert describe(behind) == "compute-1 is 72 ms behind controller (±30 ms, 3 requests, 2 agree)"
     none = ClockSkew("net-0", "controller", 0, 0, 0, 0, True)
     assert describe(none) == "net-0: no shared requests with controller"
     assert corrections([ahead, behind, none]) == {
@@ -237,9 +242,10 @@ def test_real_pair_is_in_step(real: tuple[list[LogFile], RequestIndex, list[Cloc
     assert (s.node, s.reference) == (COMPUTE, CONTROLLER)  # the controller has the most ids
     # 37 ids on both nodes. They disagree: casts that the compute node handles after
     # nova-api has answered, neutron answers logged by nova-compute's client after the
-    # server's last line, agent contexts reused for days. Their median: 72 ms ahead,
-    # quartiles 41.5..135.5 ms; the two clocks are in step to a tenth of a second.
+    # server's last line, agent contexts reused for days. Most agree on a few ms either
+    # way of zero: the two clocks are in step to a few hundredths of a second.
     assert (s.requests, s.consistent) == (37, False)
+    assert s.agreeing >= 30
     assert abs(s.offset_us) < 200_000
     assert s.low_us <= s.offset_us <= s.high_us
     assert describe(s).startswith(f"{COMPUTE} is ") and "37 requests" in describe(s)
@@ -267,7 +273,9 @@ def _inside(merged: MergedStream, files: list[LogFile], requests: RequestIndex, 
     return min(caller) < min(callee) and max(callee) < max(caller)
 
 
-@pytest.mark.parametrize("rid", [EVENT_REQUEST, PORT_REQUEST])
+# Not EVENT_REQUEST: nova-compute handles that cast after nova-api has answered, so no
+# correction that most requests agree with puts it inside the caller's span.
+@pytest.mark.parametrize("rid", [PORT_REQUEST])
 def test_corrected_merge_puts_the_callee_inside_the_caller(
     skewed: tuple[list[LogFile], RequestIndex, list[ClockSkew]], rid: str
 ) -> None:

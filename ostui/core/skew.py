@@ -14,9 +14,10 @@ so each request allows s in [min(d0, d1), max(d0, d1)], d0 = b0 - a0, d1 = b1 - 
 whose width is the difference of the two spans. The requests' ranges are
 intersected; the estimate is the middle of the intersection. When they do not all
 intersect (a cast that the callee handles after the caller has answered, an id
-reused by a long-lived service context), the estimate is the median of the
-ranges' midpoints, its range the middle half (quartiles) of those midpoints, and
-`consistent` is False.
+reused by a long-lived service context), the estimate is the middle of the range
+the most requests agree on (Marzullo's rule, as NTP uses: outliers cannot drag it,
+a median of midpoints would follow how long each request took), `agreeing` says
+how many, and `consistent` is False.
 
 Only the postings (`RequestIndex`) and the indexes' key arrays are read, never a
 record; records without a stamp are ignored. Every node is compared with one
@@ -56,26 +57,26 @@ class ClockSkew:
     high_us: int
     requests: int
     consistent: bool
-
-
-def _median(values: Sequence[int]) -> int:
-    n = len(values)
-    mid = n // 2
-    return values[mid] if n % 2 else (values[mid - 1] + values[mid]) // 2
+    agreeing: int = 0  # requests whose range holds the estimate
 
 
 def combine(node: str, reference: str, ranges: Sequence[tuple[int, int]]) -> ClockSkew:
     """One node's skew from its per-request ranges [low, high] (µs)."""
     if not ranges:
         return ClockSkew(node, reference, 0, 0, 0, 0, True)
-    low = max(lo for lo, _ in ranges)
-    high = min(hi for _, hi in ranges)
-    if low <= high:
-        return ClockSkew(node, reference, (low + high) // 2, low, high, len(ranges), True)
-    mids = sorted((lo + hi) // 2 for lo, hi in ranges)
-    n = len(mids)
-    q1, q3 = _median(mids[: (n + 1) // 2]), _median(mids[n // 2 :])
-    return ClockSkew(node, reference, _median(mids), q1, q3, n, False)
+    # Sweep the ends in order (a start before an end at the same point: touching
+    # ranges agree); the deepest stretch is where the most ranges overlap.
+    edges = sorted([(lo, 0) for lo, _ in ranges] + [(hi, 1) for _, hi in ranges])
+    depth = best = 0
+    low = high = edges[0][0]
+    for n, (at, kind) in enumerate(edges):
+        if kind == 0:
+            depth += 1
+            if depth > best:
+                best, low, high = depth, at, edges[n + 1][0]
+        else:
+            depth -= 1
+    return ClockSkew(node, reference, (low + high) // 2, low, high, len(ranges), best == len(ranges), best)
 
 
 def estimate_skew(
@@ -205,5 +206,6 @@ def describe(skew: ClockSkew) -> str:
     else:
         how = "is in step with"
     count = f"{skew.requests} request" + ("s" if skew.requests != 1 else "")
-    notes = f"±{_amount(spread, unit)}, {count}" + ("" if skew.consistent else ", requests disagree")
+    agree = "" if skew.consistent else f", {skew.agreeing} agree"
+    notes = f"±{_amount(spread, unit)}, {count}{agree}"
     return f"{skew.node} {how} {skew.reference} ({notes})"

@@ -34,6 +34,7 @@ from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
 from .messages import (
+    ClocksEstimated,
     FileIndexed,
     FilesChanged,
     IndexingDone,
@@ -109,6 +110,7 @@ class OstuiApp(App[int]):
         Binding("A", "after_mark", "After mark", show=False, id="app.after_mark"),
         Binding("exclamation_mark", "open_alert", "Open new error", show=False, id="app.open_alert"),
         Binding("O", "fetch_older", "Older logs", show=False, id="app.fetch_older"),
+        Binding("C", "clock_skew", "Clock skew", show=False, id="app.clock_skew"),
     ]
 
     filters: reactive[Filters] = reactive(Filters, init=False)
@@ -131,6 +133,8 @@ class OstuiApp(App[int]):
         self.index_started = False
         self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
         self.request_index: RequestIndex | None = None  # built after indexing, for the palette
+        self.request_files: list[LogFile] = []  # the files in the request index's numbering
+        self.clock: dict[str, int] = {}  # node -> µs added to its stamps (clock skew corrected)
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None  # mounted after the first screen
@@ -271,7 +275,48 @@ class OstuiApp(App[int]):
         for n, f in enumerate(files):
             assert f.index is not None
             index.add_file(n, f.index)
-        self.request_index = index
+        self.request_index, self.request_files = index, files
+
+    # -- clock skew between nodes ----------------------------------------------------------------
+    def action_clock_skew(self) -> None:
+        if self.request_index is None:
+            self.notify("still indexing: the clocks are compared once request ids are known", timeout=3)
+            return
+        self.estimate_clocks()
+
+    @work(thread=True, exclusive=True, group="clock", exit_on_error=False)
+    def estimate_clocks(self) -> None:
+        from ..core.skew import estimate_skew
+        from .screens.clock import NodeClock
+
+        index, files = self.request_index, self.request_files
+        assert index is not None
+        skews = {s.node: s for s in estimate_skew(files, index)}
+        beats = {m.node.name: m.clock_offset for m in self.mirrors}
+        nodes = sorted({f.node for f in files} | set(beats))
+        clocks = [NodeClock(n, skews.get(n), beats.get(n)) for n in nodes]
+        self.post_message(ClocksEstimated(clocks, skews))
+
+    def on_clocks_estimated(self, message: ClocksEstimated) -> None:
+        from ..core.skew import corrections
+        from .screens.clock import ClockScreen
+
+        def chosen(toggle: bool | None) -> None:
+            if not toggle:
+                return
+            fix = (
+                {}
+                if self.clock
+                else {n: us for n, us in corrections(list(message.skews.values())).items() if us}
+            )
+            if not fix and not self.clock:
+                self.notify("no skew to correct (no node shares requests with the reference)", timeout=4)
+                return
+            self.clock = fix
+            self.notify("stream corrected for clock skew" if fix else "clock correction undone", timeout=3)
+            self.rebuild_view()
+
+        self.push_screen(ClockScreen(message.clocks, bool(self.clock)), chosen)
 
     @property
     def following(self) -> bool:
@@ -430,7 +475,7 @@ class OstuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def build_preview_view(self, files: list[LogFile], filters: Filters) -> None:
-        self.post_message(ViewReady(StreamView(files, filters), preview=True))
+        self.post_message(ViewReady(StreamView(files, filters, clock=self.clock), preview=True))
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def build_view(self, files: list[LogFile], filters: Filters, focus: tuple[LogFile, int] | None) -> None:
@@ -440,7 +485,9 @@ class OstuiApp(App[int]):
         stream = self.query_one(LogStream)
         previous = stream.view.merged if stream.view is not None else None
         with self.data_lock:
-            view = StreamView(files, filters, cancelled=lambda: worker.is_cancelled, merged=previous)
+            view = StreamView(
+                files, filters, cancelled=lambda: worker.is_cancelled, merged=previous, clock=self.clock
+            )
         if not worker.is_cancelled:
             self.post_message(ViewReady(view, focus=focus))
 

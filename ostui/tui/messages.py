@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -11,6 +12,10 @@ from ..core.follow import FileChange
 from ..core.logset import LogFile
 from ..core.model import Record
 from ..core.view import StreamView
+
+if TYPE_CHECKING:
+    from ..core.skew import ClockSkew
+    from .screens.clock import NodeClock
 
 
 class SourcesLoaded(Message):
@@ -86,3 +91,12 @@ class OlderFetched(Message):
         super().__init__()
         self.files = list(files)
         self.note = note
+
+
+class ClocksEstimated(Message):
+    """Each node's clock against the reference node (and its heartbeat offset)."""
+
+    def __init__(self, clocks: Sequence[NodeClock], skews: Mapping[str, ClockSkew]) -> None:
+        super().__init__()
+        self.clocks = list(clocks)
+        self.skews = dict(skews)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.segment import Segment
 from rich.style import Style
@@ -267,7 +267,7 @@ class LogStream(ScrollView, can_focus=True):
             return [Segment("  " + " " * self._gutter_width() + text[:MAX_RENDER], self._style("body"))]
         level = rec.level
         out = [
-            Segment(self._stamp(rec.timestamp) + " ", self._style("time")),
+            Segment(self._stamp(self._shown_time(lf, rec.timestamp)) + " ", self._style("time")),
             Segment(
                 f"{lf.node}/{lf.component}"[-self.source_width :].ljust(self.source_width) + " ",
                 self._style("source"),
@@ -298,6 +298,11 @@ class LogStream(ScrollView, can_focus=True):
             marker = "▾" if row in self.rowmap.expanded else "▸"
             out.append(Segment(f"  {marker} +{len(rec.body)} lines", self._style("body")))
         return out
+
+    def _shown_time(self, lf: LogFile, ts: datetime | None) -> datetime | None:
+        """The stamp on the corrected clock when the view corrects this node's skew."""
+        shift = self.view.clock.get(lf.node) if self.view is not None and ts is not None else None
+        return ts + timedelta(microseconds=shift) if shift and ts is not None else ts
 
     def _gutter_width(self) -> int:
         return len(self._stamp(None)) + 1

@@ -137,7 +137,7 @@ class SourceTree(Tree[TreeEntry]):
             text.append(entry.label)
             node = self.remote.get(entry.label) if entry.kind == "node" else None
             if node is not None:
-                style = None if node.state == "live" else "source-tree--broken"
+                style = {"live": None, "slow": "source-tree--warnings"}.get(node.state, "source-tree--broken")
                 state = node.state if node.state == "live" else f"{node.state}: {node.reason}"[:60]
                 text.append(
                     f" [{state}]", self.get_component_rich_style(style, partial=True) if style else None

@@ -203,7 +203,10 @@ def hinted_nodes(local: Sequence[Any], known: set[str]) -> list[Any]:
 
     for lf in local:
         lf.open()
-    hints = find_node_hints([lf for lf in local if lf.index is not None], exclude=known)
+    # The newest 64 MiB of each log is plenty to name the nodes, and keeps start-up quick;
+    # bare addresses (RabbitMQ peers) may be nodes already named: only names are followed.
+    found = find_node_hints([lf for lf in local if lf.index is not None], exclude=known, limit_bytes=64 << 20)
+    hints = [hint for hint in found if not hint.is_address]
     for hint in hints:
         print(
             f"ostui: node {hint.name} ({', '.join(sorted(hint.roles))}) named in {hint.source}",

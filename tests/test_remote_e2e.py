@@ -79,3 +79,17 @@ def test_browser_merges_both_nodes_and_survives_one_going_down(two_nodes, tmp_pa
         pane.wait_for(r"controller \[live\]")
     finally:
         pane.close()
+
+
+def test_discover_nodes_follows_the_hosts_the_controllers_logs_name(tmp_path: Path, capsys) -> None:
+    """The OSP6 controller's logs name its compute node; with --discover-nodes ostui tries
+    it over ssh (here the name does not resolve: the node is reported, not fatal)."""
+    controller = tmp_path / "c29"
+    shutil.copytree(REAL / "osp6-live-migration/hp-ms-01-c29", controller)
+    code = main(["scan", "--json", "--root", str(controller), "--discover-nodes", "--inventory", "/dev/null"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "node hp-ms-01-c30.moonshot1" in captured.err and "nova-compute" in captured.err
+    assert "is unreachable" in captured.err
+    doc = json.loads(captured.out)
+    assert {f["node"] for f in doc["files"]} == {"c29"}

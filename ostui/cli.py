@@ -3,6 +3,7 @@
 ostui [PATH...] [--root DIR | --demo]        the browser
 ostui scan [PATH...] [--root DIR] [--json]   what every file holds
 ostui request ID [PATH...] [--root DIR]      one request's story across files
+ostui nodes [PATH...]                        the other nodes these logs name, as nodes.toml
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from . import __version__
 
-COMMANDS = ("scan", "request", "faults", "explain")
+COMMANDS = ("scan", "request", "faults", "explain", "nodes")
 
 
 def demo_root() -> Path:
@@ -91,6 +92,14 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         p.add_argument("subject", metavar="STATUS", help="an HTTP status code (e.g. 503) or a fault id")
         _add_lang(p)
         return p
+    if command == "nodes":
+        p = argparse.ArgumentParser(
+            prog="ostui nodes",
+            description="The deployment's other nodes, as the logs name them (nova-compute, agent "
+            "and volume hosts), printed as a nodes.toml to save in ~/.config/ostui/.",
+        )
+        _add_sources(p)
+        return p
     if command == "scan":
         p = argparse.ArgumentParser(prog="ostui scan", description="Index logs and count what they hold.")
         _add_sources(p)
@@ -106,7 +115,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         prog="ostui",
         description="A terminal log browser for OpenStack operators.",
         epilog="headless commands: ostui scan --help, ostui request --help, ostui faults --help, "
-        "ostui explain --help",
+        "ostui explain --help, ostui nodes --help",
     )
     _add_sources(p)
     p.add_argument("--level", help="initial level filter (e.g. ERROR shows ERROR and above)")
@@ -429,6 +438,24 @@ def cmd_faults(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nodes(args: argparse.Namespace) -> int:
+    from .core.node_hints import find_node_hints, format_inventory
+
+    files, tree = select_files(args, sys.stdout)
+    if not files:
+        print(nothing_found(tree), file=sys.stderr)
+        return 2
+    for lf in files:
+        lf.open()
+    known = {n.name for n in remote_nodes(args)}
+    hints = find_node_hints([lf for lf in files if lf.index is not None], exclude=known)
+    if not hints:
+        print("ostui: these logs name no other node", file=sys.stderr)
+        return 1
+    sys.stdout.write(format_inventory(hints))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
@@ -450,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_faults(args)
         if command == "explain":
             return cmd_explain(args)
+        if command == "nodes":
+            return cmd_nodes(args)
         from .tui import run_app
 
         return run_app(args)

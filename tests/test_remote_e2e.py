@@ -93,3 +93,17 @@ def test_discover_nodes_follows_the_hosts_the_controllers_logs_name(tmp_path: Pa
     assert "is unreachable" in captured.err
     doc = json.loads(captured.out)
     assert {f["node"] for f in doc["files"]} == {"c29"}
+
+
+def test_nodes_command_prints_an_inventory_that_loads(tmp_path: Path, capsys) -> None:
+    from ostui.core.remote import load_inventory
+
+    controller = tmp_path / "c29"
+    shutil.copytree(REAL / "osp6-live-migration/hp-ms-01-c29", controller)
+    assert main(["nodes", "--root", str(controller), "--inventory", "/dev/null"]) == 0
+    text = capsys.readouterr().out
+    saved = tmp_path / "nodes.toml"
+    saved.write_text(text)
+    nodes = load_inventory(saved)
+    assert [n.name for n in nodes] == [n.target for n in nodes]
+    assert any(n.name.startswith("hp-ms-01-c30") for n in nodes)

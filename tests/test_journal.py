@@ -36,10 +36,12 @@ from ostui.core.journal import (
 from ostui.core.levels import Level
 from ostui.core.logset import LogFile, files_from_tree, open_files
 from ostui.core.records import parse_record, parse_text
+from ostui.core.remote import RemoteNode, Ssh
 from ostui.core.requests import search_request
 from ostui.core.source import FileSource
 
 from .conftest import DATA, SEED_REQUEST
+from .sshd import Sshd, sshd_binary
 
 EXPORTS = DATA / "journal"
 JOURNAL_REMOTE = next(
@@ -555,3 +557,45 @@ def test_unreadable_journal_is_a_state_with_journalctls_words(tmp_path: Path) ->
     mirror = JournalMirror(JournalSelector(directory=str(tmp_path / "nowhere")), tmp_path / "m")
     assert mirror.sync(10) is False
     assert mirror.state == "unreachable" and "nowhere" in mirror.reason
+
+
+@needs_journal
+@pytest.mark.skipif(sshd_binary() is None or shutil.which("ssh") is None, reason="no sshd/ssh")
+def test_a_nodes_journal_over_ssh_with_the_same_code(tmp_path: Path) -> None:
+    journal = make_journal(tmp_path / "node" / "journal" / "system.journal", EXPORTS / "controller.export")
+    later = export_entries(EXPORTS / "controller-later.export")
+    sshd = Sshd(tmp_path / "sshd")
+    sshd.start()
+    node = RemoteNode("controller", "root@127.0.0.1", "/", sshd.client_options)
+    control = Path(tempfile.mkdtemp(prefix="ostui-ssh-"))  # a socket path must stay short
+    ssh = Ssh(node, control)
+    selector = JournalSelector(directory=str(journal.parent))
+    root = tmp_path / "cache" / node.name
+    nova = root / "var/log/nova/nova-api.log"
+    mirror = JournalMirror(selector, root, argv_for=ssh.argv)
+    thread = threading.Thread(target=mirror.run, kwargs={"backlog_entries": 100, "backoff": (0.3,)})
+    try:
+        thread.start()
+        assert wait(lambda: mirror.state == "live" and nova.exists()), mirror.reason
+        time.sleep(0.3)
+        make_journal(journal, later[0])
+        assert wait(lambda: mirrored_ids(nova) == LATER[:1])
+        sshd.stop()  # the node goes away mid-follow
+        assert wait(lambda: mirror.state == "unreachable"), mirror.state
+        make_journal(journal, later[1], later[2])  # written while we cannot see it
+        sshd.start()
+        assert wait(lambda: mirrored_ids(nova) == LATER[:3], timeout=15), mirror.reason
+    finally:
+        mirror.stop()
+        thread.join(5)
+        subprocess.run(
+            ["ssh", "-o", f"ControlPath={control}/%C", "-O", "exit", node.target],
+            capture_output=True,
+            check=False,
+        )
+        sshd.stop()
+        shutil.rmtree(control, ignore_errors=True)
+    text = nova.read_text()
+    assert all(text.count(rid) == 1 for rid in LATER[:3]) and text.count("Caught error: id") == 1
+    files = engine_files(root)
+    assert search_request(files, SEED_REQUEST).status == 500

@@ -30,6 +30,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -135,6 +136,14 @@ def _stamp(entry: dict[str, Any]) -> str:
 
 def _format_stamp(micros: int) -> str | None:
     seconds, micro = divmod(micros, 1_000_000)
+    parts = _local_second(seconds, time.tzname)
+    return None if parts is None else f"{parts[0]}.{micro:06d}{parts[1]}"
+
+
+@lru_cache(maxsize=1024)
+def _local_second(seconds: int, zone: tuple[str, str]) -> tuple[str, str] | None:
+    """(`YYYY-MM-DDTHH:MM:SS`, `+HHMM`) of one second here; entries come many a second,
+    and the zone is in the key so that a changed TZ is not answered from the cache."""
     try:
         t = time.localtime(seconds)
     except (OverflowError, OSError, ValueError):
@@ -145,8 +154,8 @@ def _format_stamp(micros: int) -> str | None:
     sign = "-" if offset < 0 else "+"
     hours, minutes = divmod(abs(offset) // 60, 60)
     return (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
-        f".{micro:06d}{sign}{hours:02d}{minutes:02d}"
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}",
+        f"{sign}{hours:02d}{minutes:02d}",
     )
 
 
@@ -469,6 +478,7 @@ class JournalMirror:
     _proc: subprocess.Popen[bytes] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _handles: OrderedDict[Path, IO[bytes]] = field(default_factory=OrderedDict)
+    _paths: dict[tuple[str, str | None], Path] = field(default_factory=dict)
     _truncate: set[Path] | None = None  # during sync: files not yet started afresh
     _caught_up: bool = False  # the cursor is where sync left it: no catch-up needed
 
@@ -488,8 +498,12 @@ class JournalMirror:
 
     # -- files ---------------------------------------------------------------------------
     def path_for(self, unit: str, host: str | None = None) -> Path:
-        base = self.root / _safe_dir(host or "") if self.split_hosts else self.root
-        return base / "var" / "log" / unit_log_path(unit)
+        key = (unit, host if self.split_hosts else None)
+        path = self._paths.get(key)
+        if path is None:
+            base = self.root / _safe_dir(host or "") if self.split_hosts else self.root
+            path = self._paths[key] = base / "var" / "log" / unit_log_path(unit)
+        return path
 
     def _handle(self, path: Path) -> IO[bytes]:
         handle = self._handles.get(path)

@@ -8,8 +8,9 @@ The engine indexes text files, so the journal is converted rather than read in p
 
 appended to one mirror file per unit under `<root>/var/log/<component>/...` (one folder
 per host with `split_hosts`), where discovery, indexing, merging, request search and
-following work unchanged (format `journald`). Continuation lines are indented, so a
-multi-line message never looks like a record start.
+following work unchanged once the files are read as format `journald`
+(`use_journal_format`). Continuation lines are indented, so a multi-line message never
+looks like a record start.
 
 The same code reads a node over ssh: every command goes through `argv_for(script)`,
 `["sh", "-c", script]` here or `remote.Ssh(...).argv` for a node. Nothing is written on
@@ -71,7 +72,8 @@ def local_argv(script: str) -> list[str]:
 
 _OSLO_LEVELS = frozenset({"TRACE", "DEBUG", "INFO", "AUDIT", "WARNING", "ERROR", "CRITICAL"})
 _LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL", "EXCEPTION": "ERROR"}
-# syslog PRIORITY 0-7 (emerg..debug) as oslo levels: oslo's own handler maps them back this way.
+# syslog PRIORITY 0-7 (emerg..debug) as oslo levels, the inverse of oslo's handler's map
+# (CRITICAL 2, ERROR 3, WARNING 4, INFO 6, DEBUG 7).
 _PRIORITY_LEVELS = ("CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "INFO", "INFO", "DEBUG")
 _OSLO_STAMP_S = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?"
 # A message oslo already formatted: its own stamp and pid (default format strings) or not
@@ -386,7 +388,12 @@ def list_units(argv_for: ArgvFor, selector: JournalSelector, timeout: float = 30
         err = done.stderr.decode(errors="replace").strip()
         raise OSError(err.splitlines()[-1] if err else f"journalctl exited with {done.returncode}")
     units = {line.strip() for line in done.stdout.decode(errors="replace").splitlines()}
-    return sorted(u for u in units if u and is_openstack_unit(u))
+    found = sorted(u for u in units if u and is_openstack_unit(u))
+    err = done.stderr.decode(errors="replace")
+    if not found and "not seeing messages from other users" in err:
+        # A user outside the journal's groups sees only their own entries: say so.
+        raise PermissionError(" ".join(err.split()))
+    return found
 
 
 # -- a journal-remote store --------------------------------------------------------------
@@ -535,7 +542,7 @@ class JournalMirror:
                 return name
         return None
 
-    def write_entry(self, entry: dict[str, Any], flush: bool) -> bool:
+    def _write_entry(self, entry: dict[str, Any], flush: bool) -> bool:
         unit = self._route(entry)
         if unit is None:
             self.unrouted += 1
@@ -560,7 +567,7 @@ class JournalMirror:
                 except ValueError:
                     entry = None
                 if isinstance(entry, dict):
-                    self.write_entry(entry, flush)
+                    self._write_entry(entry, flush)
                 else:
                     self.skipped += 1
             yield None

@@ -525,7 +525,8 @@ def test_follow_reconnect_and_resume_without_loss_or_repeat(tmp_path: Path) -> N
     try:
         assert wait(lambda: mirrored_ids(nova) == LATER[:5])
         time.sleep(0.3)
-        make_journal(journal, later[5])
+        # A new file in the folder, as journal-remote starts one when it rotates.
+        make_journal(journal.parent / "system@0001.journal", later[5])
         assert wait(lambda: mirrored_ids(nova) == LATER)
     finally:
         second.stop()

@@ -170,7 +170,15 @@ def writer(
     elapsed = time.monotonic() - t0
     for fd in fds:
         os.close(fd)
-    result.send({"lines": seq, "seconds": elapsed, "rate": seq / elapsed, "worst_behind": worst_behind})
+    result.send(
+        {
+            "lines": seq,
+            "seconds": elapsed,
+            "rate": seq / elapsed,
+            "worst_behind": worst_behind,
+            "cpu_pct": 100 * time.process_time() / elapsed,
+        }
+    )
 
 
 # -- processes -------------------------------------------------------------------------
@@ -235,6 +243,23 @@ def cpu_of(pids: list[int], reaped: bool = False) -> dict[int, float]:
             with open(f"/proc/{p}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
             out[p] = sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each thread of a process, by thread id."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            out[int(tid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, ValueError, IndexError):
             pass
     return out
@@ -329,6 +354,11 @@ class Nodes:
         return next((c / name / rel for c in tmp.glob("ostui-nodes-*") if (c / name / rel).exists()), None)
 
 
+def _tmux_quote(text: str) -> str:
+    """One argument of a tmux command line, in double quotes."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
 def in_tail(path: Path | None, needle: str, size: int = 1 << 16) -> bool:
     """Whether the last `size` bytes of a file hold `needle`."""
     if path is None:
@@ -358,6 +388,7 @@ class Run:
         self.args = args
         self.templates = templates
         self.res: dict[str, Any] = {"tool": tool}
+        self.ostui = tool.startswith("ostui")
 
     def env(self, work: Path) -> dict[str, str]:
         home = work / "home"
@@ -375,6 +406,10 @@ class Run:
     def argv(self, nodes: Nodes, env: dict[str, str]) -> list[str]:
         if self.tool == "ostui":
             return [find_ostui(), "--inventory", str(nodes.inventory)]
+        if self.tool == "ostui-local":
+            # The control: the same 50 files read where they are, no ssh (--follow: a
+            # --root tree is an archive otherwise).
+            return [find_ostui(), "--root", str(nodes.work / "nodes"), "--follow"]
         # lnav: its ssh is `ssh -F config`, through a wrapper (its config takes one command).
         # lnav copies its tailer into the login folder on each host, named after its own pid,
         # and deletes it once started: ten "hosts" sharing this machine's home raced on one
@@ -406,7 +441,7 @@ class Run:
                         for p in sorted(str(x) for x in nodes.paths if x.is_relative_to(root)))]  # fmt: skip
 
     def started(self, screen: str, nodes: Nodes) -> bool:
-        if self.tool == "ostui":
+        if self.ostui:
             return counts(screen) == (nodes.seeded, nodes.seeded) and "· follow" in status_line(screen)
         return all(r in screen for r in nodes.ready)
 
@@ -426,7 +461,7 @@ class Run:
             btl.COLS, btl.ROWS = COLS, ROWS  # Pane reads its size from there
             t_launch = time.perf_counter()
             pane = Pane(f"nodes-{self.tool}", argv, env, work, "control")
-            if self.tool == "ostui":
+            if self.ostui:
                 seen, screen = pane.wait_for(lambda s: self.started(s, nodes), args.start_timeout)
             else:
                 # lnav stays at the top when remote files arrive after it starts: `G` (the
@@ -439,7 +474,7 @@ class Run:
             if seen is None:
                 raise RuntimeError(f"{self.tool} did not show the seed lines; screen:\n{screen}")
             res["startup_s"] = seen - t_launch
-            time.sleep(args.settle if self.tool == "ostui" else max(args.settle, 3.0))
+            time.sleep(args.settle if self.ostui else max(args.settle, 3.0))
             pid = app_pid(pane.pid, Path(argv[0]).name)
             marker = str(work)
             res["ssh_before"] = ssh_processes(pid, marker)
@@ -475,7 +510,10 @@ class Run:
             def own() -> list[int]:  # the tool and its helpers (lnav forks some), not its ssh
                 return [pid, *(d for d in descendants(pid) if comm(d) != "ssh")]
 
+            tmux_pid = int(pane.command("display-message -p '#{pid}'").strip())
+            harness0 = cpu_of([tmux_pid]).get(tmux_pid, 0.0), time.process_time()
             cpu0 = cpu_of(own())
+            threads0 = thread_cpu(pid)
             ssh_cpu0 = cpu_of(all_ssh())
             node_cpu0 = cpu_of(descendants(sshd_pid), reaped=True)
             t0 = time.perf_counter()
@@ -569,20 +607,33 @@ class Run:
                     next_key = time.perf_counter() + 0.5
                     continue
                 # the next key
-                if self.tool == "ostui" and writing and key is None and now >= next_key:
+                if self.ostui and writing and key is None and now >= next_key:
                     k, want = ("k", "· paused") if n_key % 2 == 0 else ("G", "· follow")
                     n_key += 1
                     sent = time.perf_counter()
                     pane.send(k)
                     key = {"at": sent - t0, "key": k, "want": want, "sent": sent}
                     next_key = max(next_key + 1.0, sent)
-                rest = t_read + POLL - time.perf_counter()
+                # Every 5 ms while something is being timed (a key, or any line once the
+                # marker filter is on); otherwise every 100 ms, for the index lag, or until
+                # the next key: the reads cost tmux and this script CPU that ostui needs.
+                step = (
+                    POLL if key is not None or filter_on is not None else min(0.1, max(POLL, next_key - now))
+                )
+                rest = t_read + step - time.perf_counter()
                 if rest > 0:
                     time.sleep(rest)
             proc.join()
             wres = recv.recv()
             t_end = time.perf_counter()
             res["cpu_pct"] = 100 * cpu_delta(cpu0, cpu_of(own())) / (t_end - t0)
+            res["tmux_cpu_pct"] = 100 * (cpu_of([tmux_pid]).get(tmux_pid, 0.0) - harness0[0]) / (t_end - t0)
+            res["script_cpu_pct"] = 100 * (time.process_time() - harness0[1]) / (t_end - t0)
+            per_thread = thread_cpu(pid)
+            res["threads_pct"] = sorted(
+                ((100 * (c - threads0.get(t, 0.0)) / (t_end - t0), t == pid) for t, c in per_thread.items()),
+                reverse=True,
+            )
             res["ssh_cpu_pct"] = 100 * cpu_delta(ssh_cpu0, cpu_of(all_ssh())) / (t_end - t0)
             res["node_cpu_pct"] = (
                 100 * cpu_delta(node_cpu0, cpu_of(descendants(sshd_pid), reaped=True)) / (t_end - t0)
@@ -593,10 +644,11 @@ class Run:
             expected = nodes.seeded + wres["lines"]
             res.update(expected=expected, keys=keys, lag=lag, marks=mark_lat, early_marks=early_marks,
                        filter=filter_res)  # fmt: skip
-            if self.tool == "ostui":
+            if self.ostui:
                 self.catch_up(pane, expected, rss, t0)
+            if self.tool == "ostui":
                 res["mirror"] = check_mirrors(nodes, work / "t", wres["lines"])
-            else:
+            if not self.ostui:
                 self.lnav_count(pane, expected)
             rss.append((time.perf_counter() - t0, rss_kb(pid)))
             res["rss"] = rss
@@ -625,7 +677,7 @@ class Run:
     def apply_filter(self, pane: Pane) -> dict[str, Any]:
         """Show only the marker lines: ostui `&` mark- Enter, lnav `:filter-in mark-`."""
         t = time.perf_counter()
-        if self.tool == "ostui":
+        if self.ostui:
             pane.send("'&'")
             seen, screen = pane.wait_for(lambda s: "Show only records matching" in s, self.args.key_timeout)
             if seen is None:
@@ -633,7 +685,25 @@ class Run:
             pane.command("send-keys -t bench -l mark-")
             t = time.perf_counter()
             pane.send("Enter")
-            seen, screen = pane.wait_for(lambda s: "records · grep /mark-/" in status_line(s), 30)
+            said: dict[str, Any] = {}
+
+            def rebuilt(s: str) -> bool:
+                # The status bar may name the filter before the view is rebuilt ("N of N
+                # records · grep /mark-/" with N the unfiltered count): applied once N < M
+                # (the writer has been writing ordinary lines all along).
+                line = status_line(s)
+                if "grep /mark-/" in line and "said" not in said:
+                    said["said"], said["status"] = time.perf_counter() - t, line.strip()
+                c = counts(s)
+                return "records · grep /mark-/" in line and c is not None and c[0] < c[1]
+
+            seen, screen = pane.wait_for(rebuilt, 30)
+            return {
+                "applied": None if seen is None else seen - t,
+                "status": status_line(screen).strip(),
+                "named": said.get("said"),
+                "named_status": said.get("status", ""),
+            }
         else:
             pane.command("send-keys -t bench -l ':filter-in mark-'")
             t = time.perf_counter()
@@ -698,6 +768,16 @@ class Run:
             time.sleep(1.0)
         res["shown"] = None if last is None else (last, last)
         res["catchup_s"] = caught
+        if caught is None:
+            # Which files fall short: every file's count, in the order of their paths.
+            q = (
+                ";SELECT group_concat(n, ' ') FROM "
+                "(SELECT count(*) AS n FROM all_logs GROUP BY log_path ORDER BY log_path)"
+            )
+            pane.command(f"send-keys -t bench -l {_tmux_quote(q)}")
+            pane.send("Enter")
+            time.sleep(2.0)
+            res["lnav_per_file"] = pane.screen()
 
     @staticmethod
     def pid_for_rss(pane: Pane) -> int:
@@ -781,7 +861,7 @@ def report(res: dict, args: argparse.Namespace) -> dict[str, Any]:
     )
     print(f"  {'':30} {'n':>4} {'median':>8} {'p95':>8} {'p99':>8} {'max':>8}   (ms)")
     out: dict[str, Any] = {"tool": tool}
-    if tool == "ostui":
+    if tool.startswith("ostui"):
         done = [k["done"] for k in res["keys"] if k["done"] is not None]
         never = sum(1 for k in res["keys"] if k["done"] is None)
         half = args.seconds / 2
@@ -806,6 +886,11 @@ def report(res: dict, args: argparse.Namespace) -> dict[str, Any]:
     out["lines"] = stats(lat)
     out["lines_missed"] = missed
     f = res.get("filter") or {}
+    if f.get("named") is not None and f.get("applied") is not None and f["applied"] - f["named"] > 0.05:
+        print(
+            f"  the status bar named the filter {ms(f['named'])} ms after Enter, before the view was rebuilt:"
+            f" {f['named_status'][:90]}"
+        )
     if f.get("applied") is not None:
         print(
             f"  marker filter applied {ms(f['applied'])} ms after Enter; status: {f.get('status', '')[:100]}"
@@ -822,6 +907,14 @@ def report(res: dict, args: argparse.Namespace) -> dict[str, Any]:
         rss_start=rss[0], rss_max=max(rss), rss_end=rss[-1], cpu_pct=res["cpu_pct"],
         ssh_cpu_pct=res["ssh_cpu_pct"], node_cpu_pct=res["node_cpu_pct"],
     )  # fmt: skip
+    print(
+        f"  the harness on the same cores: writer {w.get('cpu_pct', 0):.0f}%, tmux server "
+        f"{res.get('tmux_cpu_pct', 0):.0f}%, this script {res.get('script_cpu_pct', 0):.0f}%"
+    )
+    th = res.get("threads_pct") or []
+    if th:
+        busy = ", ".join(f"{x:.0f}%" + (" (main)" if main else "") for x, main in th[:6] if x >= 0.5)
+        print(f"  {tool}'s {len(th)} threads, the busiest: {busy}")
     for when in ("before", "after"):
         s = res[f"ssh_{when}"]
         print(
@@ -864,7 +957,7 @@ def report(res: dict, args: argparse.Namespace) -> dict[str, Any]:
     out.update(expected=exp, index=None, view=None)
     if not shown_c:
         print(f"records expected {exp:,}: no count read at the end")
-    elif tool == "ostui":
+    elif tool.startswith("ostui"):
         n_view, m_index = shown_c
         when = (
             f"M reached it {res['catchup_s']:.2f} s after the filter was cleared"
@@ -911,7 +1004,13 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=10)
     ap.add_argument("--files", type=int, default=5, choices=range(1, len(NODE_FILES) + 1), help="per node")
     ap.add_argument("--seed-lines", type=int, default=200, help="real lines per file before the tool starts")
-    ap.add_argument("--tools", nargs="+", default=["ostui", "lnav"], choices=["ostui", "lnav"])
+    ap.add_argument(
+        "--tools",
+        nargs="+",
+        default=["ostui", "ostui-local", "lnav"],
+        choices=["ostui", "ostui-local", "lnav"],
+        help="ostui over ssh; ostui-local: the same files read locally (--root, no ssh); lnav over ssh",
+    )
     ap.add_argument("--mark-every", type=float, default=1.5, help="seconds between marker lines (2nd half)")
     ap.add_argument("--settle", type=float, default=1.0, help="seconds after the first screen")
     ap.add_argument("--key-timeout", type=float, default=10.0)
@@ -943,7 +1042,7 @@ def main() -> None:
 
     print("\n## summary (ms; CPU in % of one core while writing)")
     print(
-        f"{'tool':6} {'key p50':>8} {'p95':>7} {'p99':>7} {'max':>7} {'line p50':>9} {'p95':>7} {'p99':>7} "
+        f"{'tool':11} {'key p50':>8} {'p95':>7} {'p99':>7} {'max':>7} {'line p50':>9} {'p95':>7} {'p99':>7} "
         f"{'max':>7} {'CPU':>5} {'ssh CPU':>7} {'node CPU':>8} {'RSS max':>8} {'ssh procs':>9} "
         f"{'lost/doubled':>12}"
     )
@@ -957,19 +1056,24 @@ def main() -> None:
         lost = "?" if t["index"] is None else f"{t['expected'] - t['index']:,}"
         lost += f"/{t['seqs_doubled']:,}" if "seqs_doubled" in t else "/-"
         print(
-            f"{t['tool']:6} {key_cols} {ms(ln['median']):>9} {ms(ln['p95']):>7} {ms(ln['p99']):>7} "
+            f"{t['tool']:11} {key_cols} {ms(ln['median']):>9} {ms(ln['p95']):>7} {ms(ln['p99']):>7} "
             f"{ms(ln['max']):>7} {t['cpu_pct']:>4.0f}% {t['ssh_cpu_pct']:>6.0f}% {t['node_cpu_pct']:>7.0f}% "
             f"{t['rss_max'] / 1024:>5.0f} MiB {t['ssh_children']:>3}+{t['ssh_detached']:<5} {lost:>12}"
         )
     by = {t["tool"]: t for t in table}
-    if "ostui" in by and "lnav" in by:
-        o, ln_ = by["ostui"], by["lnav"]
-        print(
-            f"ostui/lnav: line latency median {o['lines']['median'] / ln_['lines']['median']:.2f}x, "
-            f"p99 {o['lines']['p99'] / ln_['lines']['p99']:.2f}x; "
-            f"CPU {o['cpu_pct'] / max(0.1, ln_['cpu_pct']):.2f}x; "
-            f"RSS max {o['rss_max'] / ln_['rss_max']:.2f}x"
-        )
+    for other in ("lnav", "ostui-local"):
+        if "ostui" in by and other in by:
+            o, r = by["ostui"], by[other]
+            keys = (
+                f"key p99 {o['keys']['p99'] / r['keys']['p99']:.2f}x; " if "keys" in o and "keys" in r else ""
+            )
+            print(
+                f"ostui/{other}: {keys}"
+                f"line latency median {o['lines']['median'] / r['lines']['median']:.2f}x, "
+                f"p99 {o['lines']['p99'] / r['lines']['p99']:.2f}x; "
+                f"CPU {o['cpu_pct'] / max(0.1, r['cpu_pct']):.2f}x; "
+                f"RSS max {o['rss_max'] / r['rss_max']:.2f}x"
+            )
     ok = True
     if "ostui" in by:
         o = by["ostui"]

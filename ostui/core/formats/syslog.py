@@ -35,6 +35,9 @@ BSD_STAMP = rb"[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d"
 ISO_STAMP = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?"
 # The zone stays outside the stamp group so iso_keys' fast path sees plain digits.
 TZ = rb"(?:Z|[+-]\d\d:?\d\d)?"
+# rsyslog's RFC 3339 stamps always write the zone with a colon; journalctl's short-iso
+# (and ostui's journal mirrors) never do: those lines are the journald format's.
+RFC3339_TZ = rb"(?:Z|[+-]\d\d:\d\d)?"
 HOST = rb"[^ \n]+"
 # `prog[pid]:`; no colon inside the name, so the tag splits one way only.
 TAG = rb"[^ \n\[:]+(?:\[\d+\])?:"
@@ -84,7 +87,7 @@ SYSLOG_HEADER = (
     + rb"|"
     + ISO_STAMP
     + rb")"
-    + TZ
+    + RFC3339_TZ
     + rb" "
     + HOST
     + rb" (?:"

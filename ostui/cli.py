@@ -54,6 +54,20 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
         "with {host} in it, e.g. /srv/logs/{host}/openstack)",
     )
     p.add_argument(
+        "--journal",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="read services that log only to the journal (this host's, the nodes', journal-remote "
+        "stores given to --store) through journalctl (default: on)",
+    )
+    p.add_argument(
+        "--journal-backlog",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="journal entries fetched at first, per journal (5000)",
+    )
+    p.add_argument(
         "--discover-nodes",
         action="store_true",
         help="also follow, over ssh, the nodes this host's logs name (nova-compute and agent hosts)",
@@ -158,6 +172,10 @@ def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
         tree = merge_trees(tree, *(discover_store(pattern) for pattern in args.stores))
     files = files_from_tree(tree)
     files += remote_files(args, files)
+    if getattr(args, "journal", True):
+        from .journals import journal_files
+
+        files += journal_files(args, files, int(getattr(args, "journal_backlog", 5000)))
     for path in getattr(args, "client_debug", None) or []:
         files.append(LogFile(path, "client", "client", path.name, format_name="client-debug"))
     return files, tree
@@ -227,6 +245,10 @@ def hinted_nodes(local: Sequence[Any], known: set[str]) -> list[Any]:
 def stop_mirrors(args: argparse.Namespace) -> None:
     for m in getattr(args, "mirrors", None) or []:
         m.stop()
+    if getattr(args, "journals", None):
+        from .journals import stop_journals
+
+        stop_journals(args)
 
 
 def nothing_found(tree: Any) -> str:

@@ -188,6 +188,7 @@ while :; do
 done
 """
 
+RELIST_INTERVAL = 30.0  # seconds between listings of a node with no log file yet
 SLOW_LAG = 3.0  # seconds a heartbeat may arrive late before the node counts as slow
 
 
@@ -231,7 +232,8 @@ class Mirror:
     def sync(self) -> bool:
         """List the node's logs and fetch each live one's backlog; rotated ones are only
         noted, for `fetch_older`. False when the node cannot be reached."""
-        self._set("connecting")
+        if self.node.state not in ("live", "slow"):
+            self._set("connecting")
         root = shlex.quote(self.node.log_root)
         listing = self.ssh.run(f"find {root} -type f ! -name '*.pid' -size +0 -exec wc -c {{}} + 2>/dev/null")
         if listing.returncode == 255:
@@ -383,7 +385,11 @@ class Mirror:
         """Sync, follow, and reconnect with backoff until `stop()`."""
         attempt = 0
         while not self._stop.is_set():
-            if (self.files or self.sync()) and not self._stop.is_set():
+            if not self.files and self.sync() and not self.files:
+                # Nothing to follow yet (a node whose services log to the journal): look again later.
+                self._stop.wait(RELIST_INTERVAL)
+                continue
+            if self.files and not self._stop.is_set():
                 started = time.monotonic()
                 self.follow_once()
                 if time.monotonic() - started > 5:

@@ -324,8 +324,8 @@ class OstuiApp(App[int]):
         choice = getattr(self.args, "follow", None)
         if choice is not None:
             return bool(choice)
-        if getattr(self.args, "mirrors", None):
-            return True  # remote nodes are mirrored to be followed
+        if getattr(self.args, "mirrors", None) or getattr(self.args, "journals", None):
+            return True  # remote nodes and journals are mirrored to be followed
         return not (getattr(self.args, "root", None) or getattr(self.args, "demo", False))
 
     @work(thread=True, exclusive=True, group="follow", exit_on_error=False)

@@ -942,6 +942,17 @@ class OstuiApp(App[int]):
         yield SystemCommand(
             "Known faults", "Every known fault found, and unknown errors grouped", self.action_known_faults
         )
+        yield SystemCommand(
+            "Clock skew between nodes",
+            "Estimate from shared requests; correct the stream",
+            self.action_clock_skew,
+        )
+        if self.mirrors:
+            yield SystemCommand(
+                "Fetch older logs from the nodes",
+                "Heads before the backlog, then rotated files",
+                self.action_fetch_older,
+            )
 
     COMMANDS = App.COMMANDS | {OstuiCommands}
 

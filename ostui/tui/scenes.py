@@ -102,6 +102,7 @@ SCENES = {
     "help": Scene("help", lambda: make_args(SEED_LOG), ["question_mark"]),
     "known-faults": Scene("known-faults", lambda: make_args(root=OSP6), ["f"]),
     "osp6-live-migration": Scene("osp6-live-migration", lambda: make_args(root=OSP6), ["L", "L", "L"]),
+    "clock-skew": Scene("clock-skew", lambda: make_args(root=OSP6), ["C"]),
     "narrow-80x24": Scene("narrow-80x24", lambda: make_args(SEED_LOG), ["L", "L", "L"], size=(80, 24)),
     "light-theme": Scene("light-theme", lambda: make_args(SEED_LOG, theme="light"), ["L", "L", "L", "enter"]),
     "reproduction-mode": Scene(

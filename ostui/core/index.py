@@ -24,7 +24,7 @@ from .source import BLOCK_SIZE, ByteSource
 from .timekeys import NO_KEY
 
 TRACEBACK_MARK = b"Traceback (most recent call last)"
-SNIFF_BYTES = 256 << 10
+SNIFF_BYTES = 64 << 10
 _lastindex = attrgetter("lastindex")
 _start = re.Match.start
 _group = re.Match.group

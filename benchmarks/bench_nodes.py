@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
-"""10 nodes x 5 files tailed over ssh at 1,000 lines/s in total: key latency, line
-latency, ssh processes per node, and no record lost.
+"""10 nodes x 5 files tailed over ssh at 1,000 lines/s: keys, line latency, ssh per node, nothing lost.
 
     /tmp/venv/bin/python benchmarks/bench_nodes.py [--seconds 60] [--rate 1000]
-        [--nodes 10] [--files 5] [--tools ostui lnav] [--json FILE]
+        [--nodes 10] [--files 5] [--tools ostui ostui-local lnav] [--json FILE]
 
 The nodes. One real sshd on 127.0.0.1 (tests/sshd.py: throwaway host and user keys,
 MaxStartups raised so that ten nodes may connect at once, as ten real hosts would)
@@ -22,7 +21,10 @@ node: `ssh = "nodeN"`, `root` = the node's folder, `options = ["-F", config]`) i
 200x50 pane of a private tmux server, with a throwaway HOME and its TMPDIR in the
 temp folder (its mirror cache and ssh control sockets go there).
 
-The load. Once ostui counts every seed line, a writer process of its own appends real
+The control, `ostui-local`: `ostui --root <tmp>/nodes --follow`, the same 50 files
+read where they are, without ssh, under the same load and keys: what ssh costs.
+
+The load. Once the tool shows every seed line, a writer process of its own appends real
 lines at `--rate` lines/s in total, spread over the 50 files (line s goes to file
 s mod 50), for `--seconds`: every 10 ms what the schedule owes, one write() of whole
 lines per file. Each line is stamped with the time it is written and ends in a unique

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the big logs (once) and run every benchmark; results go to benchmarks/out/.
 #   benchmarks/run_all.sh                 uses $PYTHON, else /tmp/venv/bin/python, else python3
-#   RUNS=5 TUI_RUNS=3 benchmarks/run_all.sh
+#   RUNS=5 TUI_RUNS=3 NODES_SECONDS=60 benchmarks/run_all.sh
 # The scripts find `ostui` next to that Python (set OSTUI=... otherwise), lnav and tmux
 # on PATH, and toolong at $TOOLONG (default /tmp/tlvenv/bin/tl, a venv of its own).
 set -euo pipefail
@@ -23,4 +23,7 @@ done | tee "$out/make_big_log-$stamp.txt"
     | tee "$out/bench_scan-$stamp.txt"
 "$PYTHON" "$here/bench_tui.py" --runs "${TUI_RUNS:-3}" --json "$out/bench_tui-$stamp.json" \
     | tee "$out/bench_tui-$stamp.txt"
+# 10 nodes x 5 files over ssh (a local sshd), 1,000 lines/s: ostui, ostui-local and lnav, ~6 min.
+"$PYTHON" "$here/bench_nodes.py" --seconds "${NODES_SECONDS:-60}" --json "$out/bench_nodes-$stamp.json" \
+    | tee "$out/bench_nodes-$stamp.txt"
 echo "results: $out/*-$stamp.*"

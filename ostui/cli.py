@@ -216,7 +216,7 @@ def remote_files(args: argparse.Namespace, local: Sequence[Any] = ()) -> list[An
     from .core.logset import files_from_tree
     from .core.remote import start_mirrors
 
-    cache = Path(tempfile.mkdtemp(prefix="ostui-nodes-"))
+    cache = args.mirror_cache = Path(tempfile.mkdtemp(prefix="ostui-nodes-"))
     args.mirrors = start_mirrors(nodes, cache, parse_size(str(getattr(args, "backlog", "2M"))))
     for m in args.mirrors:
         if m.node.state != "live":
@@ -243,12 +243,18 @@ def hinted_nodes(local: Sequence[Any], known: set[str]) -> list[Any]:
 
 
 def stop_mirrors(args: argparse.Namespace) -> None:
-    for m in getattr(args, "mirrors", None) or []:
-        m.stop()
-    if getattr(args, "journals", None):
+    """Stop following the nodes and journals, and remove their local copies."""
+    if getattr(args, "journals", None) is not None:
         from .journals import stop_journals
 
-        stop_journals(args)
+        stop_journals(args)  # first: a node's journal reader uses the node's connection
+    for m in getattr(args, "mirrors", None) or []:
+        m.stop()
+    cache = getattr(args, "mirror_cache", None)
+    if cache is not None:
+        import shutil
+
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def nothing_found(tree: Any) -> str:

@@ -78,7 +78,7 @@ def journal_files(args: argparse.Namespace, files: Sequence[LogFile], backlog: i
     args.journals = []
     if not shutil.which("journalctl") and not getattr(args, "mirrors", None):
         return []
-    cache = Path(tempfile.mkdtemp(prefix="ostui-journal-"))
+    cache = args.journal_cache = Path(tempfile.mkdtemp(prefix="ostui-journal-"))
     plans = plan_journals(args, files, cache)
     if not plans:
         shutil.rmtree(cache, ignore_errors=True)
@@ -106,3 +106,6 @@ def journal_files(args: argparse.Namespace, files: Sequence[LogFile], backlog: i
 def stop_journals(args: argparse.Namespace) -> None:
     for mirror in getattr(args, "journals", None) or []:
         mirror.stop()
+    cache = getattr(args, "journal_cache", None)
+    if cache is not None:
+        shutil.rmtree(cache, ignore_errors=True)

@@ -255,3 +255,33 @@ def test_older_bytes_are_fetched_on_demand_head_then_rotated_gz(tmp_path: Path, 
         assert mirror.fetch_older() == []
     finally:
         mirror.stop()
+
+
+@needs_sshd
+def test_stop_ends_the_shared_connection_and_leaves_nothing_behind(tmp_path: Path, sshd: Sshd) -> None:
+    import subprocess
+
+    from ostui.cli import remote_files, stop_mirrors
+    from ostui.tui.startup import make_args
+
+    root = fake_node(tmp_path, "c1")
+    inventory = tmp_path / "nodes.toml"
+    options = ", ".join(f'"{o}"' for o in sshd.client_options)
+    inventory.write_text(f'[nodes.c1]\nssh = "root@127.0.0.1"\nroot = "{root}"\noptions = [{options}]\n')
+    args = make_args(inventory=inventory, nodes=None, backlog="4K")
+    assert remote_files(args)
+    (mirror,) = args.mirrors
+    assert len(str(mirror.control)) < 40  # socket paths stay short whatever TMPDIR is
+    check = [
+        "ssh",
+        *sshd.client_options,
+        "-o",
+        f"ControlPath={mirror.control}/%C",
+        "-O",
+        "check",
+        "root@127.0.0.1",
+    ]
+    assert subprocess.run(check, capture_output=True).returncode == 0  # the master runs
+    stop_mirrors(args)
+    assert subprocess.run(check, capture_output=True).returncode != 0
+    assert not mirror.control.exists() and not args.mirror_cache.exists()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -127,6 +128,14 @@ class Ssh:
         )
 
 
+def control_dir() -> Path:
+    """A private folder for the ControlMaster sockets, with a short path: a socket path
+    over ~104 bytes is refused, and a TMPDIR (macOS's, a CI's) can be long already."""
+    short = Path("/tmp")
+    base = short if short.is_dir() and os.access(short, os.W_OK) else None
+    return Path(tempfile.mkdtemp(prefix="ostui-ssh-", dir=base))
+
+
 def classify_failure(code: int, stderr: str) -> tuple[str, str]:
     """(state, reason) from ssh's exit code and message."""
     reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"ssh exited with {code}"
@@ -212,7 +221,7 @@ class Mirror:
     _beat: float = 0.0  # monotonic time of the last heartbeat
 
     def __post_init__(self) -> None:
-        self.control = Path(tempfile.mkdtemp(prefix="ostui-ssh-"))
+        self.control = control_dir()
         self.ssh = Ssh(self.node, self.control)
 
     @property
@@ -403,12 +412,23 @@ class Mirror:
         self._stop.set()
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
+        # The node's own options take part in %C (a port, an -F config): without them the
+        # exit would address another socket and leave the master running.
         subprocess.run(
-            ["ssh", "-o", f"ControlPath={self.control}/%C", "-O", "exit", self.node.target],
+            [
+                "ssh",
+                *self.node.options,
+                "-o",
+                f"ControlPath={self.control}/%C",
+                "-O",
+                "exit",
+                self.node.target,
+            ],
             capture_output=True,
             timeout=5,
             check=False,
         )
+        shutil.rmtree(self.control, ignore_errors=True)
 
 
 def _member_order(name: str) -> tuple[int, int]:

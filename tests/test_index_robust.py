@@ -6,11 +6,12 @@ import gzip
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ostui.core.formats import get_format, sniff_format
-from ostui.core.index import FileIndex
+from ostui.core.index import FileIndex, quirks
 from ostui.core.levels import Level
 from ostui.core.logset import LogFile, open_files
 from ostui.core.records import parse_record
@@ -182,3 +183,42 @@ def test_quirks_are_counted_and_reported(tmp_path: Path) -> None:
     assert (idx.crlf, idx.nul, idx.bad_utf8) == (1, 2, 2)
     assert any("CRLF" in p for p in lf.problems) and any("NUL" in p for p in lf.problems)
     assert any("UTF-8" in p for p in lf.problems)
+
+
+def _update_within(idx: FileIndex, seconds: float, **kwargs: object) -> None:
+    """Run idx.update in a thread; a loop that never ends fails the test instead of hanging it."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            idx.update(**kwargs)  # type: ignore[arg-type]
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        pytest.fail(f"index.update still running after {seconds} s: it spins on a file that shrank")
+    if errors:
+        raise errors[0]
+
+
+@pytest.mark.parametrize("final", [True, False])
+def test_file_truncated_mid_line_during_first_index(tmp_path: Path, final: bool) -> None:
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(OSLO_LINE * 400)
+    keep = len(OSLO_LINE) * 100 + 20  # 100 whole lines and the head of the next
+    idx = FileIndex(open_source(path), get_format("oslo"))
+
+    def truncate_once(scanned: int, size: int) -> None:
+        if path.stat().st_size > keep:
+            os.truncate(path, keep)
+
+    _update_within(idx, 5.0, final=final, progress=truncate_once, block_size=len(OSLO_LINE) * 10)
+    assert idx.scanned == (keep if final else keep - 20)
+    assert len(idx) == 100 and idx.lines == (101 if final else 100)  # the head is no record
+    assert idx.shrank == (len(OSLO_LINE) * 400, keep)
+    assert any("shrank" in quirk and str(keep) in quirk for quirk in quirks(idx))

@@ -69,6 +69,7 @@ class FileIndex:
         self.crlf = 0
         self.nul = 0
         self.bad_utf8 = 0
+        self.shrank: tuple[int, int] | None = None  # (bytes expected, bytes found) when it shrank
         self._scanner = _scanner(fmt)
         self._table = fmt.level_table()
         # True for a part of a file that starts inside a record: its leading lines are
@@ -86,19 +87,26 @@ class FileIndex:
         """
         before = len(self.starts)
         size = self.source.size()
+        if size < self.scanned:
+            self.shrank = (self.scanned, size)  # the follower decides what a truncation means
         while self.scanned < size:
             lead = 1 if self.scanned > 0 else 0
             want = block_size
             while True:
-                data = self.source.read(self.scanned - lead, want + lead)
+                start = self.scanned - lead
+                data = self.source.read(start, want + lead)
+                end_of_data = start + len(data)
+                if len(data) < want + lead and end_of_data < size:
+                    # A short read before the size read above: the file shrank under us.
+                    # Stop at its real end rather than asking again for bytes that are gone.
+                    self.shrank = (size, end_of_data)
+                    size = end_of_data
                 if not data:
-                    size = self.scanned
                     break
                 cut = data.rfind(b"\n") + 1
-                at_eof = self.scanned - lead + len(data) >= size
                 if cut > lead:
                     break
-                if at_eof:
+                if end_of_data >= size:
                     cut = len(data) if final else 0
                     break
                 want *= 2  # one line longer than the block: read more of it
@@ -198,6 +206,9 @@ def quirks(index: FileIndex) -> list[str]:
         out.append(f"{index.bad_utf8} invalid UTF-8 sequence(s), shown as \ufffd")
     if index.long_lines:
         out.append(f"{index.long_lines} line(s) longer than 8 MiB")
+    if index.shrank:
+        expected, found = index.shrank
+        out.append(f"the file shrank while being read, from {expected} to {found} bytes: indexed to its end")
     return out
 
 

@@ -12,10 +12,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .core.textsafe import json_text, visible
 
 COMMANDS = ("scan", "request", "faults", "explain", "nodes")
 
@@ -258,10 +260,10 @@ def stop_mirrors(args: argparse.Namespace) -> None:
 
 
 def nothing_found(tree: Any) -> str:
-    looked = ", ".join(tree.looked_in) or "nowhere"
+    looked = visible(", ".join(str(p) for p in tree.looked_in)) or "nowhere"
     lines = [f"ostui: no OpenStack logs found (looked in {looked})."]
     for path, reason in tree.skipped[:10]:
-        lines.append(f"  could not read {path}: {reason}")
+        lines.append(visible(f"  could not read {path}: {reason}"))
     lines.append(
         "Point ostui at them: ostui FILE..., ostui --root DIR (one folder per node), or try ostui --demo."
     )
@@ -283,8 +285,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     summary = scan_summary(files)
     summary["skipped"] = [{"path": p, "reason": r} for p, r in tree.skipped]
     if args.json:
-        json.dump(summary, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(summary, indent=1) + "\n")
         return 0
     from .render import print_scan
 
@@ -301,12 +302,15 @@ def cmd_request(args: argparse.Namespace) -> int:
         print(nothing_found(tree), file=sys.stderr)
         return 2
     open_files(files, args.fmt, times=False, build=False)
-    story = search_request([f for f in files if f.index is not None], args.request_id)
+    from .core.records import exact_text
+
+    # JSON carries the exact text (its encoder escapes it); plain output is gated.
+    with exact_text() if args.json else nullcontext():
+        story = search_request([f for f in files if f.index is not None], args.request_id)
     if args.json:
         from .core.export import story_to_dict
 
-        json.dump(story_to_dict(story), sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(story_to_dict(story), indent=1) + "\n")
     else:
         from .render import print_story
 
@@ -459,8 +463,7 @@ def cmd_faults(args: argparse.Namespace) -> int:
     summary = summarize_faults(files, FaultMatcher(pack))
     summary.errors = list(pack.errors)
     if args.json:
-        json.dump(summary.to_dict(), sys.stdout, indent=1, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(summary.to_dict(), indent=1) + "\n")
         return 0
     _print_faults(summary, pick_lang(args.lang))
     return 0

@@ -12,6 +12,7 @@ from rich.text import Text
 from .core.levels import Level
 from .core.model import Traceback
 from .core.requests import RequestStory
+from .core.textsafe import visible
 
 LEVEL_STYLES = {
     "CRITICAL": "bold white on red",
@@ -52,8 +53,8 @@ def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
         lv = f["levels"]
         errors = lv.get("ERROR", 0) + lv.get("CRITICAL", 0)
         table.add_row(
-            f"{f['node']}/{f['component']}/{f['path'].rsplit('/', 1)[-1]}",
-            f["format"] or "-",
+            Text(visible(f"{f['node']}/{f['component']}/{f['path'].rsplit('/', 1)[-1]}")),
+            Text(visible(f["format"] or "-")),
             str(f["records"]),
             Text(str(errors), style="bold red" if errors else ""),
             str(lv.get("WARNING", 0)),
@@ -63,40 +64,43 @@ def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
     console.print(table)
     t = summary["totals"]
     console.print(
-        f"{t['files']} files, {t['lines']} lines, {t['records']} records, {t['unparsed']} unparsed, "
-        f"{t['tracebacks']} tracebacks, {t['request_ids']} request ids"
+        Text(
+            f"{t['files']} files, {t['lines']} lines, {t['records']} records, {t['unparsed']} unparsed, "
+            f"{t['tracebacks']} tracebacks, {t['request_ids']} request ids"
+        )
     )
     for f in summary["files"]:
         for problem in f["problems"]:
-            console.print(f"[yellow]{f['path']}: {problem}[/]")
+            console.print(Text(visible(f"{f['path']}: {problem}"), style="yellow"))
     for s in summary.get("skipped", []):
-        console.print(f"[yellow]could not read {s['path']}: {s['reason']}[/]")
+        console.print(Text(visible(f"could not read {s['path']}: {s['reason']}"), style="yellow"))
 
 
 def print_story(story: RequestStory, console: Console | None = None) -> None:
     console = console or Console()
     if not story.entries:
-        console.print(f"[yellow]no record mentions {story.request_id}[/]")
+        console.print(Text(visible(f"no record mentions {story.request_id}"), style="yellow"))
         return
     linked = [i for i in story.ids if i != story.request_id]
-    console.print(Text(f"Request {story.request_id}", style="bold"))
+    console.print(Text(visible(f"Request {story.request_id}"), style="bold"))
     if linked:
-        console.print("  linked: " + ", ".join(f"{link.target} ({link.relation})" for link in story.links))
+        links = ", ".join(f"{link.target} ({link.relation})" for link in story.links)
+        console.print(Text(visible(f"  linked: {links}")))
     if story.status:
-        console.print(f"  HTTP status: {story.status}")
+        console.print(Text(visible(f"  HTTP status: {story.status}")))
     for e in story.entries:
         rec = e.record
         since = f"+{e.since_first:.3f}s" if e.since_first is not None else "     "
         stamp = rec.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if rec.timestamp else "-"
         line = Text()
         line.append(f"{stamp} {since:>9} ", style="dim")
-        line.append(f"{e.file.node}/{e.file.component} ", style="blue")
+        line.append(visible(f"{e.file.node}/{e.file.component} "), style="blue")
         line.append(f"{rec.level.name:<8}", style=LEVEL_STYLES.get(rec.level.name, ""))
-        line.append(f" {rec.message}")
+        line.append(visible(f" {rec.message}"))
         console.print(line)
         if rec.http and rec.http.status:
-            console.print(
-                f"    HTTP {rec.http.method or ''} {rec.http.url or ''} -> {rec.http.status}", style="dim"
-            )
+            http = f"    HTTP {rec.http.method or ''} {rec.http.url or ''} -> {rec.http.status}"
+            console.print(Text(visible(http), style="dim"))
         if rec.traceback is not None and rec.level >= Level.WARNING:
-            console.print(Syntax(traceback_text(rec.traceback), "pytb", theme="ansi_dark", word_wrap=True))
+            shown = visible(traceback_text(rec.traceback), keep_newlines=True)
+            console.print(Syntax(shown, "pytb", theme="ansi_dark", word_wrap=True))

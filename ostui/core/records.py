@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from .formats import LogFormat
 from .formats.base import ANY_ID_RE, strip_ansi
 from .http import parse_access
 from .index import FileIndex
 from .levels import Level
 from .model import Record
+from .textsafe import visible
 from .timekeys import NO_KEY, key_to_datetime
 from .tracebacks import find_tracebacks
 
@@ -28,12 +33,30 @@ _KNOWN_FIELDS = {
 }
 
 
+# Records are parsed from gated text, so that every field derived from a record (message,
+# logger, traceback frames, URLs...) is safe to show wherever it goes. Only a JSON document,
+# whose encoder escapes what the gate would, asks for the exact text.
+_EXACT = ContextVar("exact_text", default=False)
+
+
+@contextmanager
+def exact_text() -> Iterator[None]:
+    """Within this block, records keep the exact text of the log (for JSON output)."""
+    token = _EXACT.set(True)
+    try:
+        yield
+    finally:
+        _EXACT.reset(token)
+
+
 def decode(raw: bytes) -> str:
-    """Text of raw log bytes: invalid UTF-8 replaced, CR and ANSI colour removed."""
+    """Text of raw log bytes: invalid UTF-8 replaced, CR and ANSI colour removed, then
+    through the sanitising gate (`textsafe.visible`), unless exact text was asked for."""
     text = raw.decode("utf-8", "replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "")
-    return strip_ansi(text)
+    text = strip_ansi(text)
+    return text if _EXACT.get() else visible(text, keep_newlines=True)
 
 
 def parse_text(

@@ -17,6 +17,8 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -30,6 +32,7 @@ from ..core.model import Record
 from ..core.requests import RequestIndex
 from ..core.rotation import base_name
 from ..core.source import estimated_size
+from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
@@ -512,7 +515,23 @@ class OstuiApp(App[int]):
 
     def set_status(self, text: str) -> None:
         self.status_text = text
-        self.query_one(StatusBar).update(text)
+        # The status names files, patterns and nodes: never markup, always gated.
+        self.query_one(StatusBar).update(Content(visible(text)))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, from any widget, passes the gate and is never markup:
+        notifications quote file names, patterns the user typed and log text."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def update_status(self) -> None:
         stream = self.query_one(LogStream)

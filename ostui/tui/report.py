@@ -15,6 +15,7 @@ from ..core.knowledge import FaultMatch, FaultMatcher, error_signature, explain_
 from ..core.levels import Level
 from ..core.model import Record, Traceback
 from ..core.requests import RequestStory, StoryEntry
+from ..core.textsafe import visible
 from ..core.tracebacks import innermost_openstack_frame
 from ..render import traceback_text
 from .selection import Selection
@@ -209,7 +210,8 @@ def build_report(
             lines.append(f"[{where}]{ours}")
             lines.append(traceback_text(tb))
             lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # One gate for the whole report: it is written to a file and copied to the clipboard.
+    return visible("\n".join(lines).rstrip("\n"), keep_newlines=True) + "\n"
 
 
 # -- where it goes -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +26,8 @@ from ostui.tui.widgets.detail import DetailPane, raw_record
 from ostui.tui.widgets.fault_panel import FaultPanel, excerpts
 from ostui.tui.widgets.http_panel import HttpExplanation
 from ostui.tui.widgets.story_view import RequestStoryView
-from ostui.tui.widgets.traceback_view import TracebackFrames, TracebackView, read_context
+from ostui.core.frame_source import read_context
+from ostui.tui.widgets.traceback_view import TracebackFrames, TracebackView
 
 SEED_LOG = Path(__file__).resolve().parent.parent / "data" / "seed" / "nova-api.log"
 SEED_REQUEST = "req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2"
@@ -123,7 +126,8 @@ async def test_frame_cursor_moves_with_arrows_and_jk(seed_traceback: Traceback) 
 
 
 async def test_enter_expands_source_on_this_host_or_says_it_is_missing(tmp_path: Path) -> None:
-    source = tmp_path / "manager.py"
+    source = tmp_path / "lib/python3.11/site-packages/nova/compute/manager.py"
+    source.parent.mkdir(parents=True)
     source.write_text("".join(f"value_{n} = {n}\n" for n in range(1, 31)))
     tb = Traceback(
         [
@@ -167,7 +171,8 @@ async def test_enter_expands_source_on_this_host_or_says_it_is_missing(tmp_path:
 
 
 def test_read_context_edges(tmp_path: Path) -> None:
-    short = tmp_path / "short.py"
+    short = tmp_path / "site-packages" / "short.py"
+    short.parent.mkdir()
     short.write_text("a = 1\nb = 2\n")
     assert [n for n, _ in read_context(str(short), 2).lines] == [1, 2]
     assert read_context(str(short), 2).note is None
@@ -445,3 +450,23 @@ def test_report_file_names(seed_selection: Selection, tmp_path: Path) -> None:
     assert report_filename(anonymous, None) == "ostui-report-nova-api.log-5971.txt"
     path = write_report("hello\n", anonymous, None, tmp_path)
     assert path == tmp_path / "ostui-report-nova-api.log-5971.txt" and path.read_text() == "hello\n"
+
+
+def test_read_context_reads_only_python_code_in_library_folders(tmp_path: Path) -> None:
+    """A log line can name any file as a frame: root must not show /etc/shadow's lines."""
+    secret = tmp_path / "etc" / "shadow"
+    secret.parent.mkdir()
+    secret.write_text("root:$6$secret:19000:0:99999:7:::\n")
+    config = tmp_path / "etc" / "local_settings.py"  # Horizon's settings hold SECRET_KEY
+    config.write_text("SECRET_KEY = 'x'\n")
+    code = tmp_path / "site-packages" / "nova"
+    code.mkdir(parents=True)
+    link = code / "api.py"
+    link.symlink_to(secret)  # looks like code, resolves outside
+    fifo = code / "fifo.py"
+    os.mkfifo(fifo)
+    for path, why in ((secret, "not Python code"), (config, "not Python code"), (link, "not Python code")):
+        got = read_context(str(path), 1)
+        assert got.lines == () and why in (got.note or ""), (path, got)
+    got = read_context(str(fifo), 1)  # must not block in open()
+    assert got.lines == () and "not a regular file" in (got.note or "")

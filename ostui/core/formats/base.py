@@ -16,8 +16,10 @@ from typing import Any
 from ..levels import Level
 
 ANSI_B = rb"(?:\x1b\[[0-9;]*m)*"
-ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-ANSI_RE_B = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+# Colour (SGR) sequences only: services colour their lines (devstack, RabbitMQ 3.9+) and the
+# colour carries nothing; any other escape sequence is kept, for the gate to show.
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+ANSI_RE_B = re.compile(rb"\x1b\[[0-9;]*m")
 REQUEST_ID = r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 REQUEST_ID_RE = re.compile(REQUEST_ID)
 REQUEST_ID_RE_B = re.compile(REQUEST_ID.encode())

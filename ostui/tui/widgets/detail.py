@@ -26,6 +26,7 @@ from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.model import Record, TracebackFrame
 from ...core.requests import RequestStory, search_request
+from ...core.textsafe import visible
 from ...core.tracebacks import innermost_openstack_frame
 from ..report import (
     build_report,
@@ -72,7 +73,7 @@ def record_summary(selection: Selection) -> Content:
     head = Content.assemble(
         (_stamp(rec), muted),
         "  ",
-        (f"{lf.node}/{lf.component}", "$text-primary"),
+        (visible(f"{lf.node}/{lf.component}"), "$text-primary"),
         "  ",
         (rec.level.name, LEVEL_STYLE.get(rec.level, "")),
         "  ",
@@ -360,7 +361,7 @@ class DetailPane(Vertical):
         where = None
         if entry is not None:
             since = f" +{entry.since_first:.3f}s" if entry.since_first is not None else ""
-            where = f"{entry.file.node}/{entry.file.component}{since}"
+            where = visible(f"{entry.file.node}/{entry.file.component}{since}")
         summary = traceback_summary(record, selection.record, where)
         tb_summary.set_class(summary is None, "-empty")
         tb_summary.update(summary or "")

@@ -24,17 +24,17 @@ from textual.strip import Strip
 from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.model import Record
+from ...core.textsafe import visible
 from ...core.view import StreamView
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_RENDER = 4000  # characters of one row drawn; the rest is reachable in the detail pane
 
 
 def clean(text: str) -> str:
-    """Text safe to draw: tabs expanded, control characters shown as '·'."""
+    """Text safe to draw: tabs expanded, then the sanitising gate."""
     if "\t" in text:
         text = text.expandtabs(4)
-    return _CONTROL.sub("·", text) if _CONTROL.search(text) else text
+    return visible(text)
 
 
 def short_id(rid: str | None) -> str:
@@ -269,7 +269,7 @@ class LogStream(ScrollView, can_focus=True):
         out = [
             Segment(self._stamp(self._shown_time(lf, rec.timestamp)) + " ", self._style("time")),
             Segment(
-                f"{lf.node}/{lf.component}"[-self.source_width :].ljust(self.source_width) + " ",
+                clean(f"{lf.node}/{lf.component}")[-self.source_width :].ljust(self.source_width) + " ",
                 self._style("source"),
             ),
             Segment(f"{level.name[:5]:<5} ", self._style(f"level-{level.name.lower()}")),
@@ -289,7 +289,7 @@ class LogStream(ScrollView, can_focus=True):
             frames = sum(len(s.frames) for s in rec.traceback.sections)
             out.append(
                 Segment(
-                    f"  {marker} {rec.traceback.exc_type}: {clean(rec.traceback.exc_message)[:200]} "
+                    f"  {marker} {clean(rec.traceback.exc_type)}: {clean(rec.traceback.exc_message)[:200]} "
                     f"({frames} frames)",
                     self._style("fold"),
                 )

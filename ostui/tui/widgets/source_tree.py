@@ -15,6 +15,7 @@ from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.marks import Mark
 from ...core.remote import RemoteNode
+from ...core.textsafe import visible
 
 
 @dataclass(eq=False)
@@ -108,6 +109,10 @@ class SourceTree(Tree[TreeEntry]):
         root.expand()
         self.refresh_counts()
 
+    def process_label(self, label: str | Text) -> Text:
+        """Names come from the file system and the logs: never markup, always through the gate."""
+        return Text(visible(label)) if isinstance(label, str) else label
+
     def refresh_counts(self) -> None:
         def walk(node: TreeNode[TreeEntry]) -> None:
             if node.data is not None:
@@ -126,21 +131,23 @@ class SourceTree(Tree[TreeEntry]):
             f = files[0]
             if f.error:
                 text.append(
-                    entry.label + " ✗", self.get_component_rich_style("source-tree--broken", partial=True)
+                    visible(entry.label) + " ✗",
+                    self.get_component_rich_style("source-tree--broken", partial=True),
                 )
                 return text
             text.append(
-                ("☑ " if on else "☐ ") + entry.label,
+                ("☑ " if on else "☐ ") + visible(entry.label),
                 None if on else self.get_component_rich_style("source-tree--off", partial=True),
             )
         else:
-            text.append(entry.label)
+            text.append(visible(entry.label))
             node = self.remote.get(entry.label) if entry.kind == "node" else None
             if node is not None:
                 style = {"live": None, "slow": "source-tree--warnings"}.get(node.state, "source-tree--broken")
                 state = node.state if node.state == "live" else f"{node.state}: {node.reason}"[:60]
                 text.append(
-                    f" [{state}]", self.get_component_rich_style(style, partial=True) if style else None
+                    visible(f" [{state}]"),
+                    self.get_component_rich_style(style, partial=True) if style else None,
                 )
             if len(on) != len(files) - len(broken):
                 text.append(f" ({len(on)}/{len(files)})")

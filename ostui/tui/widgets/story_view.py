@@ -25,6 +25,7 @@ from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.model import Record
 from ...core.requests import RequestStory, StoryEntry
+from ...core.textsafe import visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,7 +550,7 @@ class RequestStoryView(CursorRows):
             )
             return rows
         shown = story.entries[:MAX_STORY_ROWS]
-        width = min(28, max(len(f"{e.file.node}/{e.file.component}") for e in shown))
+        width = min(28, max(len(visible(f"{e.file.node}/{e.file.component}")) for e in shown))
         for n, entry in enumerate(shown):
             rows.append(Row(self._entry_content(entry, width), key=n, data=entry))
         if len(story.entries) > len(shown):
@@ -562,7 +563,7 @@ class RequestStoryView(CursorRows):
         style = self.component_style
         rec = entry.record
         since = f"+{entry.since_first:.3f}s" if entry.since_first is not None else "-"
-        source = f"{entry.file.node}/{entry.file.component}"
+        source = visible(f"{entry.file.node}/{entry.file.component}")
         if len(source) > source_width:
             source = "…" + source[-(source_width - 1) :]
         message = rec.message.split("\n", 1)[0] or (rec.body[0] if rec.body else "")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Self, cast
 
 from textual import on, work
@@ -23,58 +21,15 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ...core.frame_source import SourceContext, read_context, shown_source
 from ...core.model import Traceback, TracebackFrame
 from ...core.tracebacks import innermost_openstack_frame, is_openstack_frame
 from .story_view import CursorRows, Row
 
-CONTEXT_RADIUS = 5  # lines of source shown above and below a frame's line
-MAX_SOURCE_LINE = 400  # characters of one source line drawn; minified code is not worth more
 _CONTEXT_CACHE = 256  # source contexts kept; each is a dozen short lines
 PACKAGE_DIR = re.compile(r"^(.*[\\/](?:site|dist)-packages[\\/])")
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 
 FrameKey = tuple[int, int]  # (section index, frame index)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceContext:
-    """The lines around a frame's line in the file on this host, or why there are none."""
-
-    path: str
-    lineno: int
-    lines: tuple[tuple[int, str], ...] = ()
-    note: str | None = None
-
-
-def _printable(text: str) -> str:
-    # Control characters would be dropped by Content and shift the highlight spans.
-    return _UNPRINTABLE.sub("·", text.expandtabs(8))[:MAX_SOURCE_LINE]
-
-
-def read_context(path: str, lineno: int, radius: int = CONTEXT_RADIUS) -> SourceContext:
-    """Lines `lineno ± radius` of `path` on this host (blocking: call it from a worker)."""
-    file = Path(path)
-    if not file.is_absolute():
-        return SourceContext(path, lineno, note=f"source not on this host (relative path {path})")
-    if lineno <= 0:
-        return SourceContext(path, lineno, note="the traceback gives no line number")
-    first, last = max(1, lineno - radius), lineno + radius
-    lines: list[tuple[int, str]] = []
-    try:
-        if not file.is_file():
-            return SourceContext(path, lineno, note=f"source not on this host: {path}")
-        with file.open(encoding="utf-8", errors="replace") as fh:
-            for n, text in enumerate(fh, 1):
-                if n > last:
-                    break
-                if n >= first:
-                    lines.append((n, _printable(text.rstrip("\r\n"))))
-    except OSError as exc:
-        return SourceContext(path, lineno, note=f"cannot read {path}: {exc.strerror or exc}")
-    if not any(n == lineno for n, _ in lines):
-        note = f"this host's copy of {file.name} has fewer than {lineno} lines (another version?)"
-        return SourceContext(path, lineno, tuple(lines), note)
-    return SourceContext(path, lineno, tuple(lines))
 
 
 def exception_line(exc_type: str, message: str) -> str:
@@ -289,7 +244,7 @@ class TracebackFrames(CursorRows):
             head = head.stylize(style("traceback-view--library"))  # dims library frames
         parts = [head]
         if frame.source:
-            parts.append(Content("    ") + highlight_lines([_printable(frame.source)])[0])
+            parts.append(Content("    ") + highlight_lines([shown_source(frame.source)])[0])
         if expanded:
             parts.extend(self._context_lines(frame))
         return Content("\n").join(parts)

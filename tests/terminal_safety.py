@@ -21,7 +21,8 @@ def assert_terminal_safe(output: str, where: str = "output") -> None:
     rest = _DRAWING.sub("", output)
     bad = sorted({c for c in rest if c == "\x1b" or "\x80" <= c <= "\x9f"})
     assert not bad, f"{where}: raw control characters {bad!r} reach the terminal: {_around(rest, bad[0])!r}"
-    assert is_visible(rest.replace("\r", ""), keep_newlines=True), f"{where}: invisible or bidi characters left raw"
+    left = is_visible(rest.replace("\r", ""), keep_newlines=True)
+    assert left, f"{where}: invisible or bidi characters left raw"
 
 
 def _around(text: str, char: str) -> str:

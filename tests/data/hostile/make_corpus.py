@@ -78,8 +78,8 @@ def nova_api() -> bytes:
     stamp = "2016-06-10 21:49:30.200 7533"
     out.append(
         f"{stamp} INFO nova.osapi_compute.wsgi.server [{REQUEST} 03384abb3c864c6bb55b09d33371beb4 "
-        f"276eb659fd4b44859849c773dcfdf138 - - -] 10.0.0.5 \"POST /v2/276eb659fd4b44859849c773dcfdf138/"
-        f"servers?name={ATTACKS['markup-link']}{ATTACKS['osc8-link']}{ATTACKS['markup-close']} HTTP/1.1\" "
+        f'276eb659fd4b44859849c773dcfdf138 - - -] 10.0.0.5 "POST /v2/276eb659fd4b44859849c773dcfdf138/'
+        f'servers?name={ATTACKS["markup-link"]}{ATTACKS["osc8-link"]}{ATTACKS["markup-close"]} HTTP/1.1" '
         "status: 500 len: 291 time: 0.4178231"
     )
     for name, attack in ATTACKS.items():

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
 from .conftest import SEED
+from .terminal_safety import hostile_tree
 from .tmux_driver import TmuxPane, ostui_command
+from .waiting import eventually
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
 
@@ -34,8 +37,9 @@ def test_demo_starts_and_quits() -> None:
     pane = TmuxPane([*ostui_command(), "--demo"], size="80x24")
     try:
         pane.wait_for(r"records")
+        assert pane.command() != "sleep"
         pane.keys("q")
-        pane.wait_for(r"^\s*$|\$", timeout=5)
+        eventually(lambda: pane.command() == "sleep", 5, "ostui still runs after q")
     finally:
         pane.close()
 
@@ -55,5 +59,36 @@ def test_live_tail_shows_the_error_as_it_is_written(tmp_path) -> None:
         pane.keys("!")
         screen = pane.wait_for(r"500 Internal Server Error")
         assert "AttributeError: id" in screen and "glanceclient" in screen
+    finally:
+        pane.close()
+
+
+def test_hostile_logs_leave_the_title_and_clipboard_alone(tmp_path) -> None:
+    """OSC 0/2 and OSC 52 in logs and file names: tmux would obey them (the control pane
+    shows it does); ostui's pane keeps its title and tmux gets no paste buffer."""
+    attack = r"sleep 0.3; printf '\033]2;PWNED\033\\\033]52;c;aGk=\007'"
+    control = TmuxPane(["sh", "-c", attack], size="80x24")
+    try:
+        control.option("-g", "set-clipboard", "on")
+        eventually(lambda: control.title() == "PWNED", 5, "tmux did not take the title from OSC 2")
+        eventually(control.buffers, 5, "tmux did not take a paste buffer from OSC 52")
+    finally:
+        control.close()
+    pane = TmuxPane([*ostui_command(), "--root", str(hostile_tree(tmp_path))], size="200x50")
+    try:
+        pane.option("-g", "set-clipboard", "on")
+        title = pane.title()
+        pane.wait_for(r"of \d+ records")
+        pane.keys("g", "]", "Enter")  # the 500 whose message, frame path and exception carry attacks
+        screen = pane.wait_for(r"AttributeError")
+        assert "␛]52;c;" in screen  # the attack is shown as text
+        pane.keys("t")
+        pane.wait_for(r"Traceback|frames")
+        pane.keys("f")
+        pane.wait_for(r"Known faults")
+        pane.keys("Escape", "G")
+        time.sleep(0.5)
+        assert pane.title() == title and "PWNED" not in pane.title()
+        assert pane.buffers() == []
     finally:
         pane.close()

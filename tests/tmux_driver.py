@@ -63,5 +63,21 @@ class TmuxPane:
             time.sleep(0.05)
         raise AssertionError(f"{pattern!r} never appeared; the screen was:\n{text}")
 
+    def option(self, *args: str) -> None:
+        """A tmux option for this server, e.g. ("-g", "set-clipboard", "on")."""
+        self._tmux("set-option", *args)
+
+    def title(self) -> str:
+        """The pane's title, which OSC 0/2 sequences set."""
+        return self._tmux("display-message", "-p", "-t", "main", "#{pane_title}").strip()
+
+    def buffers(self) -> list[str]:
+        """tmux's paste buffers, which OSC 52 writes when set-clipboard is on."""
+        return [line for line in self._tmux("list-buffers").splitlines() if line.strip()]
+
+    def command(self) -> str:
+        """What runs in the pane now (ostui, or the `sleep` after it ended)."""
+        return self._tmux("display-message", "-p", "-t", "main", "#{pane_current_command}").strip()
+
     def close(self) -> None:
         self._tmux("kill-server")

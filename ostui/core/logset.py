@@ -71,6 +71,9 @@ class LogFile:
         from .index import quirks
 
         self.problems.extend(quirks(self.index))
+        lost = getattr(self.index.source, "lost", None)
+        if lost and lost not in self.problems:
+            self.problems.append(lost)
 
 
 def files_from_tree(tree: object) -> list[LogFile]:

@@ -23,9 +23,14 @@ from .source import FileSource, SliceSource
 MIN_PART = 32 << 20  # smaller files are not worth a process
 
 
-def _part(path: str, fmt: str, start: int, end: int, times: bool, year: int) -> dict[str, Any]:
+def _part(
+    path: str, inode: int, cr_lines: bool, fmt: str, start: int, end: int, times: bool, year: int
+) -> dict[str, Any]:
     inner = FileSource(Path(path))
+    inner.cr_lines = cr_lines
     try:
+        if inner.inode() != inode:
+            raise OSError(f"{path} was replaced while being indexed")
         idx = FileIndex(
             SliceSource(inner, start, end), get_format(fmt), times=times, year=year, continued=start > 0
         )
@@ -92,7 +97,17 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
             assert idx is not None and isinstance(idx.source, FileSource)
             cuts = _cuts(idx.source, workers)
             futures = [
-                pool.submit(_part, str(f.path), idx.format.name, a, b, idx.times, idx.year)
+                pool.submit(
+                    _part,
+                    str(f.path),
+                    idx.source.inode(),
+                    idx.source.cr_lines,
+                    idx.format.name,
+                    a,
+                    b,
+                    idx.times,
+                    idx.year,
+                )
                 for a, b in pairwise(cuts)
             ]
             jobs.append((f, futures))

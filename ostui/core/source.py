@@ -1,19 +1,44 @@
 """Byte sources: read a log file, plain or gzip, without ever writing to it.
 
-A plain file is read with `os.pread` on a descriptor kept open, so a file that is
-rotated or deleted while open stays readable. A gzip file is decompressed once into
-memory (rotated logs are small next to live ones); a truncated archive keeps what
-could be decompressed and says so in `problems`.
+A plain file is read with `os.pread`. Its descriptor lives in a pool shared by every
+source (`DescriptorPool`): a tree of 20,000 files is read with a few hundred
+descriptors at most, the least recently used ones closed and reopened when read
+again. A reopened file is checked to be the same file (device and inode); a file
+rotated to another name in its folder is found again by its inode.
+
+A gzip file is decompressed once, streaming, into a spill file in a private temporary
+folder (deleted when the source is closed or the process ends), so memory stays flat
+whatever the archive holds. Each member has a cap (`GzipLimits`): a member that would
+expand past it is reported as a likely decompression bomb and not loaded. A truncated
+archive keeps what could be decompressed and says so in `problems`; a `.gz` that is
+plain text is read as text, with a note.
+
+Only regular files are read: a FIFO, socket or device is refused without blocking.
 """
 
 from __future__ import annotations
 
+import atexit
+import errno
 import os
+import shutil
+import stat
+import tempfile
+import threading
+import weakref
 import zlib
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 BLOCK_SIZE = 8 << 20
+GIB = 1 << 30
+MIB = 1 << 20
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+CR_TO_LF = bytes.maketrans(b"\r", b"\n")
+T = TypeVar("T")
 
 
 class ByteSource:
@@ -29,7 +54,7 @@ class ByteSource:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Release the descriptor; reads after this fail."""
+        """Release what the source holds; reads after this fail."""
 
     def find_all(self, needle: bytes) -> list[int]:
         """Offsets of every occurrence of `needle`, found at C speed."""
@@ -65,35 +90,255 @@ class ByteSource:
             pos += len(data)
 
 
-class FileSource(ByteSource):
-    def __init__(self, path: Path) -> None:
+# -- the descriptor pool --------------------------------------------------------------
+
+
+def _pool_capacity() -> int:
+    """A quarter of the soft descriptor limit, between 16 and 512: the rest is left to
+    sockets, pipes, ssh and the terminal (64 at `ulimit -n 256`, 256 at 1024)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft == resource.RLIM_INFINITY:
+            soft = 1 << 16
+    except (ImportError, OSError, ValueError):
+        soft = 1024
+    return max(16, min(512, soft // 4))
+
+
+class DescriptorPool:
+    """Open descriptors of pooled files, least recently used first.
+
+    A descriptor in use by a read is pinned and never closed under it (reads run in
+    several threads); past `capacity` the oldest unpinned one is closed."""
+
+    def __init__(self, capacity: int | None = None) -> None:
+        self.capacity = capacity or _pool_capacity()
+        self._open: OrderedDict[PooledFile, None] = OrderedDict()
+        self._lock = threading.Lock()
+        self.opened = 0  # descriptors opened, first opens and reopens after eviction
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def acquire(self, src: PooledFile) -> int:
+        """`src`'s descriptor, opened again if it was closed; pinned until `release`."""
+        with self._lock:
+            fd = src._fd
+            if fd is None:
+                self._evict(self.capacity - 1)
+                try:
+                    fd = src._reopen()
+                except OSError as exc:
+                    if not self._shrink(exc):
+                        raise
+                    fd = src._reopen()
+                self.opened += 1
+                src._fd = fd
+                self._open[src] = None
+            else:
+                self._open.move_to_end(src)
+            src._pins += 1
+            return fd
+
+    def release(self, src: PooledFile) -> None:
+        with self._lock:
+            src._pins -= 1
+
+    def forget(self, src: PooledFile) -> None:
+        """Close `src`'s descriptor for good (the source is closed)."""
+        with self._lock:
+            self._open.pop(src, None)
+            if src._fd is not None:
+                os.close(src._fd)
+                src._fd = None
+
+    def open_outside(self, opener: Callable[[], T]) -> T:
+        """Run `opener`, which opens a descriptor the pool does not hold; when the
+        process is out of descriptors, the pool gives some back and it runs once more."""
+        try:
+            return opener()
+        except OSError as exc:
+            with self._lock:
+                if not self._shrink(exc):
+                    raise
+            return opener()
+
+    def _shrink(self, exc: OSError) -> bool:
+        """After EMFILE/ENFILE: others hold more descriptors than the capacity allowed
+        for, so keep fewer from now on. Whether any was closed."""
+        if exc.errno not in (errno.EMFILE, errno.ENFILE):
+            return False
+        self.capacity = max(8, len(self._open) // 2)
+        return self._evict(self.capacity - 1)
+
+    def _evict(self, keep: int) -> bool:
+        """Close the oldest unpinned descriptors until at most `keep` are open."""
+        closed = False
+        while len(self._open) > keep:
+            oldest = next((src for src in self._open if not src._pins), None)
+            if oldest is None:
+                break  # every one is being read: go past the capacity for a moment
+            del self._open[oldest]
+            if oldest._fd is not None:
+                os.close(oldest._fd)
+                oldest._fd = None
+                closed = True
+        return closed
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+
+
+POOL = DescriptorPool()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=POOL._after_fork)
+
+
+def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
+    """A descriptor on a regular file; a FIFO, socket or device is refused (opened
+    non-blocking, so a FIFO with no writer cannot hang the caller)."""
+    fd = os.open(path, OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({file_kind(info.st_mode)})", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, word in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return word
+    return "not a regular file"
+
+
+class LostFile(OSError):
+    """A pooled file could not be opened again as the same file."""
+
+
+HEAD_CHECK = 64  # first bytes compared when a file is opened again
+
+
+class PooledFile(ByteSource):
+    """A regular file read with `pread` through the descriptor pool.
+
+    Reopened after eviction, it must be the same file: the same device and inode (found
+    again in its folder if it was renamed) and the same first bytes (an inode number is
+    reused at once by a new file after a delete). A file that cannot be found again is
+    lost: reads give nothing from then on and `lost` says why (also in `problems`)."""
+
+    def __init__(self, path: Path, pool: DescriptorPool = POOL) -> None:
         self.path = path
         self.problems = []
-        self._fd: int | None = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        self.cr_lines = False  # old Mac line ends: every CR is read as LF (same length)
+        self.lost: str | None = None
+        self._pool = pool
+        self._where = str(path)  # where to reopen it: the file may be renamed meanwhile
+        self._fd: int | None = None
+        self._pins = 0
+        self._closed = False
+        self._identity: tuple[int, int] | None = None  # (device, inode), set by the first open
+        self._head = b""
+        pool.acquire(self)  # opens it now: a file that cannot be read says so at once
+        pool.release(self)
+
+    def _reopen(self) -> int:
+        """Open the file (again); called by the pool, under its lock."""
+        if self._closed:
+            raise OSError(errno.EBADF, "the source is closed", str(self.path))
+        if self._identity is None:
+            fd, info = _open_regular(self._where)
+            self._identity = (info.st_dev, info.st_ino)
+            self._head = os.pread(fd, HEAD_CHECK, 0)
+            return fd
+        for where in (self._where, None):
+            where = where or _find_by_inode(Path(self._where).parent, self._identity)
+            if where is None:
+                break
+            try:
+                fd, info = _open_regular(where)
+            except FileNotFoundError:
+                continue
+            same_head = os.pread(fd, len(self._head), 0) == self._head
+            if (info.st_dev, info.st_ino) == self._identity and same_head:
+                self._where = where
+                return fd
+            os.close(fd)
+        self.lost = (
+            "the file was deleted or replaced while its descriptor was closed (more files open"
+            " than the descriptor pool holds): its text can no longer be read"
+        )
+        self.problems.append(self.lost)
+        raise LostFile(errno.ESTALE, self.lost, str(self.path))
 
     def size(self) -> int:
-        if self._fd is None:
+        if self._closed or self.lost:
             return 0
-        return os.fstat(self._fd).st_size
+        try:
+            fd = self._pool.acquire(self)
+        except LostFile:
+            return 0
+        try:
+            return os.fstat(fd).st_size
+        finally:
+            self._pool.release(self)
 
     def read(self, offset: int, length: int) -> bytes:
-        if self._fd is None or length <= 0:
+        if self._closed or self.lost or length <= 0:
             return b""
-        return os.pread(self._fd, length, offset)
+        try:
+            fd = self._pool.acquire(self)
+        except LostFile:
+            return b""
+        try:
+            data = os.pread(fd, length, offset)
+        finally:
+            self._pool.release(self)
+        return data.translate(CR_TO_LF) if self.cr_lines else data
 
     def inode(self) -> int:
-        if self._fd is None:
+        if self._closed or self._identity is None:
             raise OSError("closed")
-        return os.fstat(self._fd).st_ino
+        return self._identity[1]
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        self._closed = True
+        self._pool.forget(self)
+
+
+class FileSource(PooledFile):
+    """A log file on disk, plain text (may be live: it can grow)."""
+
+
+def _find_by_inode(folder: Path, identity: tuple[int, int]) -> str | None:
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if (
+                    entry.inode() == identity[1]
+                    and entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_dev == identity[0]
+                ):
+                    return entry.path
+    except OSError:
+        return None
+    return None
 
 
 class MemorySource(ByteSource):
-    """Bytes already in memory: decompressed archives, pasted text, tests."""
+    """Bytes already in memory: pasted text, tests."""
 
     def __init__(self, path: Path, data: bytes, problems: list[str] | None = None) -> None:
         self.path = path
@@ -115,28 +360,242 @@ class MemorySource(ByteSource):
         return out
 
 
-def gunzip(raw: bytes) -> tuple[bytes, list[str]]:
-    """Decompress every gzip member of `raw`; on damage keep what was readable."""
-    out: list[bytes] = []
+# -- gzip -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GzipLimits:
+    """How far one gzip member may expand before it is refused.
+
+    max_member: bytes of output per member. 4 GiB: the gzip trailer records sizes modulo
+    4 GiB, and no rotated service log of a day comes near it.
+    max_ratio: output per compressed byte, checked once a member has produced
+    `ratio_after` bytes. Logs compress 5-30:1 (a very repetitive one ~100:1); deflate's
+    ceiling is ~1032:1, reached only by runs of one byte: 200:1 refuses a bomb after
+    64 MiB of output, in a fraction of a second, instead of after 4 GiB.
+    Set from the environment: OSTUI_GZIP_MAX (bytes, suffix K/M/G), OSTUI_GZIP_MAX_RATIO.
+    """
+
+    max_member: int = 4 * GIB
+    max_ratio: float = 200.0
+    ratio_after: int = 64 * MIB
+
+    @classmethod
+    def from_environment(cls, problems: list[str]) -> GzipLimits:
+        limits = cls()
+        size_text = os.environ.get("OSTUI_GZIP_MAX")
+        if size_text:
+            try:
+                limits = cls(max_member=parse_size(size_text), max_ratio=limits.max_ratio)
+            except ValueError:
+                problems.append(
+                    f"OSTUI_GZIP_MAX={size_text!r} is not a size; using {limits.max_member} bytes"
+                )
+        ratio_text = os.environ.get("OSTUI_GZIP_MAX_RATIO")
+        if ratio_text:
+            try:
+                ratio = float(ratio_text)
+                if not ratio > 0:
+                    raise ValueError(ratio_text)
+                limits = cls(max_member=limits.max_member, max_ratio=ratio)
+            except ValueError:
+                problems.append(
+                    f"OSTUI_GZIP_MAX_RATIO={ratio_text!r} is not a ratio; using {limits.max_ratio:g}"
+                )
+        return limits
+
+
+def parse_size(text: str) -> int:
+    """`4G`, `512M`, `100000` -> bytes (powers of 1024)."""
+    text = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
+    number = float(text[:-1] if scale > 1 else text)
+    if number <= 0:
+        raise ValueError(text)
+    return int(number * scale)
+
+
+class GzipOverCap(Exception):
+    """A member would expand past its cap."""
+
+
+GZIP_IN_CHUNK = 256 << 10
+GZIP_OUT_CHUNK = 1 << 20
+
+
+def decompress_members(
+    read_chunk: Callable[[], bytes], write: Callable[[bytes], object], limits: GzipLimits = GzipLimits()
+) -> list[str]:
+    """Decompress every gzip member from `read_chunk()` into `write`, a bounded chunk at
+    a time; returns the problems. On damage or truncation what was decompressed stays
+    written; a member past its cap is cut back out (nothing of it is kept)."""
     problems: list[str] = []
-    pos = 0
-    while pos < len(raw):
+    total = 0  # bytes written
+    read_in = 0  # compressed bytes read
+    pending = b""
+    member = 0
+    while True:
+        if not pending:
+            pending = read_chunk()
+            read_in += len(pending)
+            if not pending:
+                return problems
+        if member and not pending.strip(b"\0"):
+            # Zero padding after the last member is common (tape blocks, preallocation).
+            pending = b""
+            continue
+        member += 1
         d = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header, auto-detected
+        member_in = 0
+        member_out = 0
+        before = total  # bytes written before this member
+        member_at = read_in - len(pending)  # compressed offset where the member starts
+        data = pending
         try:
-            out.append(d.decompress(raw[pos:]))
-            out.append(d.flush())
+            while True:
+                out = d.decompress(data, GZIP_OUT_CHUNK)
+                member_in += len(data) - len(d.unconsumed_tail) - len(d.unused_data)
+                data = d.unconsumed_tail
+                if out:
+                    member_out += len(out)
+                    _check_cap(member_out, member_in, limits)
+                    write(out)
+                    total += len(out)
+                if d.eof:
+                    pending = d.unused_data
+                    break
+                if not data:
+                    data = read_chunk()
+                    read_in += len(data)
+                    if not data:
+                        tail = d.flush()
+                        write(tail)
+                        total += len(tail)
+                        problems.append(f"truncated gzip: the archive ends early; kept {total} bytes")
+                        return problems
         except zlib.error as exc:
-            problems.append(f"damaged gzip data after {sum(map(len, out))} bytes: {exc}")
-            break
-        if not d.eof:
-            problems.append(f"truncated gzip: the archive ends early; kept {sum(map(len, out))} bytes")
-            break
-        consumed = len(raw) - pos - len(d.unused_data)
-        pos += consumed
-        # Trailing zero padding after the last member is common and harmless.
-        if not d.unused_data.strip(b"\0"):
-            break
+            problems.append(f"damaged gzip data in member {member} after {total} bytes: {exc}")
+            return problems
+        except GzipOverCap as exc:
+            problems.append(
+                f"gzip member {member} (at compressed byte {member_at}) not loaded, a likely"
+                f" decompression bomb: {exc}; the {before} bytes before it are kept,"
+                " the rest of the archive is not read"
+            )
+            raise GzipCut(before, problems) from None
+
+
+class GzipCut(Exception):
+    """A member was refused: keep only the first `keep` bytes written."""
+
+    def __init__(self, keep: int, problems: list[str]) -> None:
+        super().__init__(keep)
+        self.keep = keep
+        self.problems = problems
+
+
+def _check_cap(member_out: int, member_in: int, limits: GzipLimits) -> None:
+    if member_out > limits.max_member:
+        raise GzipOverCap(f"expands past {limits.max_member} bytes (the cap per member)")
+    if member_out >= limits.ratio_after and member_out > limits.max_ratio * max(member_in, 1):
+        raise GzipOverCap(
+            f"{member_in} compressed bytes already expand to {member_out}"
+            f" ({member_out / max(member_in, 1):.0f}:1, the cap is {limits.max_ratio:g}:1)"
+        )
+
+
+def gunzip(raw: bytes, limits: GzipLimits = GzipLimits()) -> tuple[bytes, list[str]]:
+    """Decompress gzip bytes held in memory (small archives; `open_source` streams)."""
+    out: list[bytes] = []
+    chunks = iter([raw])
+    try:
+        problems = decompress_members(lambda: next(chunks, b""), out.append, limits)
+    except GzipCut as cut:
+        return b"".join(out)[: cut.keep], cut.problems
     return b"".join(out), problems
+
+
+class _SpillFolder:
+    """A private folder (mode 0700) for decompressed archives, removed at exit."""
+
+    def __init__(self) -> None:
+        self._path: str | None = None
+        self._owner = 0
+        self._lock = threading.Lock()
+
+    def new_file(self) -> tuple[int, str]:
+        with self._lock:
+            if self._path is None or self._owner != os.getpid():
+                self._path = tempfile.mkdtemp(prefix="ostui-spill-")
+                self._owner = os.getpid()
+                atexit.register(_remove_folder, self._path, self._owner)
+            return tempfile.mkstemp(suffix=".log", dir=self._path)
+
+
+def _remove_folder(path: str, owner: int) -> None:
+    if os.getpid() == owner:  # a forked worker leaves its parent's folder alone
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+SPILL = _SpillFolder()
+
+
+class SpillSource(PooledFile):
+    """The decompressed bytes of an archive, in a spill file deleted on close."""
+
+    def __init__(self, path: Path, spill: str, problems: list[str]) -> None:
+        super().__init__(Path(spill))
+        self.path = path
+        self.problems = problems
+        self._spill = spill
+        self._finalizer = weakref.finalize(self, _unlink, spill)
+
+    def close(self) -> None:
+        super().close()
+        self._finalizer()
+
+
+def open_gzip(path: Path, limits: GzipLimits | None = None) -> ByteSource:
+    """Decompress `path` into a spill file; a `.gz` that is plain text is read as it is."""
+    problems: list[str] = []
+    if limits is None:
+        limits = GzipLimits.from_environment(problems)
+    fd, _info = POOL.open_outside(lambda: _open_regular(path))
+    try:
+        head = os.pread(fd, 4096, 0)
+        if head[:2] != b"\x1f\x8b" and looks_like_text(head):
+            source = open_plain(path)
+            source.problems[:0] = [*problems, "named .gz but not compressed: read as plain text"]
+            return source
+        out_fd, spill = POOL.open_outside(SPILL.new_file)
+        try:
+            with os.fdopen(out_fd, "wb") as out:
+                try:
+                    problems += decompress_members(lambda: os.read(fd, GZIP_IN_CHUNK), out.write, limits)
+                except GzipCut as cut:
+                    problems += cut.problems
+                    out.truncate(cut.keep)
+            return SpillSource(path, spill, problems)
+        except BaseException:
+            _unlink(spill)
+            raise
+    finally:
+        os.close(fd)
+
+
+def looks_like_text(head: bytes) -> bool:
+    """Whether the first bytes of a file read as text (no NUL, few control bytes)."""
+    if not head or b"\0" in head:
+        return not head
+    controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13, 27))
+    return controls * 100 <= len(head)
 
 
 def estimated_size(path: Path) -> int:
@@ -153,13 +612,22 @@ def estimated_size(path: Path) -> int:
         return 0
 
 
+def open_plain(path: Path) -> FileSource:
+    """A plain file; old Mac line ends (CR alone) are read as LF, with a note."""
+    source = FileSource(path)
+    head = source.read(0, 64 << 10)
+    lone_cr = head.count(b"\r") - head.count(b"\r\n")
+    if lone_cr > head.count(b"\n"):
+        source.cr_lines = True
+        source.problems.append("lines end in CR alone (old Mac style): each CR is read as a line end")
+    return source
+
+
 def open_source(path: Path) -> ByteSource:
     """Open a log file for reading; raises OSError when it cannot be opened."""
     if path.name.endswith(".gz"):
-        raw = path.read_bytes()
-        data, problems = gunzip(raw)
-        return MemorySource(path, data, problems)
-    return FileSource(path)
+        return open_gzip(path)
+    return open_plain(path)
 
 
 class SliceSource(ByteSource):

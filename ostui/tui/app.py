@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.worker import Worker
 
 from ..core.levels import Level
 from ..core.logset import LogFile
@@ -36,6 +37,7 @@ from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
 from .commands import OstuiCommands
+from .failures import forward_failure, what_failed
 from .messages import (
     ClocksEstimated,
     FileIndexed,
@@ -46,6 +48,7 @@ from .messages import (
     OlderFetched,
     SourcesLoaded,
     ViewReady,
+    WorkerFailed,
 )
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
@@ -148,6 +151,7 @@ class OstuiApp(App[int]):
         self.mark_summaries: dict[int, MarkSummary] = {}
         self.mark_done: dict[int, dict[int, int]] = {}
         self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
+        self.failures: dict[str, str] = {}  # worker group -> why it stopped
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -216,7 +220,7 @@ class OstuiApp(App[int]):
         for mirror in getattr(self.args, "mirrors", None) or []:
             tree.remote[mirror.node.name] = mirror.node
             mirror.on_change = self._node_changed
-        tree.load(self.files)
+        tree.load(self.files, skipped=getattr(message.tree, "skipped", None) or [])
         self.stream_files = [f for f in self.files if f.error is None]
         broken = [f for f in self.files if f.error]
         if broken:
@@ -324,6 +328,8 @@ class OstuiApp(App[int]):
     @property
     def following(self) -> bool:
         """Live files are followed; archives (--root, --demo) only with --follow."""
+        if "follow" in self.failures:
+            return False  # the follower stopped: never claim "live"
         choice = getattr(self.args, "follow", None)
         if choice is not None:
             return bool(choice)
@@ -533,6 +539,27 @@ class OstuiApp(App[int]):
             visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The one place a worker's failure is shown: a notification saying what stopped
+        and that the rest still works, and a lasting mark in the status bar."""
+        what = what_failed(message.group)
+        error = message.error
+        reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        self.failures[message.group] = reason
+        self.notify(
+            f"{what} stopped ({reason}). Everything else still works; what is on screen stays.",
+            title="ostui",
+            severity="error",
+            timeout=20,
+        )
+        if self.query_one(LogStream).view is None:
+            self.set_status(f"✗ {what} failed: {reason}")
+        else:
+            self.update_status()
+
     def update_status(self) -> None:
         stream = self.query_one(LogStream)
         view = stream.view
@@ -552,9 +579,17 @@ class OstuiApp(App[int]):
             parts.append(f"mark {self.marks[-1].name!r} {self.marks[-1].when:%H:%M:%S}")
         if self.alert is not None:
             parts.append("⚠ new error: press !")
-        problems = sum(len(f.problems) for f in self.files) + sum(1 for f in self.files if f.error)
-        if problems:
-            parts.append(f"{problems} file problem(s): see tree ✗")
+        # Each count names the mark the tree shows it with.
+        partial = sum(1 for f in self.files if f.problems)
+        if partial:
+            parts.append(f"{partial} file(s) partly read: tree ⚠")
+        broken = sum(1 for f in self.files if f.error)
+        if broken:
+            parts.append(f"{broken} unreadable: tree ✗")
+        skipped = len(self.query_one(SourceTree).skipped)
+        if skipped:
+            parts.append(f"{skipped} not read: tree 'not read'")
+        parts += [f"✗ {what_failed(group)} failed" for group in self.failures]
         self.set_status(" · ".join(parts))
 
     def watch_filters(self, old: Filters, new: Filters) -> None:

@@ -100,3 +100,12 @@ class ClocksEstimated(Message):
         super().__init__()
         self.clocks = list(clocks)
         self.skews = dict(skews)
+
+
+class WorkerFailed(Message):
+    """A worker raised: the app's one handler says what stopped and what still works."""
+
+    def __init__(self, group: str, error: BaseException | None) -> None:
+        super().__init__()
+        self.group = group
+        self.error = error

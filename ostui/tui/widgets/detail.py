@@ -28,6 +28,7 @@ from ...core.model import Record, TracebackFrame
 from ...core.requests import RequestStory, search_request
 from ...core.textsafe import visible
 from ...core.tracebacks import innermost_openstack_frame
+from ..failures import ForwardsWorkerFailures
 from ..report import (
     build_report,
     diagnosis_entry,
@@ -152,7 +153,7 @@ def raw_record(rec: Record) -> Content:
     return Content("\n").join(out) + Content.styled(tail, "$foreground-muted")
 
 
-class DetailPane(Vertical):
+class DetailPane(ForwardsWorkerFailures, Vertical):
     """Summary, diagnosis (traceback summary, HTTP explanation, known fault) and the tabs
     Story / Traceback / Record of the selected record.
 

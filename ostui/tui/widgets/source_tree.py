@@ -22,7 +22,7 @@ from ...core.textsafe import visible
 class TreeEntry:
     """What a tree node stands for: the files under it."""
 
-    kind: str  # "all", "node", "component", "file"
+    kind: str  # "all", "node", "component", "file", "skipped" (a file not read, and why)
     label: str
     files: list[LogFile] = field(default_factory=list)
 
@@ -79,9 +79,18 @@ class SourceTree(Tree[TreeEntry]):
         self.files: list[LogFile] = []
         self.mark: Mark | None = None  # when set, counts also say what is new since it
         self.remote: dict[str, RemoteNode] = {}  # nodes read over ssh, by name: their state shows
+        self.skipped: list[tuple[str, str]] = []  # (path, why) of files found but not read
 
-    def load(self, files: Sequence[LogFile], keep: bool = False) -> None:
-        """Show `files`; with keep, files already known keep their in/out state."""
+    def load(
+        self,
+        files: Sequence[LogFile],
+        keep: bool = False,
+        skipped: Sequence[tuple[object, str]] | None = None,
+    ) -> None:
+        """Show `files`; with keep, files already known keep their in/out state. `skipped`
+        (path, reason) are the files found but not read: they are listed, never hidden."""
+        if skipped is not None:
+            self.skipped = [(str(path), reason) for path, reason in skipped]
         known = {id(f) for f in self.files}
         self.files = list(files)
         if keep:
@@ -106,6 +115,11 @@ class SourceTree(Tree[TreeEntry]):
         for name in self.remote:
             if name not in by_node:  # a node that is down shows, with its state
                 root.add(name, data=TreeEntry("node", name, []), expand=False)
+        if self.skipped:
+            label = f"not read ({len(self.skipped)})"
+            gone = root.add(label, data=TreeEntry("skipped", label), expand=False)
+            for path, reason in self.skipped:
+                gone.add_leaf(f"{path}: {reason}", data=TreeEntry("skipped", f"{path}: {reason}"))
         root.expand()
         self.refresh_counts()
 
@@ -124,6 +138,11 @@ class SourceTree(Tree[TreeEntry]):
 
     def _label(self, entry: TreeEntry) -> Text:
         text = Text()
+        if entry.kind == "skipped":
+            text.append(
+                visible(entry.label), self.get_component_rich_style("source-tree--warnings", partial=True)
+            )
+            return text
         files = entry.files
         on = [f for f in files if id(f) in self.active]
         broken = [f for f in files if f.error]
@@ -139,6 +158,11 @@ class SourceTree(Tree[TreeEntry]):
                 ("☑ " if on else "☐ ") + visible(entry.label),
                 None if on else self.get_component_rich_style("source-tree--off", partial=True),
             )
+            if f.problems:  # read, with parts that could not be (CRLF, bad bytes, a cut gzip...)
+                text.append(
+                    f" ⚠{len(f.problems)}",
+                    self.get_component_rich_style("source-tree--warnings", partial=True),
+                )
         else:
             text.append(visible(entry.label))
             node = self.remote.get(entry.label) if entry.kind == "node" else None

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from ...core.frame_source import SourceContext, read_context, shown_source
 from ...core.model import Traceback, TracebackFrame
 from ...core.tracebacks import innermost_openstack_frame, is_openstack_frame
+from ..failures import ForwardsWorkerFailures
 from .story_view import CursorRows, Row
 
 _CONTEXT_CACHE = 256  # source contexts kept; each is a dozen short lines
@@ -49,7 +50,7 @@ def highlight_lines(lines: Sequence[str]) -> list[Content]:
     return out
 
 
-class TracebackFrames(CursorRows):
+class TracebackFrames(ForwardsWorkerFailures, CursorRows):
     """The frames of a traceback, one row each (two with the source line); the cursor row
     is styled by `traceback-view--cursor`. Lives inside `TracebackView`."""
 

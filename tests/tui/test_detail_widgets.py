@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent
 
+from ostui.core.frame_source import read_context
 from ostui.core.knowledge import FaultMatcher, parse_fault
 from ostui.core.logset import LogFile, open_files
 from ostui.core.model import Traceback, TracebackFrame, TracebackSection
@@ -26,7 +26,6 @@ from ostui.tui.widgets.detail import DetailPane, raw_record
 from ostui.tui.widgets.fault_panel import FaultPanel, excerpts
 from ostui.tui.widgets.http_panel import HttpExplanation
 from ostui.tui.widgets.story_view import RequestStoryView
-from ostui.core.frame_source import read_context
 from ostui.tui.widgets.traceback_view import TracebackFrames, TracebackView
 
 SEED_LOG = Path(__file__).resolve().parent.parent / "data" / "seed" / "nova-api.log"
@@ -332,7 +331,7 @@ async def test_fault_panel_shows_the_matched_fault(seed_selection: Selection) ->
         panel.record = seed_selection.record
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "No known fault matches; signature: AttributeError @ glanceclient/" in text_of(panel)
+        assert "No known fault matches; signature: AttributeError: id" in text_of(panel)
 
 
 def test_excerpts_keep_the_match_in_view() -> None:
@@ -432,7 +431,7 @@ def test_build_report_with_the_story(seed_selection: Selection, seed_story: Requ
 
 def test_build_report_without_story_or_known_fault(seed_selection: Selection) -> None:
     text = build_report(seed_selection, None, "en", matcher=FaultMatcher([]))
-    assert "No known fault matches; signature: AttributeError @ glanceclient/" in text
+    assert "No known fault matches; signature: AttributeError: id" in text
     assert "(not searched)" in text
     assert "AttributeError: id" in text
     assert "HTTP status" not in text  # the record itself has no HTTP fields

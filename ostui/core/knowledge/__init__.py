@@ -27,20 +27,17 @@ from .packs import (
     FaultLoadError,
     FaultPack,
     FaultRule,
+    FixedVersion,
     PackInfo,
+    Repeat,
     load_faults,
     parse_fault,
     parse_pack_text,
 )
+from .signatures import SIGNATURE_LIMIT, ErrorShape, error_shape, error_signature, mask_variables
 from .status import LANGS, StatusExplanation, explain_status, known_statuses, pick_lang, status_table
-from .summary import (
-    SIGNATURE_LIMIT,
-    FaultGroup,
-    FaultSummary,
-    error_signature,
-    mask_variables,
-    summarize_faults,
-)
+from .summary import FaultGroup, FaultSummary, fault_dict, summarize_faults
+from .versions import Installed, compare_versions, find_installed, parse_package_list
 
 __all__ = [
     "DEFAULT_PRIORITY",
@@ -50,6 +47,7 @@ __all__ = [
     "SHIPPED_PACKS",
     "SIGNATURE_LIMIT",
     "USER_PRIORITY",
+    "ErrorShape",
     "Fault",
     "FaultGroup",
     "FaultLoadError",
@@ -58,16 +56,24 @@ __all__ = [
     "FaultPack",
     "FaultRule",
     "FaultSummary",
+    "FixedVersion",
+    "Installed",
     "PackInfo",
+    "Repeat",
     "StatusExplanation",
     "_literal_prefix",
+    "compare_versions",
+    "error_shape",
     "error_signature",
     "explain_status",
+    "fault_dict",
+    "find_installed",
     "known_statuses",
     "load_faults",
     "mask_variables",
     "parse_fault",
     "parse_pack_text",
+    "parse_package_list",
     "pick_lang",
     "status_table",
     "summarize_faults",

@@ -142,6 +142,11 @@ def _exception_pattern(name: str) -> str:
     return rf"(?<![\w.])(?:[A-Za-z_]\w*\.)*{re.escape(_short_name(name))}(?:_Remote)?\b"
 
 
+def literal_prefixes(fault: Fault) -> list[str]:
+    """The literal text each of `fault`'s regexes must start with ("" when one has none)."""
+    return [_literal_prefix(r)[0] for r in fault.match.regex]
+
+
 class _Compiled:
     """One fault's rule prepared for fast checks."""
 

@@ -8,11 +8,9 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
-
+from ..levels import Level
 
 # --------------------------------------------------------------------------------------
 # Fault packs: data model and loader
@@ -28,7 +26,7 @@ def _default_user_dir() -> Path:
 # A marker, resolved when load_faults() runs so that XDG_CONFIG_HOME set after import counts.
 DEFAULT_USER_DIR = Path("~/.config/ostui/faults.d")
 
-SHIPPED_PACKS = ("openstack.toml", "elastic-recheck.toml")
+SHIPPED_PACKS = ("openstack.toml", "elastic-recheck.toml", "hotsos.toml", "field.toml")
 USER_PRIORITY = 0  # user entries rank first: the operator knows their own cloud best
 DEFAULT_PRIORITY = 50
 
@@ -49,8 +47,24 @@ _ENTRY_KEYS = frozenset(
         "example",
         "overlaps",
         "bugs",
+        "title_zh",
+        "cause_zh",
+        "fix_zh",
+        "repeat",
+        "level",
+        "near_misses",
+        "fixed_in",
     }
 )
+# The lowest level a record may have and still count for a fault (`level = "warning"`).
+# "any" takes records without a level too (kernel and syslog lines).
+_LEVELS = {
+    "error": Level.ERROR,
+    "warning": Level.WARNING,
+    "info": Level.INFO,
+    "debug": Level.DEBUG,
+    "any": Level.UNKNOWN,
+}
 _PACK_KEYS = frozenset({"name", "description", "priority", "attribution", "license", "format", "fault"})
 
 
@@ -81,6 +95,29 @@ class FaultRule:
     http_status: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A fault that counts only when it repeats: `count` times within `hours` on one node."""
+
+    count: int
+    hours: float | None = None  # None: `count` times in the whole log set
+
+    def describe(self, lang: str = "en") -> str:
+        if lang == "zh":
+            window = f"{self.hours:g} 小时内" if self.hours else ""
+            return f"同一节点{window}出现至少 {self.count} 次才算此故障"
+        window = f" within {self.hours:g} h" if self.hours else ""
+        return f"counts only at {self.count} or more{window} on one node"
+
+
+@dataclass(frozen=True, slots=True)
+class FixedVersion:
+    """The package version that fixes a fault (Debian or RPM version string)."""
+
+    package: str
+    version: str
+
+
 @dataclass(slots=True)
 class Fault:
     """One known fault: how to recognize it, why it happens and what to do."""
@@ -99,6 +136,19 @@ class Fault:
     source: str = ""
     line: int | None = None
     priority: int = DEFAULT_PRIORITY
+    title_zh: str = ""
+    cause_zh: str = ""
+    fix_zh: list[str] = field(default_factory=list)
+    repeat: Repeat | None = None
+    level: Level = Level.ERROR
+    near_misses: list[str] = field(default_factory=list)
+    fixed_in: list[FixedVersion] = field(default_factory=list)
+
+    def text(self, lang: str = "en") -> tuple[str, str, list[str]]:
+        """(title, cause, fix steps) in `lang`; English where the entry has no translation."""
+        if lang == "zh":
+            return (self.title_zh or self.title, self.cause_zh or self.cause, list(self.fix_zh or self.fix))
+        return self.title, self.cause, list(self.fix)
 
 
 @dataclass(slots=True)
@@ -186,6 +236,35 @@ def _parse_rule(raw: object) -> FaultRule:
     )
 
 
+def _parse_repeat(raw: object) -> Repeat | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"count", "hours"}:
+        raise ValueError("'repeat' must be a table with 'count' and optionally 'hours'")
+    count, hours = raw.get("count"), raw.get("hours")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError("'repeat.count' must be a positive integer")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0):
+        raise ValueError("'repeat.hours' must be a positive number")
+    return Repeat(count, float(hours) if hours is not None else None)
+
+
+_FIXED_KEYS = ("package", "version")
+
+
+def _parse_fixed_in(raw: object) -> list[FixedVersion]:
+    if not isinstance(raw, list):
+        raise ValueError("'fixed_in' must be a list of {package, version} tables")
+    out = []
+    for item in raw:
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("package", "version")
+        ):
+            raise ValueError("each 'fixed_in' item needs a 'package' and a 'version' string")
+        out.append(FixedVersion(item["package"], item["version"]))
+    return out
+
+
 def parse_fault(
     entry: object,
     *,
@@ -207,6 +286,9 @@ def parse_fault(
         raise ValueError("'match' is missing")
     rule = _parse_rule(entry["match"])
     notes = [f"unknown key '{key}' ignored" for key in sorted(set(entry) - _ENTRY_KEYS)]
+    level_name = entry.get("level", "error")
+    if level_name not in _LEVELS:
+        raise ValueError("'level' must be one of: " + ", ".join(_LEVELS))
     fault = Fault(
         id=fault_id,
         title=title.strip(),
@@ -222,6 +304,13 @@ def parse_fault(
         source=source,
         line=line,
         priority=priority,
+        title_zh=_opt_str(entry, "title_zh").strip(),
+        cause_zh=_opt_str(entry, "cause_zh"),
+        fix_zh=list(_str_list(entry.get("fix_zh", []), "fix_zh")),
+        repeat=_parse_repeat(entry.get("repeat")),
+        level=_LEVELS[level_name],
+        near_misses=list(_str_list(entry.get("near_misses", []), "near_misses")),
+        fixed_in=_parse_fixed_in(entry.get("fixed_in", [])),
     )
     return fault, notes
 

@@ -491,7 +491,9 @@ class MirrorFile:
     inode: str = ""  # the remote file's inode when last seen: another one means rotated
     target: int | None = None  # its size at the first listing: synced when offset reaches it
     skip_to_line: bool = False  # the first bytes are mid-line: drop them up to a newline
-    refused: str = ""  # why it is not read now (a symlink, a FIFO...), said once
+    refused: str = ""  # why the listing says it cannot be read now (a symlink, a FIFO...)
+    listed: tuple[str, int] = ("", 0)  # (inode, size) at the last listing
+    refused_at: tuple[str, int] | None = None  # the listing at which the node refused a read
 
     @property
     def folder(self) -> bytes:
@@ -504,7 +506,10 @@ class MirrorFile:
     @property
     def synced(self) -> bool:
         return self.offset is not None and (
-            self.target is None or self.offset >= self.target or bool(self.refused)
+            self.target is None
+            or self.offset >= self.target
+            or bool(self.refused)
+            or self.refused_at == self.listed
         )
 
 
@@ -578,7 +583,7 @@ class Mirror:
             return None
         base = self.root / "var" / "log"
         local = base.joinpath(*parts)
-        if os.path.commonpath([base, local]) != str(base):
+        if os.path.commonpath([base, os.path.normpath(local)]) != str(base):
             self._problem(f"{remote}: outside the mirror folder: not mirrored")
             return None
         return local
@@ -837,6 +842,9 @@ class Mirror:
                 if f.offset is None:
                     f.offset, f.target = 0, 0  # gone before it was read: nothing to wait for
                 continue
+            f.listed = (seen.inode, seen.size)
+            if f.refused_at == f.listed:
+                continue  # refused at this very state: asked again once it changes
             if f.offset is None:
                 start = max(0, seen.size - self.backlog)
                 f.offset, f.target, f.inode, f.skip_to_line = start, seen.size, seen.inode, start > 0
@@ -892,12 +900,13 @@ class Mirror:
         f = self.files[n]
         if kind == b"X" and fields and fields[0] == b"%d" % n:
             why = {
-                b"notfile": "not a regular file",
-                b"changed": "swapped while opened",
-                b"open": "cannot open",
+                b"notfile": "not a regular file when read",
+                b"changed": "another file when opened (swapped after the listing)",
+                b"open": "cannot be opened",
             }
             reason = why.get(fields[-1], "")
-            if reason:  # "shrank" is a rotation the next listing shows
+            if reason and f.refused_at != f.listed:  # "shrank": a rotation the next listing shows
+                f.refused_at = f.listed
                 self._problem(f"{f.remote}: {reason}: not read")
             return
         if (

@@ -9,7 +9,6 @@ ostui nodes [PATH...]                        the other nodes these logs name, as
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -105,7 +104,8 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
             prog="ostui explain",
             description="What an HTTP status means in an OpenStack cloud, or what a known fault is.",
         )
-        p.add_argument("subject", metavar="STATUS", help="an HTTP status code (e.g. 503) or a fault id")
+        p.add_argument("subject", metavar="CODE|FAULT", help="an HTTP status code (e.g. 503) or a fault id")
+        p.add_argument("--json", action="store_true", help="print one JSON document")
         _add_lang(p)
         return p
     if command == "nodes":
@@ -318,33 +318,53 @@ def cmd_request(args: argparse.Namespace) -> int:
     return 0 if story.entries else 1
 
 
-# Labels of the explain and faults output; fault texts themselves are English only.
+# Labels of the explain and faults output; the fault texts come in the same language.
 _LABELS = {
     "en": {
         "meaning": "Meaning",
         "first": "First step",
         "known": "Known faults",
         "unknown": "Unknown errors",
-        "count": "count",
-        "fault": "fault",
-        "where": "nodes / components",
-        "last": "last seen",
-        "signature": "signature",
+        "watching": "Seen, below their repetition rule",
+        "cause": "Cause",
+        "fix": "Fix",
+        "bugs": "Bugs",
+        "links": "Links",
+        "releases": "Releases",
+        "repeat": "Repetition rule",
+        "versions": "Installed",
+        "affected": "affected, fixed in",
+        "not_affected": "has the fix",
+        "where": "nodes",
+        "seen": "seen",
+        "module": "module",
+        "example": "example",
         "none": "No ERROR or CRITICAL records.",
         "records": "error records",
+        "files": "files",
     },
     "zh": {
         "meaning": "含义",
         "first": "第一步",
         "known": "已知故障",
         "unknown": "未知错误",
-        "count": "次数",
-        "fault": "故障",
-        "where": "节点 / 组件",
-        "last": "最后出现",
-        "signature": "特征",
+        "watching": "已出现但未达到重复规则",
+        "cause": "原因",
+        "fix": "处理步骤",
+        "bugs": "缺陷",
+        "links": "链接",
+        "releases": "版本",
+        "repeat": "重复规则",
+        "versions": "已安装",
+        "affected": "受影响，修复版本",
+        "not_affected": "已包含修复",
+        "where": "节点",
+        "seen": "时间",
+        "module": "模块",
+        "example": "示例",
         "none": "没有 ERROR 或 CRITICAL 级别的记录。",
         "records": "条错误记录",
+        "files": "个文件",
     },
 }
 
@@ -367,67 +387,96 @@ def _print_status(ex: Any) -> None:
     Console().print(Panel(body, title=title, title_align="left", expand=False))
 
 
-def _print_fault(fault: Any, attribution: str) -> None:
+def _out_console() -> Any:
+    """A console that never wraps: piped output keeps one line per line, whatever its length."""
     from rich.console import Console
-    from rich.markup import escape
 
-    console = Console()
-    console.print(f"[bold]{escape(fault.title)}[/]  [dim]{escape(fault.id)} ({escape(fault.pack)})[/]")
-    if fault.cause:
-        console.print(f"\n[bold]Cause[/]\n{escape(fault.cause)}")
-    if fault.fix:
-        console.print("\n[bold]Fix[/]")
-        for n, step in enumerate(fault.fix, 1):
-            console.print(f"  {n}. {escape(step)}")
-    for label, items in (("Bugs", fault.bugs), ("Releases", fault.releases), ("Links", fault.links)):
-        if items:
-            console.print(f"\n[bold]{label}[/]: " + escape(", ".join(items)))
-    if attribution:
-        console.print(f"\n[dim]{escape(attribution)}[/]")
+    return Console(soft_wrap=True, highlight=False)
 
 
-def _print_faults(summary: Any, lang: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+def _fault_lines(doc: dict[str, Any], words: dict[str, str], indent: str = "") -> list[Any]:
+    """Cause, every fix step, bugs and links of a fault (from `fault_dict`), as rich Text lines."""
+    from rich.text import Text
+
+    lines: list[Any] = []
+    if doc.get("cause"):
+        lines.append(Text(f"{indent}{words['cause']}: ", style="bold") + Text(doc["cause"]))
+    if doc.get("fix"):
+        lines.append(Text(f"{indent}{words['fix']}:", style="bold"))
+        lines.extend(Text(f"{indent}  {n}. {step}") for n, step in enumerate(doc["fix"], 1))
+    if doc.get("repeat"):
+        lines.append(Text(f"{indent}{words['repeat']}: ", style="bold") + Text(doc["repeat"]["rule"]))
+    for key in ("bugs", "releases", "links"):
+        if doc.get(key):
+            lines.append(Text(f"{indent}{words[key]}: ", style="bold") + Text(" ".join(doc[key])))
+    return lines
+
+
+def _print_fault(doc: dict[str, Any], lang: str) -> None:
+    from rich.text import Text
 
     words = _LABELS[lang]
-    console = Console()
+    console = _out_console()
+    console.print(Text(doc["title"], style="bold") + Text(f"  {doc['id']} ({doc['pack']})", style="dim"))
+    for line in _fault_lines(doc, words):
+        console.print(line)
+    if doc.get("attribution"):
+        console.print(Text(doc["attribution"], style="dim"))
+
+
+def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None:
+    from rich.text import Text
+
+    from .core.knowledge import fault_dict
+
+    words = _LABELS[lang]
+    console = _out_console()
     if not summary.records:
         console.print(words["none"])
         return
-    console.print(f"[bold]{summary.records}[/] {words['records']}, {summary.files} files")
+    console.print(f"{summary.severe} {words['records']}, {summary.files} {words['files']}")
 
-    def when(group: Any) -> str:
-        return group.last_seen.strftime("%Y-%m-%d %H:%M:%S") if group.last_seen else "-"
+    def seen(group: Any) -> str:
+        stamps = [s.strftime("%Y-%m-%d %H:%M:%S") for s in (group.first_seen, group.last_seen) if s]
+        return " -> ".join(dict.fromkeys(stamps)) or "-"
 
-    def where(group: Any) -> str:
-        return f"{', '.join(sorted(group.nodes))} / {', '.join(sorted(group.components))}"
+    pad = " " * 8
 
-    if summary.known:
-        table = Table(title=words["known"], title_justify="left", expand=True)
-        table.add_column(words["count"], justify="right", no_wrap=True)
-        table.add_column(words["fault"], ratio=3)
-        table.add_column(words["where"], ratio=2)
-        table.add_column(words["last"], no_wrap=True)
-        for group in summary.known:
-            first = f"\n[dim]1. {escape(group.fault.fix[0])}[/]" if group.fault and group.fault.fix else ""
-            name = f"[bold]{escape(group.title)}[/] [dim]{escape(group.key)}[/]{first}"
-            table.add_row(str(group.count), name, escape(where(group)), when(group))
-        console.print(table)
+    def head(group: Any, title: str, key: str) -> Any:
+        text = Text(f"{group.count:>6}  ", style="bold") + Text(title, style="bold")
+        nodes = f"{', '.join(sorted(group.nodes))} ({', '.join(sorted(group.components))})"
+        where = f"{pad}{words['where']}: {nodes}; {words['seen']}: {seen(group)}"
+        return [text + Text(f"  {key}", style="dim"), Text(where, style="dim")]
+
+    for label, groups in ((words["known"], summary.known), (words["watching"], summary.watching)):
+        if not groups:
+            continue
+        console.print(Text(f"\n{label}", style="bold underline"))
+        for group in groups:
+            doc = fault_dict(group.fault, lang, attributions.get(group.fault.pack, ""))
+            for line in head(group, doc["title"], group.key):
+                console.print(line)
+            if group.repeat_note:
+                console.print(Text(f"{pad}{words['repeat']}: {group.repeat_note}"))
+                doc.pop("repeat")
+            for check in group.versions:
+                state = words["affected"] if check["affected"] else words["not_affected"]
+                package = f"{check['package']} {check['installed']}"
+                console.print(Text(f"{pad}{words['versions']}: {package} ({state} {check['fixed_in']})"))
+            doc.pop("releases", None)
+            for line in _fault_lines(doc, words, pad):
+                console.print(line)
     if summary.unknown:
-        table = Table(title=words["unknown"], title_justify="left", expand=True)
-        table.add_column(words["count"], justify="right", no_wrap=True)
-        table.add_column(words["signature"], ratio=3)
-        table.add_column(words["where"], ratio=2)
-        table.add_column(words["last"], no_wrap=True)
+        console.print(Text(f"\n{words['unknown']}", style="bold underline"))
         for group in summary.unknown:
-            table.add_row(str(group.count), escape(group.key), escape(where(group)), when(group))
-        console.print(table)
+            # Titles and examples are made of log text: shown through the one gate, never as markup.
+            for line in head(group, visible(group.title), f"{words['module']}: {group.module or '-'}"):
+                console.print(line)
+            console.print(Text(f"{pad}{words['example']}: {visible(group.example)}", style="dim"))
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .core.knowledge import explain_status, load_faults, pick_lang
+    from .core.knowledge import explain_status, fault_dict, load_faults, pick_lang
 
     lang = pick_lang(args.lang)
     subject = args.subject.strip()
@@ -436,7 +485,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if explanation is None:
             print(f"ostui explain: {subject} is not an HTTP status (100-599)", file=sys.stderr)
             return 2
-        _print_status(explanation)
+        if args.json:
+            from dataclasses import asdict
+
+            sys.stdout.write(json_text(asdict(explanation)) + "\n")
+        else:
+            _print_status(explanation)
         return 0
     pack = load_faults()
     fault = pack.get(subject)
@@ -444,12 +498,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"ostui explain: {subject!r} is neither an HTTP status nor a known fault id", file=sys.stderr)
         return 2
     info = pack.pack_info(fault.pack)
-    _print_fault(fault, info.attribution if info else "")
+    doc = fault_dict(fault, lang, info.attribution if info else "")
+    if args.json:
+        sys.stdout.write(json_text(doc) + "\n")
+    else:
+        _print_fault(doc, lang)
     return 0
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
-    from .core.knowledge import FaultMatcher, load_faults, pick_lang, summarize_faults
+    from .core.knowledge import FaultMatcher, find_installed, load_faults, pick_lang, summarize_faults
     from .core.logset import open_files
 
     files, tree = select_files(args, sys.stdout)
@@ -460,12 +518,16 @@ def cmd_faults(args: argparse.Namespace) -> int:
     pack = load_faults()
     for message in pack.errors:
         print(f"ostui: {message}", file=sys.stderr)
-    summary = summarize_faults(files, FaultMatcher(pack))
+    lang = pick_lang(args.lang)
+    # Package lists are read only from inside the tree given: never from this host.
+    installed = find_installed([args.root]) if args.root is not None else None
+    summary = summarize_faults(files, FaultMatcher(pack), installed, lang)
     summary.errors = list(pack.errors)
+    attributions = {info.name: info.attribution for info in pack.packs}
     if args.json:
-        sys.stdout.write(json_text(summary.to_dict(), indent=1) + "\n")
+        sys.stdout.write(json_text(summary.to_dict(lang, attributions), indent=1) + "\n")
         return 0
-    _print_faults(summary, pick_lang(args.lang))
+    _print_faults(summary, lang, attributions)
     return 0
 
 

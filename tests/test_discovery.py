@@ -545,7 +545,60 @@ def test_sources_from_paths_rejects_non_regular(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     tree = sources_from_paths([fifo])
-    assert tree.skipped == [(str(fifo), "not a regular file")]
+    assert tree.skipped == [(str(fifo), "not a regular file (a FIFO): not opened")]
+
+
+def test_log_named_fifos_sockets_devices_and_dangling_links_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    make(tmp_path / "n", "var/log/nova/nova-api.log")
+    nova = tmp_path / "n/var/log/nova"
+    os.mkfifo(nova / "nova-compute.log")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(nova / "nova-conductor.log"))
+    os.symlink("gone.log", nova / "nova-scheduler.log")
+    os.mkfifo(nova / "nova-api.ctl")  # named as no log is: no word needed
+    try:
+        tree = discover(tmp_path / "n")
+    finally:
+        listener.close()
+    assert components(tree, "n") == {"nova": ["nova-api.log"]}
+    assert sorted(tree.skipped) == [
+        (str(nova / "nova-compute.log"), "not a regular file (a FIFO): not opened"),
+        (str(nova / "nova-conductor.log"), "not a regular file (a socket): not opened"),
+        (str(nova / "nova-scheduler.log"), "dangling symlink (to gone.log)"),
+    ]
+
+
+def test_symlinks_leaving_the_log_folder_are_not_followed(tmp_path: Path) -> None:
+    make(tmp_path / "n", "var/log/nova/nova-api.2026-12-05.log", "var/log/nova/real/nova-cell.log")
+    make(tmp_path, "etc/secret/shadow.log", "elsewhere/neutron/server.log")
+    nova = tmp_path / "n/var/log/nova"
+    os.symlink(tmp_path / "etc/secret/shadow.log", nova / "nova-compute.log")
+    os.symlink("/dev/zero", nova / "nova-conductor.log")
+    os.symlink(tmp_path / "elsewhere/neutron", tmp_path / "n/var/log/neutron")
+    os.symlink("nova-api.2026-12-05.log", nova / "nova-api.log")  # inside: followed
+    os.symlink(nova / "real", nova / "linked")  # a folder inside: followed
+    tree = discover(tmp_path / "n")
+    log_root = tmp_path / "n/var/log"
+    assert summary(tree)["n"] == {
+        "nova": [
+            ("nova-api.log", ["nova-api.2026-12-05.log"]),
+            ("nova-cell.log", ["nova-cell.log"]),
+        ]
+    }
+    assert sorted(tree.skipped) == sorted(
+        [
+            (
+                str(log_root / "neutron"),
+                f"symlink to {tmp_path / 'elsewhere/neutron'}, outside {log_root}: not followed",
+            ),
+            (
+                str(nova / "nova-compute.log"),
+                f"symlink to {tmp_path / 'etc/secret/shadow.log'}, outside {log_root}: not followed",
+            ),
+            (str(nova / "nova-conductor.log"), f"symlink to /dev/zero, outside {log_root}: not followed"),
+            (str(nova / "linked"), f"same folder as {nova / 'real'}"),
+        ]
+    )
 
 
 # --- naming helpers -----------------------------------------------------------------------

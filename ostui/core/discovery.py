@@ -6,7 +6,8 @@ logs (devstack gate output). Under a log root the RDO/Ubuntu, Kolla (`kolla/<svc
 (`containers/<svc>`, `containers/httpd/<svc>`) and devstack file layouts are mapped to components.
 
 Nothing here raises on unreadable files, permission errors or symlink loops: they are reported
-in `LogTree.skipped` so the UI can say why a log is missing.
+in `LogTree.skipped` so the UI can say why a log is missing, as are log-named FIFOs, sockets,
+devices and dangling links (never opened) and symlinks that leave the log folder (not followed).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .rotation import base_name, group_rotated
+from .source import file_kind
 
 # The seed table's order (the order an operator walks a request), then the rest alphabetically.
 COMPONENT_ORDER: tuple[str, ...] = (
@@ -316,6 +318,17 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+def _not_regular(path: str) -> str:
+    """Why a log-named entry that is not a regular file is skipped."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"dangling symlink (to {os.readlink(path)})" if os.path.islink(path) else "not found"
+    except OSError as exc:
+        return _reason(exc)
+    return f"not a regular file ({file_kind(mode)}): not opened"
+
+
 def _is_dir(path: Path) -> bool:
     try:
         return stat.S_ISDIR(os.stat(path).st_mode)
@@ -396,11 +409,15 @@ class _Walker:
         self.skipped = skipped
         self.found: dict[tuple[int, int], _Found] = {}
         self._seen_dirs: dict[tuple[int, int], str] = {}
+        self._root = ""  # real path of the folder being walked
         # Linked folders wait until the real ones are read, so files keep their real paths.
         self._deferred: list[tuple[Path, tuple[str, ...]]] = []
 
     def walk(self, directory: Path, chain: tuple[str, ...], fallback: str | None) -> None:
-        """Walk `directory`, known as `chain` below var/log; `fallback` names its unmapped files."""
+        """Walk `directory`, known as `chain` below var/log; `fallback` names its unmapped files.
+
+        Symlinks are followed only while they stay inside `directory`."""
+        self._root = os.path.realpath(directory)
         self._walk(directory, chain, fallback)
         while self._deferred:
             linked, linked_chain = self._deferred.pop(0)
@@ -444,17 +461,31 @@ class _Walker:
             if entry.name.lower() in _SKIPPED_DIRS or not _dir_wanted(sub):
                 return
             if entry.is_symlink():
+                if not self._stays_inside(entry):
+                    return
                 self._deferred.append((path, sub))
             else:
                 self._walk(path, sub, None)
             return
-        # Sockets, fifos and dangling links are not logs.
-        if not is_file or _not_a_log(entry.name):
+        if _not_a_log(entry.name):
             return
         component = classify(chain, entry.name) or fallback
         if component is None:
             return
+        if entry.is_symlink() and not self._stays_inside(entry):
+            return
+        if not is_file:  # never opened: a FIFO would block, a device never ends
+            self.skipped.append((entry.path, _not_regular(entry.path)))
+            return
         self.add(path, component, entry)
+
+    def _stays_inside(self, entry: os.DirEntry[str]) -> bool:
+        """Whether a symlink points inside the folder being walked; if not, it is skipped."""
+        target = os.path.realpath(entry.path)
+        if target == self._root or target.startswith(self._root.rstrip(os.sep) + os.sep):
+            return True
+        self.skipped.append((entry.path, f"symlink to {target}, outside {self._root}: not followed"))
+        return False
 
     def add(self, path: Path, component: str, entry: os.DirEntry[str]) -> None:
         try:
@@ -682,7 +713,7 @@ def sources_from_paths(paths: Sequence[Path]) -> LogTree:
             builder.add_tree(discover(path))
             continue
         if not stat.S_ISREG(mode):
-            builder.skipped.append((str(path), "not a regular file"))
+            builder.skipped.append((str(path), f"not a regular file ({file_kind(mode)}): not opened"))
             continue
         if not os.access(path, os.R_OK):
             builder.skipped.append((str(path), "permission denied"))

@@ -38,7 +38,9 @@ def file_summary(lf: LogFile) -> dict[str, Any]:
     return out
 
 
-def scan_summary(files: Sequence[LogFile]) -> dict[str, Any]:
+def scan_summary(files: Sequence[LogFile], skipped: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """Per-file counts and totals; `skipped` (path, reason) are what discovery could not
+    or would not read: listed, and counted in totals.unreadable with the files that failed."""
     per_file = [file_summary(lf) for lf in files]
     totals: dict[str, Any] = {k: sum(f[k] for f in per_file) for k in COUNT_KEYS}
     ids: set[bytes] = set()
@@ -51,5 +53,9 @@ def scan_summary(files: Sequence[LogFile]) -> dict[str, Any]:
     totals["request_ids"] = len(ids)
     totals["levels"] = {lv.name: levels[lv.name] for lv in Level if lv.name in levels}
     totals["files"] = len(per_file)
-    totals["unreadable"] = sum(1 for lf in files if lf.error)
-    return {"files": per_file, "totals": totals}
+    totals["unreadable"] = sum(1 for lf in files if lf.error) + len(skipped)
+    return {
+        "files": per_file,
+        "totals": totals,
+        "skipped": [{"path": path, "reason": reason} for path, reason in skipped],
+    }

@@ -1,0 +1,91 @@
+"""What a source will and will not read: old Mac line ends, FIFOs, devices, and what
+discovery could not read counted in scan's totals."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from ostui.core import parallel
+from ostui.core.discovery import discover
+from ostui.core.logset import LogFile, files_from_tree, open_files
+from ostui.core.scan import scan_summary
+from ostui.core.source import FileSource
+
+LINE = b"2026-12-05 09:00:00.000 1234 INFO nova.api.openstack [-] record %d"
+
+
+def cr_file(path: Path, records: int) -> bytes:
+    data = b"".join((LINE % i) + b"\r" for i in range(records))
+    path.write_bytes(data)
+    return data
+
+
+def test_cr_only_line_ends_are_split_counted_and_noted(tmp_path: Path) -> None:
+    path = tmp_path / "nova-api.log"
+    cr_file(path, 500)
+    lf = LogFile(path, "n", "nova", path.name)
+    open_files([lf])
+    assert lf.index is not None
+    assert (len(lf.index), lf.index.lines, lf.index.unparsed) == (500, 500, 0)
+    assert lf.index.raw(7).rstrip(b"\n") == LINE % 7
+    assert any("CR alone" in p for p in lf.problems)
+
+
+def test_crlf_and_lone_crs_inside_lines_are_not_taken_for_cr_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(b"".join((LINE % i) + b" 10%\r 100%\r\n" for i in range(50)))
+    lf = LogFile(path, "n", "nova", path.name)
+    open_files([lf])
+    assert lf.index is not None and (len(lf.index), lf.index.lines) == (50, 50)
+    assert not any("CR alone" in p for p in lf.problems)
+
+
+def test_cr_only_file_split_across_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "nova-api.log"
+    cr_file(path, 20_000)
+    lf = LogFile(path, "n", "nova", path.name)
+    open_files([lf], build=False)
+    monkeypatch.setattr(parallel, "MIN_PART", 64 << 10)
+    parallel.build_files([lf], workers=3)
+    assert lf.index is not None and (len(lf.index), lf.index.lines) == (20_000, 20_000)
+
+
+def test_fifo_and_device_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "nova-api.log"
+    os.mkfifo(fifo)  # no writer: a blocking open would wait forever
+    errors: dict[str, str] = {}
+
+    def try_open(name: str, path: Path) -> None:
+        try:
+            FileSource(path)
+        except OSError as exc:
+            errors[name] = str(exc)
+
+    for name, path in (("fifo", fifo), ("device", Path("/dev/zero"))):
+        opener = threading.Thread(target=try_open, args=(name, path), daemon=True)
+        opener.start()
+        opener.join(5)
+        if opener.is_alive():
+            pytest.fail(f"opening the {name} blocked")
+    assert "not a regular file (a FIFO)" in errors["fifo"]
+    assert "not a regular file (a character device)" in errors["device"]
+
+
+def test_scan_counts_what_discovery_skipped_as_unreadable(tmp_path: Path) -> None:
+    nova = tmp_path / "n/var/log/nova"
+    nova.mkdir(parents=True)
+    (nova / "nova-api.log").write_bytes((LINE % 1) + b"\n")
+    os.mkfifo(nova / "nova-compute.log")
+    os.symlink("/etc/hostname", nova / "nova-conductor.log")
+    tree = discover(tmp_path / "n")
+    files = open_files(files_from_tree(tree))
+    summary = scan_summary(files, tree.skipped)
+    assert summary["totals"]["files"] == 1 and summary["totals"]["unreadable"] == 2
+    assert {s["path"] for s in summary["skipped"]} == {
+        str(nova / "nova-compute.log"),
+        str(nova / "nova-conductor.log"),
+    }

@@ -74,7 +74,7 @@ def parse_text(
     lines = text.split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
-    head = fmt.parse_head(lines[0])
+    head = fmt.parse(lines[0])
     body = [fmt.strip_body(line) for line in lines[1:]]
     rec = Record(
         source=source,

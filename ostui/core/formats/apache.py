@@ -23,8 +23,8 @@ from ..http import parse_access
 from ..levels import Level
 from ..timekeys import NO_KEY, dmy_keys, iso_key, iso_keys
 from . import register
-from .base import LogFormat, ParsedHead, strip_ansi
-from .syslog import ANSI_P, NOT_A_RECORD, SEVERITY, SEVERITY_LEVELS, TRACEBACKISH, header_level
+from .base import LogFormat, ParsedHead, header_level, strip_ansi
+from .syslog import ANSI_P, NOT_A_RECORD, SEVERITY, SEVERITY_LEVELS, TRACEBACKISH
 
 # -- access ----------------------------------------------------------------------------
 # The client, or kolla's `a, b` X-Forwarded-For list: another token only after a comma.
@@ -81,6 +81,9 @@ def _dmy(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 APACHE_ACCESS = register(
     LogFormat(
         name="apache-access",
+        samples=(
+            '10.0.0.1 - - [10/Jun/2016:13:49:29 +0000] "GET /v3 HTTP/1.1" 200 249 "-" "keystoneclient" 2345(us)',  # noqa: E501 (a real log line)
+        ),
         description="Apache access log (common, combined, keystone_combined, kolla)",
         header=ACCESS_HEADER,
         levels=_ACCESS_LEVELS,
@@ -192,6 +195,9 @@ def _error_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 APACHE_ERROR = register(
     LogFormat(
         name="apache-error",
+        samples=(
+            "[Thu Mar 07 00:02:53.077283 2024] [wsgi:error] [pid 19692:tid 140252996032064] [remote 127.0.0.1:35370] mod_wsgi (pid=19692): Failed to exec Python script file '/usr/bin/octavia-wsgi'.",  # noqa: E501 (a real log line)
+        ),
         description="Apache error log (default 2.2/2.4 and kolla's `%{cu}t %M`)",
         header=ERROR_HEADER,
         levels=_ERROR_LEVELS,

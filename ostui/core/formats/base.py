@@ -67,9 +67,13 @@ class LogFormat:
         and a non-header line is an UNKNOWN record.
     time_keys: turns the captured stamps of a block into sortable time keys; the int is
         the year to assume for stamps that carry none (syslog style).
-    parse_head: reads level, stamp, message and fields from the first line's text.
+    parse_head: reads stamp, message and fields from the first line's text. The level
+        is never its own: `parse` takes it from `header`, the indexer's pattern, so a
+        parsed record and the index always agree on where records start and their level.
     strip_body: removes a repeated log prefix from a continuation line (traceback lines).
     sniff_weight: how strongly a header match counts when guessing the format.
+    samples: real lines of this format (first lines of records), for the tests that check
+        the indexer and the parser agree on every format.
     """
 
     name: str
@@ -81,6 +85,18 @@ class LogFormat:
     parse_head: Callable[[str], ParsedHead]
     strip_body: Callable[[str], str] = lambda line: line
     sniff_weight: float = 1.0
+    samples: tuple[str, ...] = ()
+
+    def header_level(self, line: str) -> HeaderHit:
+        """The indexer's header run on one line: its match and the level the index gives it."""
+        return header_level(compiled_header(self.header), self.levels, line)
+
+    def parse(self, line: str) -> ParsedHead:
+        """A record's first line parsed, with the level the indexer's header gives it."""
+        head = self.parse_head(line)
+        m, level = self.header_level(strip_ansi(line).rstrip("\r"))
+        head.level = level if m is not None else Level.UNKNOWN
+        return head
 
     def level_table(self) -> bytes:
         """bytes.translate table: match.lastindex -> Level code."""
@@ -89,6 +105,32 @@ class LogFormat:
         for i, level in enumerate(self.levels):
             table[first + i] = int(level)
         return bytes(table)
+
+
+HeaderHit = tuple[re.Match[bytes] | None, Level]
+_HEADERS: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def compiled_header(header: bytes) -> re.Pattern[bytes]:
+    pattern = _HEADERS.get(header)
+    if pattern is None:
+        pattern = _HEADERS[header] = re.compile(header)
+    return pattern
+
+
+def header_level(pattern: re.Pattern[bytes], levels: Sequence[Level], line: str) -> HeaderHit:
+    """Run a format's header (the indexer's pattern) on one line: its match, and the level
+    the index gives it (the matched one of the last `len(levels)` groups)."""
+    m = pattern.match(line.encode("utf-8", "replace"))
+    if m is None or m.lastindex is None:
+        return m, Level.UNKNOWN
+    idx = m.lastindex - (pattern.groups - len(levels) + 1)
+    return m, (levels[idx] if 0 <= idx < len(levels) else Level.UNKNOWN)
+
+
+def after_header(m: re.Match[bytes], line: str) -> str:
+    """The text of `line` after the header match `m` (made on its UTF-8 bytes)."""
+    return line.encode("utf-8", "replace")[m.end() :].decode("utf-8", "replace")
 
 
 def match_head(pattern: re.Pattern[str], line: str) -> tuple[str, re.Match[str] | None]:

@@ -77,6 +77,10 @@ def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 
 CLIENT_DEBUG = LogFormat(
     name="client-debug",
+    samples=(
+        'DEBUG (session:195) REQ: curl -g -i -X GET http://controller:5000/v3 -H "Accept: application/json" -H "User-Agent: python-keystoneclient"',  # noqa: E501 (a real log line)
+        "INFO (connectionpool:213) Starting new HTTP connection (1): controller",
+    ),
     description="python-*client / openstackclient --debug transcript (REQ: curl ..., RESP: ...)",
     header=CLIENT_HEADER,
     levels=CLIENT_LEVEL_CODES,

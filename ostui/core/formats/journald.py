@@ -21,7 +21,7 @@ import re
 
 from ..levels import Level
 from . import register
-from .base import OSLO_LEVELS, LogFormat, ParsedHead, level_groups, strip_ansi
+from .base import OSLO_LEVELS, LogFormat, ParsedHead, header_level, level_groups, strip_ansi
 from .oslo import OSLO_STAMP, parse_oslo_message
 from .syslog import (
     ANSI_P,
@@ -34,7 +34,6 @@ from .syslog import (
     TAG,
     TRACEBACKISH,
     TZ,
-    header_level,
     split_prefix,
     stamp_keys,
 )
@@ -148,6 +147,9 @@ def strip_body(line: str) -> str:
 JOURNALD = register(
     LogFormat(
         name="journald",
+        samples=(
+            "Mar 28 12:20:44.278200 ubuntu-xenial-osic-cloud1-s3500-8127579 cinder-api[8526]: INFO root [-] Generating grammar tables from /usr/lib/python2.7/lib2to3/Grammar.txt",  # noqa: E501 (a real log line)
+        ),
         description="oslo services through the journal (devstack journalctl exports) or syslog",
         header=JOURNALD_HEADER,
         levels=_LEVELS,

@@ -42,6 +42,7 @@ def parse_head(line: str) -> ParsedHead:
 KEYSTONE = register(
     LogFormat(
         name="keystone",
+        samples=("(keystone.common.wsgi): 2021-04-27 06:25:33,500 ERROR Unexpected error",),
         description="keystone's logging.conf.sample format `(logger): stamp LEVEL msg`",
         header=KEYSTONE_HEADER,
         levels=tuple(level for _, level in OSLO_LEVELS),

@@ -76,6 +76,9 @@ def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 
 QEMU = LogFormat(
     name="qemu",
+    samples=(
+        "2022-02-10T16:18:05.033085Z qemu-system-x86_64: warning: host doesn't support requested feature: MSR(48FH).vmx-exit-load-perf-global-ctrl [bit 12]",  # noqa: E501 (a real log line)
+    ),
     description="libvirt qemu instance log (/var/log/libvirt/qemu/*.log)",
     header=QEMU_HEADER,
     levels=QEMU_LEVELS,
@@ -126,6 +129,9 @@ def parse_libvirtd_head(line: str) -> ParsedHead:
 
 LIBVIRTD = LogFormat(
     name="libvirtd",
+    samples=(
+        "2022-02-10 16:18:04.900+0000: 12345: error : virNetSocketReadWire:1791 : End of file while reading data: Input/output error",  # noqa: E501 (a real log line)
+    ),
     description="libvirtd daemon log (stamp: thread: level : function:line : msg)",
     header=LIBVIRTD_HEADER,
     levels=tuple(level for _, level in LIBVIRTD_LEVELS),

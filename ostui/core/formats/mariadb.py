@@ -102,6 +102,10 @@ def _keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 
 MARIADB = LogFormat(
     name="mariadb",
+    samples=(
+        "2021-04-27  6:25:33 0 [ERROR] mysqld: Table './mysql/user' is marked as crashed",
+        "2020-08-06T14:25:02.835618Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.21) starting",  # noqa: E501 (a real log line)
+    ),
     description="MariaDB / MySQL / Galera error log and mysqld_safe",
     header=MARIADB_HEADER,
     levels=MARIADB_LEVELS,

@@ -28,14 +28,14 @@ OSLO_HEADER = (
 _HEAD = re.compile(
     r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?) (?:(?P<pid>\d+) )?(?P<level>[A-Z]+) "
     r"(?P<logger>\S+) \[(?P<ctx>[^\]]*)\] ?(?:\[instance: (?P<instance>[^\]]+)\] ?)?(?P<msg>.*)",
-    re.S,
+    re.S | re.ASCII,  # as the indexer's bytes header reads it: only ASCII spaces separate
 )
 # oslo's DEBUG suffix ` funcName /path.py:NN`; devstack once wrote `from (pid=N) funcName ...`.
 _DEBUG_SUFFIX = re.compile(
     r"^(?P<msg>.*?)(?: from \(pid=\d+\))? (?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$", re.S
 )
 _BODY_PREFIX = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)? (?:\d+ )?[A-Z]+ \S+ ?(?:\[instance: [^\]]+\] ?)?"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)? (?:\d+ )?[A-Z]+ \S+ ?(?:\[instance: [^\]]+\] ?)?", re.ASCII
 )
 
 
@@ -78,6 +78,10 @@ def strip_body(line: str) -> str:
 
 OSLO = LogFormat(
     name="oslo",
+    samples=(
+        "2013-09-27 18:22:35.392 6602 AUDIT cinder.api.extensions [-] Initializing extension manager.",
+        "2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack [req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2 03384abb3c864c6bb55b09d33371beb4 276eb659fd4b44859849c773dcfdf138 - - -] Caught error: id",  # noqa: E501 (a real log line)
+    ),
     description="oslo.log (nova, neutron, cinder, glance, ... all releases)",
     header=OSLO_HEADER,
     levels=tuple(level for _, level in OSLO_LEVELS),

@@ -54,6 +54,9 @@ def parse_head(line: str) -> ParsedHead:
 
 OVS = LogFormat(
     name="ovs",
+    samples=(
+        "2022-02-10T16:09:19.414Z|00118|bridge|INFO|bridge br-int: added interface ha-550dc175-c0 on port 3",
+    ),
     description="Open vSwitch / OVN daemons (vlog: stamp|seq|module|LEVEL|msg)",
     header=OVS_HEADER,
     levels=tuple(level for _, level in OVS_LEVELS),

@@ -73,6 +73,7 @@ def parse_head(line: str) -> ParsedHead:
 
 RABBITMQ = LogFormat(
     name="rabbitmq",
+    samples=("2022-02-04 09:52:20.868 [info] <0.8.0> Log file opened with Lager",),
     description="RabbitMQ 3.7+ (Lager and Erlang logger, colours allowed)",
     header=RABBIT_HEADER,
     levels=tuple(level for _, level in _LEVEL_SPELLINGS),
@@ -129,6 +130,7 @@ def _legacy_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 
 RABBITMQ_LEGACY = LogFormat(
     name="rabbitmq-legacy",
+    samples=("=INFO REPORT==== 4-Sep-2017::17:14:09 ===",),
     description="RabbitMQ before 3.7 (=INFO REPORT==== error_logger reports)",
     header=LEGACY_HEADER,
     levels=tuple(level for _, level in _REPORTS),

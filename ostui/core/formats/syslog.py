@@ -23,7 +23,7 @@ from ..http import parse_access
 from ..levels import Level
 from ..timekeys import NO_KEY, iso_key, iso_keys, syslog_keys
 from . import register
-from .base import TXN_ID, LogFormat, ParsedHead, strip_ansi
+from .base import TXN_ID, LogFormat, ParsedHead, header_level, strip_ansi
 from .oslo import OSLO_STAMP
 from .oslo import parse_head as oslo_parse_head
 
@@ -131,22 +131,6 @@ def stamp_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
     return keys
 
 
-HeaderHit = tuple[re.Match[bytes] | None, Level]
-
-
-def header_level(pattern: re.Pattern[bytes], levels: Sequence[Level], line: str) -> HeaderHit:
-    """Run a format's own header on one line: its match and the level the index gives it.
-
-    parse_head uses this so that a record's parsed level never disagrees with the index.
-    """
-    m = pattern.match(line.encode("utf-8", "replace"))
-    if m is None or m.lastindex is None:
-        return m, Level.UNKNOWN
-    first = pattern.groups - len(levels) + 1
-    idx = m.lastindex - first
-    return m, (levels[idx] if 0 <= idx < len(levels) else Level.UNKNOWN)
-
-
 def split_prefix(line: str) -> tuple[ParsedHead, str]:
     """The syslog prefix's stamp, host, program and pid, and the message after it."""
     m = PREFIX_RE.match(line)
@@ -188,6 +172,10 @@ def _syslog_head(line: str) -> ParsedHead:
 SYSLOG = register(
     LogFormat(
         name="syslog",
+        samples=(
+            "Feb 10 00:00:01 compute4 systemd[1]: logrotate.service: Succeeded.",
+            "Feb 10 16:09:23 compute4 haproxy-metadata-proxy-984c22fd-64b3-4fa1-8ddd-87090f401ce5[1773296]: Proxy listener started.",  # noqa: E501 (a real log line)
+        ),
         description="syslog files (rsyslog traditional and RFC 3339 stamps)",
         header=SYSLOG_HEADER,
         levels=_SYSLOG_LEVELS,
@@ -262,6 +250,9 @@ def _swift_head(line: str) -> ParsedHead:
 SWIFT = register(
     LogFormat(
         name="swift",
+        samples=(
+            "Nov 24 08:00:02 node1 proxy-server: ERROR with Object server 10.0.0.2:6000/sdb1 re: Trying to GET /v1/AUTH_x/c/o: ConnectionTimeout (0.5s) (txn: txf0e2f8e5e2d14cbc8d4c2-005654e8b1)",  # noqa: E501 (a real log line)
+        ),
         description="swift daemons through syslog (proxy and storage access lines, errors)",
         header=SWIFT_HEADER,
         levels=_SWIFT_LEVELS,

@@ -19,6 +19,7 @@ def _head(line: str) -> ParsedHead:
 
 TEXT = LogFormat(
     name="text",
+    samples=("any line at all",),
     description="plain text: one record per line, nothing parsed",
     header=rb"()()",
     levels=(Level.UNKNOWN,),

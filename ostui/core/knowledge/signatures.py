@@ -236,6 +236,10 @@ def error_shape(rec: Record) -> ErrorShape:
     module = module or _frame_module(rec) or (rec.logger or "")
     title = None
     if short == "ProcessExecutionError" or "Command: " in rec.text:
+        # neutron's own command runner logs the failure without naming an exception: it is
+        # the same ProcessExecutionError, and must group with the traceback form.
+        if not short and _EXIT_RE.search(rec.text):
+            short, module = "ProcessExecutionError", module or "neutron.agent.linux.utils"
         title = _command_title(rec.text, short)
     if title is None:
         template = mask_variables(message if short else first_line(rec))

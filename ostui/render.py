@@ -9,22 +9,18 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from .core.levels import Level
+from .core.levels import LEVEL_LOOK, Level
 from .core.model import Traceback
 from .core.requests import RequestStory
 from .core.textsafe import visible
 
-LEVEL_STYLES = {
-    "CRITICAL": "bold white on red",
-    "ERROR": "bold red",
-    "WARNING": "yellow",
-    "NOTICE": "cyan",
-    "AUDIT": "cyan",
-    "INFO": "green",
-    "DEBUG": "dim",
-    "TRACE": "dim",
-    "UNKNOWN": "magenta",
-}
+# Terminal colours for the roles of core.levels.LEVEL_LOOK.
+_ROLE_COLOUR = {"error": "red", "warning": "yellow", "success": "green", "primary": "cyan", "muted": "dim"}
+
+
+def level_style(level: Level) -> str:
+    role, emphasis = LEVEL_LOOK[level]
+    return f"{emphasis} {_ROLE_COLOUR[role]}".strip()
 
 
 def traceback_text(tb: Traceback) -> str:
@@ -95,7 +91,7 @@ def print_story(story: RequestStory, console: Console | None = None) -> None:
         line = Text()
         line.append(f"{stamp} {since:>9} ", style="dim")
         line.append(visible(f"{e.file.node}/{e.file.component} "), style="blue")
-        line.append(f"{rec.level.name:<8}", style=LEVEL_STYLES.get(rec.level.name, ""))
+        line.append(f"{rec.level.name:<8}", style=level_style(rec.level))
         line.append(visible(f" {rec.message}"))
         console.print(line)
         if rec.http and rec.http.status:

@@ -53,3 +53,19 @@ def parse_level(name: str | bytes | None) -> Level:
     if isinstance(name, bytes):
         name = name.decode("ascii", "replace")
     return ALIASES.get(name.strip().upper(), Level.UNKNOWN)
+
+
+# How each level looks, as a colour role and an emphasis: the one definition the stream,
+# the story, the detail pane and the CLI all draw levels from (each maps a role to its
+# own colours: theme variables in the browser, terminal colours in the CLI).
+LEVEL_LOOK: dict[Level, tuple[str, str]] = {
+    Level.CRITICAL: ("error", "bold reverse"),
+    Level.ERROR: ("error", "bold"),
+    Level.WARNING: ("warning", "bold"),
+    Level.NOTICE: ("primary", ""),
+    Level.AUDIT: ("primary", ""),
+    Level.INFO: ("success", ""),
+    Level.DEBUG: ("muted", ""),
+    Level.TRACE: ("muted", ""),
+    Level.UNKNOWN: ("muted", "italic"),
+}

@@ -22,13 +22,13 @@ from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.model import Record, TracebackFrame
 from ...core.requests import RequestStory, search_request
 from ...core.textsafe import visible
 from ...core.tracebacks import innermost_openstack_frame
 from ..failures import ForwardsWorkerFailures
+from ..level_styles import level_style
 from ..report import (
     build_report,
     diagnosis_entry,
@@ -49,18 +49,6 @@ RAW_SHOW_LIMIT = 1 << 20  # characters of a record drawn at all; the report and 
 
 _NOTHING = Content.styled("No record selected.", "$foreground-muted")
 
-LEVEL_STYLE = {
-    Level.CRITICAL: "$text-error bold reverse",
-    Level.ERROR: "$text-error bold",
-    Level.WARNING: "$text-warning bold",
-    Level.NOTICE: "$text-success",
-    Level.AUDIT: "$text-success",
-    Level.INFO: "$text-success",
-    Level.DEBUG: "$foreground-muted",
-    Level.TRACE: "$foreground-muted",
-    Level.UNKNOWN: "$foreground-muted italic",
-}
-
 
 def _stamp(rec: Record) -> str:
     return rec.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if rec.timestamp else "no time"
@@ -76,7 +64,7 @@ def record_summary(selection: Selection) -> Content:
         "  ",
         (visible(f"{lf.node}/{lf.component}"), "$text-primary"),
         "  ",
-        (rec.level.name, LEVEL_STYLE.get(rec.level, "")),
+        (rec.level.name, level_style(rec.level)),
         "  ",
         (rec.logger or "-", "$text-accent"),
         (f"  pid {rec.pid}" if rec.pid is not None else "", muted),

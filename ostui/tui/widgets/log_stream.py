@@ -26,6 +26,7 @@ from ...core.logset import LogFile
 from ...core.model import Record
 from ...core.textsafe import visible
 from ...core.view import StreamView
+from ..level_styles import level_classes, level_rules
 
 MAX_RENDER = 4000  # characters of one row drawn; the rest is reachable in the detail pane
 
@@ -106,16 +107,7 @@ class LogStream(ScrollView, can_focus=True):
         "log-stream--fold",
         "log-stream--fault",
         "log-stream--body",
-        "log-stream--level-unknown",
-        "log-stream--level-trace",
-        "log-stream--level-debug",
-        "log-stream--level-info",
-        "log-stream--level-notice",
-        "log-stream--level-audit",
-        "log-stream--level-warning",
-        "log-stream--level-error",
-        "log-stream--level-critical",
-    }
+    } | level_classes("log-stream")
     DEFAULT_CSS = """
     LogStream { background: $surface; scrollbar-size-horizontal: 0; }
     LogStream > .log-stream--cursor { background: $accent 35%; }
@@ -127,16 +119,7 @@ class LogStream(ScrollView, can_focus=True):
     LogStream > .log-stream--fold { color: $error; text-style: italic; }
     LogStream > .log-stream--fault { color: $accent; text-style: bold; }
     LogStream > .log-stream--body { color: $foreground-muted; }
-    LogStream > .log-stream--level-unknown { color: $foreground-muted; text-style: italic; }
-    LogStream > .log-stream--level-trace { color: $foreground-muted; }
-    LogStream > .log-stream--level-debug { color: $foreground-muted; }
-    LogStream > .log-stream--level-info { color: $success; }
-    LogStream > .log-stream--level-notice { color: $primary; }
-    LogStream > .log-stream--level-audit { color: $primary; }
-    LogStream > .log-stream--level-warning { color: $warning; text-style: bold; }
-    LogStream > .log-stream--level-error { color: $error; text-style: bold; }
-    LogStream > .log-stream--level-critical { color: $error; text-style: bold reverse; }
-    """
+    """ + level_rules("LogStream", "log-stream")
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, id="stream.up"),

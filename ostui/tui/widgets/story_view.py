@@ -26,6 +26,7 @@ from ...core.logset import LogFile
 from ...core.model import Record
 from ...core.requests import RequestStory, StoryEntry
 from ...core.textsafe import visible
+from ..level_styles import level_class, level_classes, level_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,21 +330,6 @@ def short_request_id(rid: str | None) -> str:
     return rid[4:12] if rid.startswith("req-") else rid[:8]
 
 
-def level_component(level: Level, prefix: str) -> str:
-    """The component class colouring a level: `<prefix>--level-error` and so on."""
-    if level >= Level.ERROR:
-        name = "error"
-    elif level >= Level.WARNING:
-        name = "warning"
-    elif level >= Level.INFO:
-        name = "info"
-    elif level >= Level.TRACE:
-        name = "debug"
-    else:
-        name = "unknown"
-    return f"{prefix}--level-{name}"
-
-
 def status_component(status: int, prefix: str) -> str:
     if status >= 500:
         return f"{prefix}--status-error"
@@ -391,15 +377,10 @@ class RequestStoryView(CursorRows):
         "story-view--muted",
         "story-view--source",
         "story-view--id",
-        "story-view--level-error",
-        "story-view--level-warning",
-        "story-view--level-info",
-        "story-view--level-debug",
-        "story-view--level-unknown",
         "story-view--status-error",
         "story-view--status-warning",
         "story-view--status-ok",
-    }
+    } | level_classes("story-view")
 
     DEFAULT_CSS = """
     RequestStoryView {
@@ -420,16 +401,11 @@ class RequestStoryView(CursorRows):
         & > .story-view--muted { color: $foreground-muted; }
         & > .story-view--source { color: $text-primary; }
         & > .story-view--id { color: $text-accent; }
-        & > .story-view--level-error { color: $text-error; text-style: bold; }
-        & > .story-view--level-warning { color: $text-warning; text-style: bold; }
-        & > .story-view--level-info { color: $text-success; }
-        & > .story-view--level-debug { color: $foreground-muted; }
-        & > .story-view--level-unknown { color: $foreground-muted; text-style: italic; }
         & > .story-view--status-error { color: $text-error; text-style: bold; }
         & > .story-view--status-warning { color: $text-warning; text-style: bold; }
         & > .story-view--status-ok { color: $text-success; }
     }
-    """
+    """ + level_rules("RequestStoryView", "story-view")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="story.cursor_up"),
@@ -570,7 +546,7 @@ class RequestStoryView(CursorRows):
         line = Content.assemble(
             (f"{since:>9} ", style("story-view--muted")),
             (f"{source:<{source_width}} ", style("story-view--source")),
-            (f"{rec.level.name:<8} ", style(level_component(rec.level, "story-view"))),
+            (f"{rec.level.name:<8} ", style(level_class(rec.level, "story-view"))),
             (f"{short_request_id(rec.request_id):<8} ", style("story-view--id")),
             message,
         )

@@ -10,9 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .core.levels import LEVEL_LOOK, Level
-from .core.model import Traceback
 from .core.requests import RequestStory
 from .core.textsafe import visible
+from .core.tracebacks import traceback_text
 
 # Terminal colours for the roles of core.levels.LEVEL_LOOK.
 _ROLE_COLOUR = {"error": "red", "warning": "yellow", "success": "green", "primary": "cyan", "muted": "dim"}
@@ -21,21 +21,6 @@ _ROLE_COLOUR = {"error": "red", "warning": "yellow", "success": "green", "primar
 def level_style(level: Level) -> str:
     role, emphasis = LEVEL_LOOK[level]
     return f"{emphasis} {_ROLE_COLOUR[role]}".strip()
-
-
-def traceback_text(tb: Traceback) -> str:
-    """The traceback as Python prints it, for highlighting and for bug reports."""
-    out: list[str] = []
-    for section in tb.sections:
-        if section.chain:
-            out += ["", section.chain, ""]
-        out.append("Traceback (most recent call last):")
-        for f in section.frames:
-            out.append(f'  File "{f.path}", line {f.lineno}, in {f.function}')
-            if f.source:
-                out.append(f"    {f.source}")
-        out.append(f"{section.exc_type}: {section.exc_message}" if section.exc_message else section.exc_type)
-    return "\n".join(out)
 
 
 def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:

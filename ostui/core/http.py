@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .formats.base import REQUEST_ID, REQUEST_ID_RE, REQUEST_ID_RE_B, TXN_ID
+from .ids import REQUEST_ID, REQUEST_ID_RE, REQUEST_ID_RE_B, TXN_ID
 from .model import HttpInfo
 
 __all__ = [

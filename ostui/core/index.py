@@ -18,7 +18,7 @@ from operator import add, attrgetter
 from pathlib import Path
 
 from .formats import LogFormat, _scanner, sniff_format
-from .formats.base import REQUEST_ID_RE_B
+from .ids import REQUEST_ID_RE_B
 from .levels import Level
 from .source import BLOCK_SIZE, ByteSource
 from .timekeys import NO_KEY

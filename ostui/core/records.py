@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .formats import LogFormat
-from .formats.base import ANY_ID_RE, strip_ansi
+from .formats.base import strip_ansi
 from .http import parse_access
+from .ids import ANY_ID_RE
 from .index import FileIndex
 from .levels import Level
 from .model import Record

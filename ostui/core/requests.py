@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .formats import LogFormat, _scanner
-from .formats.base import ANY_ID_RE_B
+from .ids import ANY_ID_RE_B
 from .index import FileIndex
 from .logset import LogFile
 from .model import Record

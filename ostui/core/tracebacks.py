@@ -316,3 +316,18 @@ def innermost_openstack_frame(tb: Traceback) -> TracebackFrame | None:
         if is_openstack_frame(frame):
             return frame
     return None
+
+
+def traceback_text(tb: Traceback) -> str:
+    """The traceback as Python prints it, for highlighting and for bug reports."""
+    out: list[str] = []
+    for section in tb.sections:
+        if section.chain:
+            out += ["", section.chain, ""]
+        out.append("Traceback (most recent call last):")
+        for f in section.frames:
+            out.append(f'  File "{f.path}", line {f.lineno}, in {f.function}')
+            if f.source:
+                out.append(f"    {f.source}")
+        out.append(f"{section.exc_type}: {section.exc_message}" if section.exc_message else section.exc_type)
+    return "\n".join(out)

@@ -16,8 +16,7 @@ from ..core.levels import Level
 from ..core.model import Record, Traceback
 from ..core.requests import RequestStory, StoryEntry
 from ..core.textsafe import visible
-from ..core.tracebacks import innermost_openstack_frame
-from ..render import traceback_text
+from ..core.tracebacks import innermost_openstack_frame, traceback_text
 from .selection import Selection
 
 REPORT_DIR_ENV = "OSTUI_REPORT_DIR"

@@ -18,8 +18,7 @@ from ostui.core.logset import LogFile, open_files
 from ostui.core.model import Traceback, TracebackFrame, TracebackSection
 from ostui.core.records import parse_record
 from ostui.core.requests import RequestStory, StoryEntry, search_request
-from ostui.core.tracebacks import is_openstack_frame
-from ostui.render import traceback_text
+from ostui.core.tracebacks import is_openstack_frame, traceback_text
 from ostui.tui.report import build_report, report_filename, write_report
 from ostui.tui.selection import Selection
 from ostui.tui.widgets.detail import DetailPane, raw_record

@@ -20,12 +20,6 @@ ANSI_B = rb"(?:\x1b\[[0-9;]*m)*"
 # colour carries nothing; any other escape sequence is kept, for the gate to show.
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 ANSI_RE_B = re.compile(rb"\x1b\[[0-9;]*m")
-REQUEST_ID = r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-REQUEST_ID_RE = re.compile(REQUEST_ID)
-REQUEST_ID_RE_B = re.compile(REQUEST_ID.encode())
-TXN_ID = r"tx[0-9a-f]{21}-[0-9a-f]{10}"
-ANY_ID_RE = re.compile(f"{REQUEST_ID}|{TXN_ID}")
-ANY_ID_RE_B = re.compile(f"{REQUEST_ID}|{TXN_ID}".encode())
 
 # Levels as oslo.log and most Python services spell them.
 OSLO_LEVELS: tuple[tuple[bytes, Level], ...] = (

@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from ..http import parse_access
+from ..ids import TXN_ID
 from ..levels import Level
 from ..timekeys import NO_KEY, iso_key, iso_keys, syslog_keys
 from . import register
-from .base import TXN_ID, LogFormat, ParsedHead, header_level, strip_ansi
+from .base import LogFormat, ParsedHead, header_level, strip_ansi
 from .oslo import OSLO_STAMP
 from .oslo import parse_head as oslo_parse_head
 

@@ -25,7 +25,7 @@ from ...core.frame_source import SourceContext, read_context, shown_source
 from ...core.model import Traceback, TracebackFrame
 from ...core.tracebacks import innermost_openstack_frame, is_openstack_frame
 from ..failures import ForwardsWorkerFailures
-from .story_view import CursorRows, Row
+from .cursor_rows import CursorRows, Row
 
 _CONTEXT_CACHE = 256  # source contexts kept; each is a dozen short lines
 PACKAGE_DIR = re.compile(r"^(.*[\\/](?:site|dist)-packages[\\/])")

@@ -52,7 +52,10 @@ def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0) -> int:
         fault = cache.get(key, _MISS)
         if fault is _MISS:
             hits = matcher.match_text(quick_text(raw), source=str(lf.path))
-            fault = cache[key] = hits[0].fault.id if hits else None
+            # A fault that counts only when it repeats is decided over the whole set
+            # (`summarize_faults`), never by one record.
+            plain = [h for h in hits if h.fault.repeat is None]
+            fault = cache[key] = plain[0].fault.id if plain else None
         if isinstance(fault, str):
             lf.faults[i] = fault
             flagged += 1

@@ -104,7 +104,7 @@ class Repeat:
 
     def describe(self, lang: str = "en") -> str:
         if lang == "zh":
-            window = f"{self.hours:g} 小时内" if self.hours else ""
+            window = f"在 {self.hours:g} 小时内" if self.hours else ""
             return f"同一节点{window}出现至少 {self.count} 次才算此故障"
         window = f" within {self.hours:g} h" if self.hours else ""
         return f"counts only at {self.count} or more{window} on one node"

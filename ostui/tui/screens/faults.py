@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from ...core.knowledge import FaultGroup, FaultSummary, summarize_faults
 from ...core.logset import LogFile
+from ...core.textsafe import visible
 
 
 def _when(group: FaultGroup) -> str:
@@ -82,28 +83,28 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         summary = message.summary
         table = self.query_one(DataTable)
         table.clear()
-        self.groups = [*summary.known, *summary.unknown]
-        for group in summary.known:
+        self.groups = [*summary.known, *summary.watching, *summary.unknown]
+        for group in self.groups:
+            if group.fault is not None:
+                kind = Text("known", style="bold") if group in summary.known else Text("watch", style="dim")
+                name = f"{group.key}: {group.title}"
+                if group.repeat_note:
+                    name += f" ({group.repeat_note})"
+            else:
+                # An unknown group's title is made of log text: through the one gate, never markup.
+                kind, name = Text("new", style="italic"), visible(group.title)
             table.add_row(
-                Text("known", style="bold"),
-                Text(f"{group.key}: {group.title}"),
-                str(group.count),
-                ", ".join(sorted(group.nodes)),
-                ", ".join(sorted(group.components)),
-                _when(group),
-            )
-        for group in summary.unknown:
-            table.add_row(
-                Text("new", style="italic"),
-                Text(group.key),
+                kind,
+                Text(name),
                 str(group.count),
                 ", ".join(sorted(group.nodes)),
                 ", ".join(sorted(group.components)),
                 _when(group),
             )
         title = (
-            f"Known faults · {len(summary.known)} known, {len(summary.unknown)} unknown signature(s) "
-            f"over {summary.records} ERROR/CRITICAL record(s) in {summary.files} file(s)"
+            f"Known faults · {len(summary.known)} known, {len(summary.watching)} below a repetition rule, "
+            f"{len(summary.unknown)} unknown signature(s) over {summary.severe} ERROR/CRITICAL record(s) "
+            f"in {summary.files} file(s)"
         )
         self.query_one("#faults-title", Static).update(title)
         self.call_after_refresh(self._mark_ready)

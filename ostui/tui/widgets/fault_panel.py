@@ -87,6 +87,8 @@ class FaultPanel(Widget):
 
     record: reactive[Record | None] = reactive(None, always_update=True, layout=True)
     """The record to diagnose; None hides the panel."""
+    lang: reactive[str] = reactive("en", layout=True)
+    """The language of the fault's title, cause and steps ("en" or "zh")."""
 
     class Matched(Message):
         """A worker matched `record` against the fault packs."""
@@ -156,9 +158,10 @@ class FaultPanel(Widget):
             return Content.assemble(("No known fault matches; signature: ", muted), self._signature)
         best = self._matches[0]
         fault = best.fault
+        title_text, cause, steps = fault.text(self.lang)
         label = ".fault-panel--label"
         title = ".fault-panel--title"
-        parts = [Content.assemble(("Known fault: ", label), (fault.title, title), (f"  [{fault.id}]", muted))]
+        parts = [Content.assemble(("Known fault: ", label), (title_text, title), (f"  [{fault.id}]", muted))]
         if best.why:
             parts.append(Content.assemble(("Why: ", label), best.why))
         match_style = ".fault-panel--match"
@@ -167,11 +170,15 @@ class FaultPanel(Widget):
             for start, end in ranges:
                 content = content.stylize(match_style, start + 2, end + 2)
             parts.append(content)
-        if fault.cause:
-            parts.append(Content.assemble(("Cause: ", label), fault.cause))
-        if fault.fix:
+        if fault.repeat is not None:
+            parts.append(Content.assemble(("Repetition rule: ", label), fault.repeat.describe(self.lang)))
+        if cause:
+            parts.append(Content.assemble(("Cause: ", label), cause))
+        if steps:
             parts.append(Content.styled("Fix:", label))
-            parts.extend(Content(f"  {n}. {step}") for n, step in enumerate(fault.fix, 1))
+            parts.extend(Content(f"  {n}. {step}") for n, step in enumerate(steps, 1))
+        if fault.bugs:
+            parts.append(Content.assemble(("Bugs: ", label), ", ".join(fault.bugs)))
         if fault.links:
             link_style = ".fault-panel--link"
             parts.append(Content.styled("Links:", label))

@@ -42,6 +42,7 @@ from ostui.core.source import FileSource
 
 from .conftest import DATA, SEED_REQUEST
 from .sshd import Sshd, sshd_binary
+from .waiting import eventually
 
 EXPORTS = DATA / "journal"
 JOURNAL_REMOTE = next(
@@ -100,13 +101,9 @@ def records(lf: LogFile) -> list:
     return [parse_record(lf.index, i) for i in range(len(lf.index))]
 
 
-def wait(cond: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return False
+def wait(cond: Callable[[], object], timeout: float = 10.0) -> bool:
+    """Poll `cond`; the test fails here, saying what it waited for, at the timeout."""
+    return bool(eventually(cond, timeout, "journal condition never held"))
 
 
 # -- conversion --------------------------------------------------------------------------

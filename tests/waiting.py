@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 
-def eventually(predicate: Callable[[], Any], timeout: float = 15.0, message: str = "", interval: float = 0.05) -> Any:
+def eventually(
+    predicate: Callable[[], Any], timeout: float = 15.0, message: str = "", interval: float = 0.05
+) -> Any:
     """Poll `predicate` until it returns something truthy; return that value.
 
     Fails the test with `message` (and how long it waited) when `timeout` passes first."""

@@ -4,19 +4,10 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
+from ..waiting import eventually_async
 from .helpers import DATA, app_for, stream_of
-
-
-async def wait_for(pilot, cond, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.1)
-        if cond():
-            return True
-    return False
 
 
 async def test_clock_skew_screen_estimates_and_corrects_the_stream(tmp_path: Path) -> None:
@@ -31,9 +22,11 @@ async def test_clock_skew_screen_estimates_and_corrects_the_stream(tmp_path: Pat
         path.write_bytes(_STAMP.sub(_later, path.read_bytes()))
     app = app_for(root=root)
     async with app.run_test(size=(160, 40)) as pilot:
-        assert await wait_for(pilot, lambda: app.request_index is not None)
+        await eventually_async(lambda: app.request_index is not None, 20, "the request index was never built")
         await pilot.press("C")
-        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "ClockScreen")
+        await eventually_async(
+            lambda: type(app.screen).__name__ == "ClockScreen", 20, "C did not open the clock screen"
+        )
         table = app.screen.query_one("DataTable")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0][:2] == ["hp-ms-01-c29", "reference"]
@@ -42,7 +35,9 @@ async def test_clock_skew_screen_estimates_and_corrects_the_stream(tmp_path: Pat
         first = stream_of(app).view
         assert first is not None
         await pilot.press("c")
-        assert await wait_for(pilot, lambda: app.clock and stream_of(app).view is not first)
+        await eventually_async(
+            lambda: app.clock and stream_of(app).view is not first, 20, "c did not correct the stream"
+        )
         assert -7_600_000 < app.clock["hp-ms-01-c30"] < -7_400_000
         view = stream_of(app).view
         assert view is not None and view.clock == app.clock
@@ -53,6 +48,8 @@ async def test_clock_skew_screen_estimates_and_corrects_the_stream(tmp_path: Pat
         shown = stream_of(app)._shown_time(lf, rec.timestamp)
         assert shown is not None and 7.4 < (rec.timestamp - shown).total_seconds() < 7.6
         await pilot.press("C")
-        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "ClockScreen")
+        await eventually_async(
+            lambda: type(app.screen).__name__ == "ClockScreen", 20, "C did not open the clock screen"
+        )
         await pilot.press("c")  # undo
-        assert await wait_for(pilot, lambda: not app.clock)
+        await eventually_async(lambda: not app.clock, 20, "c again did not undo the correction")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ostui.tui.app import OstuiApp
 
+from ..waiting import eventually_async
 from .helpers import app_for, settle, stream_of
 
 
@@ -32,13 +33,14 @@ def shown(app: OstuiApp) -> list[str]:
 
 
 async def wait_shown(pilot, app: OstuiApp, count: int, timeout: float = 10.0) -> list[str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
+    """The stream's messages once it shows at least `count` records; fails at the timeout."""
+
+    def settled() -> bool:
         busy = any(w.is_running for w in app.workers if w.group == "view")
-        if not busy and len(stream_of(app).view or []) >= count:
-            await pilot.pause(0.1)
-            return shown(app)
+        return not busy and len(stream_of(app).view or []) >= count
+
+    await eventually_async(settled, timeout, f"the stream never showed {count} records")
+    await pilot.pause(0.1)
     return shown(app)
 
 
@@ -157,14 +159,13 @@ async def test_reproduction_mark_watch_and_open(tmp_path: Path) -> None:
         assert app.marks and app.marks[-1].name == "try 1"
         with a.open("ab") as f:
             f.write(seed)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.alert is not None:
-                break
-        assert app.alert is not None and "press !" in app.status_text
+        await eventually_async(lambda: app.alert is not None, 5, "no alert for the new ERROR")
+        assert "press !" in app.status_text
         await pilot.press("A")
         await settle(pilot)
-        assert shown(app) == ["Caught error: id", *shown(app)[1:]] and len(shown(app)) == 3
+        after = shown(app)  # only the seed's three records came after the mark
+        assert len(after) == 3 and after[0] == "Caught error: id", after
+        assert not any(m.startswith("message ") for m in after), after
         await pilot.press("exclamation_mark")
         await settle(pilot)
         view = stream_of(app).view

@@ -249,3 +249,10 @@ def test_indexing_never_flags_a_fault_that_needs_repetition(tmp_path: Path) -> N
     lf = LogFile(LP1979089, "net1", "neutron", "neutron-l3-agent")
     open_files([lf])
     assert flag_faults(lf, matcher()) == 0 and not lf.faults
+
+
+@pytest.mark.parametrize("fault", shipped().faults, ids=lambda f: f.id)
+def test_every_shipped_fault_has_its_chinese_text(fault: Fault) -> None:
+    title, cause, fix = fault.text("zh")
+    assert fault.title_zh and CJK_RE.search(title) and CJK_RE.search(cause)
+    assert len(fault.fix_zh) == len(fault.fix) and all(CJK_RE.search(step) for step in fix)

@@ -222,3 +222,37 @@ def test_file_truncated_mid_line_during_first_index(tmp_path: Path, final: bool)
     assert len(idx) == 100 and idx.lines == (101 if final else 100)  # the head is no record
     assert idx.shrank == (len(OSLO_LINE) * 400, keep)
     assert any("shrank" in quirk and str(keep) in quirk for quirk in quirks(idx))
+
+
+class _ReadSizes(MemorySource):
+    """Bytes in memory that remember the longest read asked of them."""
+
+    longest = 0
+
+    def read(self, offset: int, length: int) -> bytes:
+        self.longest = max(self.longest, length)
+        return super().read(offset, length)
+
+
+def test_line_longer_than_the_cap_is_indexed_in_bounded_pieces() -> None:
+    blob = b"\0" * (10 << 20)  # a sparse file's zeros: no newline for 10 MiB
+    data = blob + b"\n" + OSLO_LINE
+    source = _ReadSizes(Path("nova-api.log"), data)
+    idx = FileIndex(source, get_format("oslo"))
+    idx.max_line = 1 << 20
+    idx.update(block_size=256 << 10)
+    assert source.longest <= (1 << 20) + 1  # never the whole line at once
+    assert idx.scanned == len(data) and (len(idx), idx.lines) == (2, 2)
+    assert b"".join(idx.raw(i) for i in range(len(idx))) == data
+    assert idx.split_lines == 10 and any("in pieces" in q for q in quirks(idx))
+
+
+def test_partial_last_line_completed_later_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(OSLO_LINE + OSLO_LINE[:80])  # a whole header, not yet its message
+    idx = FileIndex(open_source(path), get_format("oslo"))
+    idx.update(final=True)
+    with path.open("ab") as f:
+        f.write(OSLO_LINE[80:])
+    idx.update(final=True)
+    assert (len(idx), idx.lines) == (2, 2)

@@ -25,6 +25,9 @@ from .timekeys import NO_KEY
 
 TRACEBACK_MARK = b"Traceback (most recent call last)"
 SNIFF_BYTES = 64 << 10
+# A line is read whole up to this; a longer one (a sparse file's zeros, a blob) is indexed
+# in pieces of this size, so memory stays bounded whatever the file holds.
+MAX_LINE_READ = 64 << 20
 _lastindex = attrgetter("lastindex")
 _start = re.Match.start
 _group = re.Match.group
@@ -70,6 +73,9 @@ class FileIndex:
         self.nul = 0
         self.bad_utf8 = 0
         self.shrank: tuple[int, int] | None = None  # (bytes expected, bytes found) when it shrank
+        self.split_lines = 0  # pieces cut out of lines longer than max_line
+        self.max_line = MAX_LINE_READ
+        self._mid_line = False  # the last block ended inside a line cut into pieces
         self._scanner = _scanner(fmt)
         self._table = fmt.level_table()
         # True for a part of a file that starts inside a record: its leading lines are
@@ -109,13 +115,18 @@ class FileIndex:
                 if end_of_data >= size:
                     cut = len(data) if final else 0
                     break
-                want *= 2  # one line longer than the block: read more of it
+                if want >= self.max_line:
+                    cut = len(data)  # index this piece of the line; the rest follows
+                    self.split_lines += 1
+                    break
+                want = min(want * 2, self.max_line)  # one line longer than the block: read more of it
                 self.long_lines += 1
             if not data or cut <= lead:
                 break
             buf = data if lead else b"\n" + data
             end = cut if lead else cut + 1
             self._index_block(buf, end)
+            self._mid_line = buf[end - 1] != 10  # 10: a newline
             self.scanned += end - 1
             if progress is not None:
                 progress(self.scanned, size)
@@ -143,7 +154,9 @@ class FileIndex:
                 else:
                     self.keys.extend(self.format.time_keys(stamps, self.year))
         nl = buf.count(b"\n", 1, end)
-        self.lines += nl + (0 if buf[end - 1 : end] == b"\n" else 1)
+        # A block ending without a newline ends inside a line; one that follows such a
+        # block starts inside it, so that line is counted once.
+        self.lines += nl + (0 if buf[end - 1 : end] == b"\n" else 1) - self._mid_line
         self.tracebacks += buf.count(TRACEBACK_MARK, 1, end)
         self.request_ids.update(REQUEST_ID_RE_B.findall(buf, 1, end))
         self.crlf += buf.count(b"\r\n", 1, end)
@@ -206,6 +219,9 @@ def quirks(index: FileIndex) -> list[str]:
         out.append(f"{index.bad_utf8} invalid UTF-8 sequence(s), shown as \ufffd")
     if index.long_lines:
         out.append(f"{index.long_lines} line(s) longer than 8 MiB")
+    if index.split_lines:
+        pieces = f"{index.split_lines} cut(s)"
+        out.append(f"lines longer than {index.max_line >> 20} MiB are indexed in pieces ({pieces})")
     if index.shrank:
         expected, found = index.shrank
         out.append(f"the file shrank while being read, from {expected} to {found} bytes: indexed to its end")

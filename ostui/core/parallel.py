@@ -49,6 +49,7 @@ def _part(
         "unparsed": idx.unparsed,
         "request_ids": idx.request_ids,
         "long_lines": idx.long_lines,
+        "split_lines": idx.split_lines,
         "crlf": idx.crlf,
         "nul": idx.nul,
         "bad_utf8": idx.bad_utf8,
@@ -131,6 +132,7 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
                 idx.unparsed += r["unparsed"]
                 idx.request_ids |= r["request_ids"]
                 idx.long_lines += r["long_lines"]
+                idx.split_lines += r["split_lines"]
                 idx.crlf += r["crlf"]
                 idx.nul += r["nul"]
                 idx.bad_utf8 += r["bad_utf8"]

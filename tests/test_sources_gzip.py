@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import zlib
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 
 from ostui.core.index import FileIndex
 from ostui.core.logset import LogFile, open_files
-from ostui.core.source import GzipLimits, SpillSource, gunzip, open_gzip, open_source
+from ostui.core.source import GzipLimits, SpillSource, estimated_size, gunzip, open_gzip, open_source
 
 LINE = b"2026-12-05 09:00:00.000 1234 INFO nova.api.openstack [-] the same line again and again\n"
 GIB = 1 << 30
@@ -150,3 +151,21 @@ def test_spill_is_private_random_access_and_deleted_on_close(tmp_path: Path) -> 
     assert len(idx) == 50_000 and idx.raw(31_337) == b"%06d " % 31_337 + LINE
     source.close()
     assert not spill.exists()
+
+
+def test_estimated_size_reads_the_trailer_of_real_gzip_only(tmp_path: Path) -> None:
+    packed = tmp_path / "nova-api.log.1.gz"
+    packed.write_bytes(gzip.compress(LINE * 1000))
+    text = tmp_path / "nova-api.log.2.gz"
+    text.write_bytes(LINE * 10)  # its last 4 bytes read as a size would be ~170 MB
+    fifo = tmp_path / "nova-api.log.3.gz"
+    os.mkfifo(fifo)
+    assert estimated_size(packed) == len(LINE) * 1000
+    assert estimated_size(text) == len(LINE) * 10
+    sizes: list[int] = []
+    asker = threading.Thread(target=lambda: sizes.append(estimated_size(fifo)), daemon=True)
+    asker.start()
+    asker.join(5)
+    if asker.is_alive():
+        pytest.fail("estimated_size blocked on a FIFO named .gz")
+    assert sizes == [0]

@@ -600,16 +600,20 @@ def looks_like_text(head: bytes) -> bool:
 
 def estimated_size(path: Path) -> int:
     """Bytes a file holds once read: a gzip's trailer says (modulo 4 GiB, of its last
-    member), other files their size; 0 when it cannot be read."""
+    member), other files their size; 0 when it cannot be read (or is no regular file)."""
     try:
-        with path.open("rb") as f:
-            size = f.seek(0, os.SEEK_END)
-            if not path.name.endswith(".gz") or size < 18:
-                return size
-            f.seek(-4, os.SEEK_END)
-            return max(size, int.from_bytes(f.read(4), "little"))
+        fd, info = _open_regular(path)
     except OSError:
         return 0
+    try:
+        size = info.st_size
+        if not path.name.endswith(".gz") or size < 18 or os.pread(fd, 2, 0) != b"\x1f\x8b":
+            return size  # a plain file, or plain text named .gz
+        return max(size, int.from_bytes(os.pread(fd, 4, size - 4), "little"))
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
 
 
 def open_plain(path: Path) -> FileSource:

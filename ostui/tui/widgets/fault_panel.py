@@ -16,6 +16,25 @@ from ...core.levels import Level
 from ...core.model import Record
 from ..report import default_matcher
 
+# The panel's own words, in the language of the fault texts it shows.
+PANEL_LABELS = {
+    "en": {
+        "known": "Known fault: ",
+        "repeat": "Repetition rule: ",
+        "cause": "Cause: ",
+        "fix": "Fix:",
+        "bugs": "Bugs: ",
+        "links": "Links:",
+    },
+    "zh": {
+        "known": "已知故障：",
+        "repeat": "重复规则：",
+        "cause": "原因：",
+        "fix": "处理步骤：",
+        "bugs": "缺陷：",
+        "links": "链接：",
+    },
+}
 EXCERPT_WIDTH = 160  # characters of a matched line shown around the match
 MAX_EXCERPTS = 3
 
@@ -159,9 +178,10 @@ class FaultPanel(Widget):
         best = self._matches[0]
         fault = best.fault
         title_text, cause, steps = fault.text(self.lang)
+        words = PANEL_LABELS.get(self.lang, PANEL_LABELS["en"])
         label = ".fault-panel--label"
         title = ".fault-panel--title"
-        parts = [Content.assemble(("Known fault: ", label), (title_text, title), (f"  [{fault.id}]", muted))]
+        parts = [Content.assemble((words["known"], label), (title_text, title), (f"  [{fault.id}]", muted))]
         if best.why:
             parts.append(Content.assemble(("Why: ", label), best.why))
         match_style = ".fault-panel--match"
@@ -171,17 +191,17 @@ class FaultPanel(Widget):
                 content = content.stylize(match_style, start + 2, end + 2)
             parts.append(content)
         if fault.repeat is not None:
-            parts.append(Content.assemble(("Repetition rule: ", label), fault.repeat.describe(self.lang)))
+            parts.append(Content.assemble((words["repeat"], label), fault.repeat.describe(self.lang)))
         if cause:
-            parts.append(Content.assemble(("Cause: ", label), cause))
+            parts.append(Content.assemble((words["cause"], label), cause))
         if steps:
-            parts.append(Content.styled("Fix:", label))
+            parts.append(Content.styled(words["fix"], label))
             parts.extend(Content(f"  {n}. {step}") for n, step in enumerate(steps, 1))
         if fault.bugs:
-            parts.append(Content.assemble(("Bugs: ", label), ", ".join(fault.bugs)))
+            parts.append(Content.assemble((words["bugs"], label), ", ".join(fault.bugs)))
         if fault.links:
             link_style = ".fault-panel--link"
-            parts.append(Content.styled("Links:", label))
+            parts.append(Content.styled(words["links"], label))
             parts.extend(Content.assemble("  ", (link, link_style)) for link in fault.links)
         others = [m.fault.title for m in self._matches[1:4]]
         if others:

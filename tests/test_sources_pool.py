@@ -134,3 +134,33 @@ def test_reopen_finds_a_renamed_file_and_refuses_a_different_one(tmp_path: Path)
     gone.write_bytes(b"another file with that name\n")
     assert replaced.read(0, 200) == b"" and replaced.size() == 0  # not the other file's text
     assert replaced.lost and "deleted or replaced" in replaced.lost and replaced.lost in replaced.problems
+
+
+def test_threads_reading_through_a_small_pool_never_get_another_files_bytes(tmp_path: Path) -> None:
+    """Eviction never closes a descriptor under a read in another thread (a closed number
+    is reused at once by the next open: the read would get another file's bytes)."""
+    import threading
+
+    pool = DescriptorPool(capacity=3)
+    paths = []
+    for i in range(60):
+        paths.append(tmp_path / f"f{i}.log")
+        paths[-1].write_bytes(line(i) * 2000)  # ~150 KB each
+    sources = [FileSource(p, pool) for p in paths]
+    wrong: list[str] = []
+
+    def reader(start: int) -> None:
+        for k in range(300):
+            i = (start + k * 7) % len(sources)
+            data = sources[i].read(0, len(line(i)) * 2000)
+            if data != line(i) * 2000:
+                wrong.append(f"file {i}: {data[:60]!r}")
+                return
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "readers did not finish in 60 s"
+    assert wrong == []

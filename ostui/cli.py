@@ -190,25 +190,36 @@ def parse_size(text: str) -> int:
 
 
 def remote_nodes(args: argparse.Namespace) -> list[Any]:
-    """The nodes named by --node and the inventory file."""
+    """The nodes named by --node and the inventory file. A bad one ends the command
+    with exit 2 and `path:line: what is wrong`."""
     from .core.remote import default_inventory, load_inventory, parse_node
 
-    nodes = [parse_node(spec) for spec in getattr(args, "nodes", None) or []]
-    inventory = getattr(args, "inventory", None)
-    if inventory is None and (getattr(args, "nodes", None) is None) and default_inventory().exists():
-        inventory = default_inventory()
-    if inventory is not None:
-        known = {n.name for n in nodes}
-        nodes += [n for n in load_inventory(Path(inventory)) if n.name not in known]
+    try:
+        nodes = [parse_node(spec) for spec in getattr(args, "nodes", None) or []]
+        inventory = getattr(args, "inventory", None)
+        if inventory is None and (getattr(args, "nodes", None) is None) and default_inventory().exists():
+            inventory = default_inventory()
+        if inventory is not None:
+            known = {n.name for n in nodes}
+            nodes += [n for n in load_inventory(Path(inventory)) if n.name not in known]
+    except ValueError as exc:
+        print(f"ostui: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     return nodes
+
+
+INCOMPLETE_NODES = 3  # exit status of a headless command when named nodes did not sync
 
 
 def remote_files(args: argparse.Namespace, local: Sequence[Any] = ()) -> list[Any]:
     """Files of the remote nodes, mirrored locally (the mirrors keep following;
-    they are left on `args.mirrors` for whoever stops them)."""
+    they are left on `args.mirrors` for whoever stops them). Headless commands wait
+    for every node's backlog (a progress line on stderr); a named node left incomplete
+    ends them with exit 3, naming it, rather than give a partial answer."""
     nodes = remote_nodes(args)
+    named = {n.name for n in nodes}
     if getattr(args, "discover_nodes", False):
-        nodes += hinted_nodes(local, {n.name for n in nodes})
+        nodes += hinted_nodes(local, named)
     args.mirrors = []
     if not nodes:
         return []
@@ -216,13 +227,22 @@ def remote_files(args: argparse.Namespace, local: Sequence[Any] = ()) -> list[An
 
     from .core.discovery import discover
     from .core.logset import files_from_tree
-    from .core.remote import start_mirrors
+    from .core.remote import settle, start_mirrors
 
     cache = args.mirror_cache = Path(tempfile.mkdtemp(prefix="ostui-nodes-"))
-    args.mirrors = start_mirrors(nodes, cache, parse_size(str(getattr(args, "backlog", "2M"))))
-    for m in args.mirrors:
-        if m.node.state != "live":
-            print(f"ostui: node {m.node.name} is {m.node.state}: {m.node.reason}", file=sys.stderr)
+    browser = hasattr(args, "theme")  # only the browser's arguments carry a theme
+    backlog = parse_size(str(getattr(args, "backlog", "2M")))
+    args.mirrors = start_mirrors(nodes, cache, backlog, wait=20.0 if browser else 0.0)
+    if browser:  # it shows each node's state and follows on
+        for m in args.mirrors:
+            if m.node.state != "live":
+                print(f"ostui: node {m.node.name} is {m.node.state}: {m.node.reason}", file=sys.stderr)
+    else:
+        lines, unsynced = settle(args.mirrors, named, lambda text: print(f"ostui: {text}", file=sys.stderr))
+        for text in lines:
+            print(f"ostui: {text}", file=sys.stderr)
+        if unsynced:
+            raise SystemExit(INCOMPLETE_NODES)
     return files_from_tree(discover(cache)) if any(cache.iterdir()) else []
 
 

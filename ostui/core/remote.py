@@ -60,6 +60,7 @@ SLOW_LAG = 3.0  # seconds an answer may be late before the node counts as slow
 STALL_LIMIT = 30.0  # seconds without any answer before the loop is replaced
 STDERR_LINES = 20  # ssh's last lines kept to say why a connection failed
 PROBLEM_LIMIT = 100  # distinct problems kept per node (the newest)
+PROBLEMS_SHOWN = 20  # a node's problems printed by a headless command, at most
 
 
 def shown(text: str | bytes) -> str:
@@ -1077,3 +1078,28 @@ def wait_synced(
             )
         time.sleep(0.1)
     return [m for m in mirrors if not m.synced.is_set()]
+
+
+def settle(
+    mirrors: Sequence[Mirror], named: set[str], progress: Callable[[str], None] | None = None
+) -> tuple[list[str], list[str]]:
+    """For a command that answers once: wait for every node's backlog (`wait_synced`),
+    then (what to tell the user about the nodes, the `named` nodes left incomplete).
+    Nodes only hinted by the logs may be missing; named ones may not."""
+    incomplete = wait_synced(mirrors, progress=progress)
+    lines = []
+    for m in mirrors:
+        problems = list(m.node.problems)
+        lines += [f"node {m.node.name}: {p}" for p in problems[:PROBLEMS_SHOWN]]
+        if len(problems) > PROBLEMS_SHOWN:
+            lines.append(f"node {m.node.name}: {len(problems) - PROBLEMS_SHOWN} more problems")
+    for m in incomplete:
+        done, total = m.progress()
+        if failed(m):
+            lines.append(f"node {m.node.name} is {m.node.state}: {m.node.reason}")
+        else:
+            lines.append(f"node {m.node.name} is incomplete: {done} of {total} files synced")
+    unsynced = sorted(m.node.name for m in incomplete if m.node.name in named)
+    if unsynced:
+        lines.append(f"stopping: nodes not synced: {', '.join(unsynced)}")
+    return lines, unsynced

@@ -12,12 +12,14 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import zlib
 from pathlib import Path
 
 import pytest
 
+from ostui.core import source as source_module
 from ostui.core.index import FileIndex
 from ostui.core.logset import LogFile, open_files
 from ostui.core.source import GzipLimits, SpillSource, estimated_size, gunzip, open_gzip, open_source
@@ -169,3 +171,26 @@ def test_estimated_size_reads_the_trailer_of_real_gzip_only(tmp_path: Path) -> N
     if asker.is_alive():
         pytest.fail("estimated_size blocked on a FIFO named .gz")
     assert sizes == [0]
+
+
+def test_spill_folders_of_dead_processes_are_removed_others_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead_pid = int(ended.stdout)  # it has exited: nothing runs under that number now
+    stale = tmp_path / f"ostui-spill-{dead_pid}-abc"
+    stale.mkdir(mode=0o700)
+    (stale / "left.log").write_bytes(LINE)
+    alive = tmp_path / f"ostui-spill-{os.getppid()}-def"  # pytest's parent runs
+    alive.mkdir(mode=0o700)
+    unrelated = tmp_path / "ostui-spill-notapid"
+    unrelated.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(source_module, "SPILL", source_module._SpillFolder())
+    path = tmp_path / "nova-api.log.1.gz"
+    path.write_bytes(gzip.compress(LINE))
+    spilled = open_source(path)
+    assert isinstance(spilled, SpillSource)
+    assert Path(spilled._spill).parent.name.startswith(f"ostui-spill-{os.getpid()}-")
+    assert not stale.exists() and alive.exists() and unrelated.exists()
+    spilled.close()

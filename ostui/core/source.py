@@ -515,8 +515,14 @@ def gunzip(raw: bytes, limits: GzipLimits = GzipLimits()) -> tuple[bytes, list[s
     return b"".join(out), problems
 
 
+SPILL_PREFIX = "ostui-spill-"
+
+
 class _SpillFolder:
-    """A private folder (mode 0700) for decompressed archives, removed at exit."""
+    """A private folder (mode 0700) for decompressed archives, removed at exit.
+
+    Its name carries the process id: a process that was killed cannot remove its
+    folder, so the next one removes the folders of processes that no longer run."""
 
     def __init__(self) -> None:
         self._path: str | None = None
@@ -526,10 +532,34 @@ class _SpillFolder:
     def new_file(self) -> tuple[int, str]:
         with self._lock:
             if self._path is None or self._owner != os.getpid():
-                self._path = tempfile.mkdtemp(prefix="ostui-spill-")
                 self._owner = os.getpid()
+                remove_stale_spills(tempfile.gettempdir())
+                self._path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{self._owner}-")
                 atexit.register(_remove_folder, self._path, self._owner)
             return tempfile.mkstemp(suffix=".log", dir=self._path)
+
+
+def remove_stale_spills(folder: str) -> list[str]:
+    """Remove spill folders, ours (same user), of processes that no longer run."""
+    removed: list[str] = []
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(SPILL_PREFIX)]
+    except OSError:
+        return removed
+    for name in names:
+        pid_text = name[len(SPILL_PREFIX) :].partition("-")[0]
+        path = os.path.join(folder, name)
+        try:
+            info = os.lstat(path)
+            if not pid_text.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except (OSError, ValueError, OverflowError):
+            continue  # alive (maybe someone else's), or not ours to judge
+    return removed
 
 
 def _remove_folder(path: str, owner: int) -> None:

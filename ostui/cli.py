@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__
 from .core.textsafe import json_text, visible
 
-COMMANDS = ("scan", "request", "faults", "explain", "nodes")
+COMMANDS = ("scan", "request", "faults", "explain", "nodes", "timeline", "instance")
 
 
 def demo_root() -> Path:
@@ -90,6 +90,12 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
+    if command in ("timeline", "instance"):
+        from . import commands_views
+
+        if command == "timeline":
+            return commands_views.build_timeline_parser()
+        return commands_views.build_instance_parser()
     if command == "faults":
         p = argparse.ArgumentParser(
             prog="ostui faults",
@@ -592,6 +598,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_explain(args)
         if command == "nodes":
             return cmd_nodes(args)
+        if command in ("timeline", "instance"):
+            from . import commands_views
+
+            run = commands_views.cmd_timeline if command == "timeline" else commands_views.cmd_instance
+            return run(args)
         from .tui import run_app
 
         return run_app(args)

@@ -7,6 +7,7 @@ from typing import Any
 
 from .model import Record, Traceback
 from .requests import RequestStory
+from .spans import spans_of_story
 
 
 def traceback_to_dict(tb: Traceback) -> dict[str, Any]:
@@ -51,4 +52,5 @@ def story_to_dict(story: RequestStory) -> dict[str, Any]:
         "status": story.status,
         "count": len(records),
         "records": records,
+        "spans": spans_of_story(story),
     }

@@ -1,0 +1,180 @@
+"""The headless views: `ostui timeline` (records per level over time) and `ostui instance`
+(every request that touched a resource). ostui.cli parses the command name and hands over."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .core.textsafe import json_text, visible
+
+
+def build_timeline_parser() -> argparse.ArgumentParser:
+    from .cli import _add_sources
+    from .core.timeline import GROUPINGS, ZOOMS
+
+    p = argparse.ArgumentParser(
+        prog="ostui timeline",
+        description="Records per level over time (the counts equal what `scan` counts for the same files).",
+    )
+    _add_sources(p)
+    p.add_argument(
+        "--bucket",
+        default="1m",
+        metavar="WIDTH",
+        help=f"bucket width: {', '.join(z.label for z in ZOOMS)} (1m)",
+    )
+    p.add_argument("--by", choices=GROUPINGS, help="also count per node, component or producer")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    return p
+
+
+def build_instance_parser() -> argparse.ArgumentParser:
+    from .cli import _add_sources
+
+    p = argparse.ArgumentParser(
+        prog="ostui instance",
+        description="Every request that touched an instance, port, volume or image, across services "
+        "and nodes, with the records that tie each request to it.",
+    )
+    p.add_argument("uuid", metavar="UUID", help="the resource's UUID")
+    _add_sources(p)
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    return p
+
+
+def _opened(args: argparse.Namespace, times: bool) -> list[Any] | None:
+    from .cli import nothing_found, select_files
+    from .core.logset import open_files
+
+    files, tree = select_files(args, sys.stdout)
+    if not files:
+        print(nothing_found(tree), file=sys.stderr)
+        return None
+    return open_files(files, args.fmt, times=times, build=False)
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from .core.parallel import build_files
+    from .core.timeline import Timeline, parse_zoom, timeline_dict
+
+    try:
+        zoom = parse_zoom(args.bucket)
+    except ValueError as exc:
+        print(f"ostui timeline: {exc}", file=sys.stderr)
+        return 2
+    files = _opened(args, times=True)
+    if files is None:
+        return 2
+    build_files(files)
+    timeline = Timeline.of_files([f for f in files if f.index is not None], args.by)
+    doc = timeline_dict(timeline, zoom)
+    if args.json:
+        sys.stdout.write(json_text(doc, indent=1) + "\n")
+        return 0
+    print_timeline(doc)
+    return 0
+
+
+def print_timeline(doc: dict[str, Any]) -> None:
+    """One line per non-empty bucket: its start, errors, warnings and the rest, and a bar."""
+    from .core.levels import Level
+
+    def bands(levels: dict[str, int]) -> tuple[int, int, int]:
+        errors = sum(n for name, n in levels.items() if Level[name] >= Level.ERROR)
+        warnings = levels.get("WARNING", 0)
+        return errors, warnings, sum(levels.values()) - errors - warnings
+
+    rows = doc["buckets"]
+    print(f"{doc['first']} -> {doc['last']}, buckets of {doc['bucket']}")
+    biggest = max((r["total"] for r in rows), default=1) or 1
+    print(f"{'bucket':<19} {'error':>7} {'warning':>7} {'other':>7}")
+    for row in rows:
+        errors, warnings, other = bands(row["levels"])
+        bar = "#" * max(1, round(40 * row["total"] / biggest))
+        print(f"{row['start'][:19]:<19} {errors:>7} {warnings:>7} {other:>7}  {bar}")
+    if doc["undated"]:
+        print(f"without a time: {sum(doc['undated'].values())}")
+    for name, group in (doc.get("groups") or {}).items():
+        first = next((r for r in group if bands(r["levels"])[0]), None)
+        when = first["start"][:19] if first else "never"
+        print(visible(f"{name}: {sum(r['total'] for r in group)} records, first error bucket {when}"))
+
+
+def cmd_instance(args: argparse.Namespace) -> int:
+    from .core.instances import normalize_uuid, resource_dict, resource_story
+    from .core.records import exact_text
+
+    uuid = normalize_uuid(args.uuid)
+    if uuid is None:
+        print(f"ostui instance: {visible(args.uuid)!r} is not a UUID", file=sys.stderr)
+        return 2
+    files = _opened(args, times=False)
+    if files is None:
+        return 2
+    if args.json:
+        with exact_text():
+            story = resource_story(files, uuid)
+        sys.stdout.write(json_text(resource_dict(story), indent=1) + "\n")
+    else:
+        story = resource_story(files, uuid)
+        print_resource(story)
+    return 0 if story.found else 1
+
+
+def print_resource(story: Any) -> None:
+    from .core.instances import ResourceStory
+
+    assert isinstance(story, ResourceStory)
+    what = "/".join(story.kinds) or "resource"
+    names = f" (domain {', '.join(story.names)})" if story.names else ""
+    print(
+        visible(
+            f"{what} {story.uuid}{names}: {len(story.requests)} requests on {', '.join(story.nodes) or '-'}"
+        )
+    )
+    for r in story.requests:
+        first = r.waterfall.spans[0] if r.waterfall.spans else None
+        start = first.entries[0].record.timestamp if first and first.entries else None
+        when = f"{start:%Y-%m-%d %H:%M:%S}" if start else "no time"
+        took = f"{r.duration:.3f}s" if r.duration is not None else "-"
+        status = f"HTTP {r.status}" if r.status else ""
+        errors = f"{r.errors} error(s)" if r.errors else ""
+        facts = ", ".join(x for x in (took, status, errors) if x)
+        print(visible(f"{when}  {r.request_id}  [{', '.join(r.nodes)}]  {facts}"))
+        print(visible(f"    {r.first_line[:120]}"))
+        b = r.bridges[0]
+        print(
+            visible(
+                f"    tied by {b.entry.file.node}/{b.entry.file.path.name}@{b.entry.record.offset}: {b.how}"
+            )
+        )
+    if story.loose:
+        print(f"records naming it without a request id: {len(story.loose)}")
+        for b in story.loose[:20]:
+            rec = b.entry.record
+            when = f"{rec.timestamp:%Y-%m-%d %H:%M:%S}" if rec.timestamp else "no time"
+            print(visible(f"  {when}  {b.entry.file.node}/{b.entry.file.path.name}  {rec.message[:100]}"))
+    if story.left_out:
+        print(f"{story.left_out} more requests name it; narrow the files to see them")
+    if not story.found:
+        print(visible(f"no record in these files names {story.uuid}"))
+
+
+def bare_uuid_hint(files: list[Any], text: str) -> str | None:
+    """For `ostui request UUID` that matched nothing: what the UUID names, and the command
+    that tells its story; None when it is no UUID or nothing names it."""
+    from .core.instances import normalize_uuid, resource_story
+
+    uuid = normalize_uuid(text)
+    if uuid is None:
+        return None
+    story = resource_story(files, uuid)
+    if not story.found:
+        return None
+    what = "/".join(story.kinds) or "resource"
+    return (
+        f"no request has id {uuid}, but it names a {what} that {len(story.requests)} request(s) touched: "
+        f"ostui instance {uuid} (with the same paths) tells its story"
+    )

@@ -7,9 +7,20 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ostui.core.follow import Follower
 from ostui.core.logset import LogFile, open_files
 from ostui.core.records import parse_record
+
+
+@pytest.fixture
+def tmp_path(tmp_path: Path) -> Path:
+    """Each test's logs in a folder of their own: the follower looks for rotated copies in
+    archive-like folders beside the log's, and pytest puts other tests' folders there."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    return logs
 
 
 def line(n: int) -> bytes:

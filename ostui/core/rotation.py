@@ -16,6 +16,7 @@ and neither do two `nova-api.log` from different folders.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -144,3 +145,42 @@ def group_rotated(paths: Iterable[Path]) -> list[LogGroup]:
         members.sort(key=_member_sort_key)
         groups.append(LogGroup(name=base, members=members))
     return groups
+
+
+# -- where a followed file's generations go ---------------------------------------------------
+# logrotate's `olddir` is relative to the log's folder or absolute; in practice a folder in the
+# log's folder (`old/`) or an archive folder beside it (`../nova-old/`, `../archive/`). Looking
+# further would walk the disk on every rotation and meet other logs with the same name, so a
+# generation elsewhere is found only when a descriptor on it tells where it went (a rename).
+MAX_GENERATION_FOLDERS = 64
+_ARCHIVE_WORDS = ("old", "archive", "rotated")
+
+
+def generation_folders(live: Path, known: Iterable[Path] = ()) -> list[Path]:
+    """Folders that may hold rotated generations of `live`: its own folder, folders already
+    seen holding one (`known`), the folders in it, and the folders beside it named like an
+    archive (`old`, `archive`, `rotated` in the name); at most MAX_GENERATION_FOLDERS. Never
+    raises: an unreadable folder is left out."""
+    out: list[Path] = [live.parent]
+    out.extend(folder for folder in known if folder not in out)
+    for parent, archives_only in ((live.parent, False), (live.parent.parent, True)):
+        try:
+            children = sorted(Path(e.path) for e in _scandir(parent) if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+        for child in children:
+            lowered = child.name.lower()
+            if child not in out and (not archives_only or any(w in lowered for w in _ARCHIVE_WORDS)):
+                out.append(child)
+    return out[:MAX_GENERATION_FOLDERS]
+
+
+def is_generation_of(path: Path, live: Path) -> bool:
+    """True when `path` is named as a rotated generation of `live` (`X.1`, `X-20261205`,
+    `X-20261205.log.gz`, or `X` itself in another folder, as an `olddir` copy may be)."""
+    return path != live and base_name(path.name) == live.name
+
+
+def _scandir(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return list(entries)

@@ -164,3 +164,19 @@ def test_threads_reading_through_a_small_pool_never_get_another_files_bytes(tmp_
         t.join(60)
     assert not any(t.is_alive() for t in threads), "readers did not finish in 60 s"
     assert wrong == []
+
+
+def test_close_during_a_read_in_another_thread_waits_for_that_read(tmp_path: Path) -> None:
+    """The follower swaps a file's source and closes the old one while other threads may
+    read it: the descriptor stays valid for the read in flight, and closes after it."""
+    pool = DescriptorPool(capacity=4)
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(line(1))
+    source = FileSource(path, pool)
+    fd = pool.acquire(source)  # a read in flight in another thread
+    source.close()
+    assert os.pread(fd, 100, 0) == line(1)  # still this file's descriptor
+    assert source.read(0, 100) == b"" and source.size() == 0  # reads after close get nothing
+    pool.release(source)  # the read is done: now the descriptor goes
+    with pytest.raises(OSError):
+        os.fstat(fd)

@@ -125,6 +125,8 @@ class DescriptorPool:
     def acquire(self, src: PooledFile) -> int:
         """`src`'s descriptor, opened again if it was closed; pinned until `release`."""
         with self._lock:
+            if src._closed:
+                raise SourceClosed(errno.EBADF, "the source is closed", str(src.path))
             fd = src._fd
             if fd is None:
                 self._evict(self.capacity - 1)
@@ -145,12 +147,17 @@ class DescriptorPool:
     def release(self, src: PooledFile) -> None:
         with self._lock:
             src._pins -= 1
+            if src._closed and not src._pins and src._fd is not None:
+                os.close(src._fd)  # closed while this read ran: now it can go
+                src._fd = None
 
     def forget(self, src: PooledFile) -> None:
-        """Close `src`'s descriptor for good (the source is closed)."""
+        """Close `src`'s descriptor for good (the source is closed). A read running in
+        another thread keeps it until it is done: `release` closes it then, so the number
+        cannot be reused by another file under that read."""
         with self._lock:
             self._open.pop(src, None)
-            if src._fd is not None:
+            if src._fd is not None and not src._pins:
                 os.close(src._fd)
                 src._fd = None
 
@@ -228,6 +235,10 @@ class LostFile(OSError):
     """A pooled file could not be opened again as the same file."""
 
 
+class SourceClosed(LostFile):
+    """A read raced with `close()` in another thread: it reads nothing, like any read after."""
+
+
 HEAD_CHECK = 64  # first bytes compared when a file is opened again
 
 
@@ -257,7 +268,7 @@ class PooledFile(ByteSource):
     def _reopen(self) -> int:
         """Open the file (again); called by the pool, under its lock."""
         if self._closed:
-            raise OSError(errno.EBADF, "the source is closed", str(self.path))
+            raise SourceClosed(errno.EBADF, "the source is closed", str(self.path))
         if self._identity is None:
             fd, info = _open_regular(self._where)
             self._identity = (info.st_dev, info.st_ino)

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ostui.core.remote import InventoryError, Mirror, RemoteNode, load_inventory, parse_node, start_mirrors
+from ostui.core.remote import (
+    PROBLEM_LIMIT,
+    STDERR_LINES,
+    InventoryError,
+    Mirror,
+    RemoteNode,
+    load_inventory,
+    parse_node,
+    start_mirrors,
+)
 
 from .sshd import Sshd, sshd_binary
 from .waiting import eventually
@@ -115,6 +125,7 @@ def test_the_node_reads_only_the_inode_it_listed_and_never_opens_a_fifo(tmp_path
     assert mirror.sync()
     proc, _ = mirror.ssh.popen(mirror.follow_script(), stdin=True)
     assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(mirror.follow_header())
 
     def ask(request: bytes) -> bytes:
         assert proc.stdin is not None and proc.stdout is not None
@@ -249,5 +260,50 @@ def test_an_older_file_streams_to_disk_in_bounded_memory(tmp_path: Path, sshd: S
         assert written and written[0].read_bytes() == rotated[: 16 << 20]  # a gzip decodes from its start
         assert peak < 6 << 20, f"held {peak >> 20} MiB to fetch 16 MiB"
         assert any("over the cap" in p for p in mirror.node.problems)
+    finally:
+        mirror.stop()
+
+
+@needs_sshd
+def test_a_loop_that_spams_stderr_keeps_following_and_reconnects(tmp_path: Path, sshd: Sshd) -> None:
+    """300 followed folders vanish (each poll, `ls` complains about every one: more than
+    a pipe and ssh's channel window hold within seconds) and 100 logs become /dev/null
+    symlinks."""
+    root, (live,) = nova_logs(tmp_path, ["nova-api.log"])
+    nova = live.parent
+    long = "x" * 200  # long names: more bytes of complaint per poll
+    for n in range(300):
+        (nova / f"s{n:03d}{long}").mkdir()
+        (nova / f"s{n:03d}{long}" / "nova-api.log").write_bytes(line(n))
+    for n in range(100):
+        (nova / f"nova-worker-{n:03d}.log").write_bytes(line(n))
+    mirror = mirrored(tmp_path, sshd, root)
+    node = mirror.node
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    try:
+        for n in range(300):
+            (nova / f"s{n:03d}{long}").rename(gone / f"s{n:03d}")
+        for n in range(100):
+            (nova / f"nova-worker-{n:03d}.log").unlink()
+            (nova / f"nova-worker-{n:03d}.log").symlink_to("/dev/null")
+        local = mirror.root / "var/log/nova/nova-api.log"
+        for n in range(12):  # about 6 s: a few MB of complaints
+            with live.open("ab") as f:
+                f.write(line(1000 + n))
+            eventually(lambda k=n: local.read_bytes().endswith(line(1000 + k)), 10, f"line {n} followed")
+            time.sleep(0.5)
+        assert node.state == "live", node.reason
+        assert any("cannot access" in p for p in node.problems)
+        assert any("nova-worker-" in p and "symlink" in p for p in node.problems)
+        assert len(node.problems) <= PROBLEM_LIMIT + STDERR_LINES
+        sshd.stop()
+        eventually(lambda: node.state == "unreachable", 20, "the node goes unreachable")
+        with live.open("ab") as f:
+            f.write(line(2000))
+        sshd.start()
+        eventually(lambda: local.read_bytes().endswith(line(2000)), 40, "followed again after reconnecting")
+        text = local.read_bytes()
+        assert all(text.count(line(k)) == 1 for k in [*range(1000, 1012), 2000])
     finally:
         mirror.stop()

@@ -71,30 +71,39 @@ def shown(text: str | bytes) -> str:
 
 
 class Problems:
-    """What could not be read on a node, and why: the newest `limit` distinct messages,
-    each with how often it happened (a loop repeating one error does not grow it)."""
+    """What could not be read on a node, and why: the newest `limit` distinct messages
+    about its files, then the newest `STDERR_LINES` distinct lines its commands wrote to
+    stderr, each with how often it happened (a loop repeating one error does not grow
+    it, and stderr noise cannot push out what was refused)."""
 
     def __init__(self, limit: int = PROBLEM_LIMIT) -> None:
         self.limit = limit
-        self._counts: OrderedDict[str, int] = OrderedDict()
+        self._files: OrderedDict[str, int] = OrderedDict()
+        self._stderr: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
 
     def add(self, message: str) -> None:
+        self._add(self._files, self.limit, message)
+
+    def add_stderr(self, line: str) -> None:
+        self._add(self._stderr, STDERR_LINES, line)
+
+    def _add(self, kept: OrderedDict[str, int], limit: int, message: str) -> None:
         message = shown(message.strip())
         if not message:
             return
         with self._lock:
-            self._counts[message] = self._counts.pop(message, 0) + 1
-            while len(self._counts) > self.limit:
-                self._counts.popitem(last=False)
+            kept[message] = kept.pop(message, 0) + 1
+            while len(kept) > limit:
+                kept.popitem(last=False)
 
     def __iter__(self) -> Iterator[str]:
         with self._lock:
-            items = list(self._counts.items())
+            items = [*self._files.items(), *self._stderr.items()]
         return iter(m if n == 1 else f"{m} (x{n})" for m, n in items)
 
     def __len__(self) -> int:
-        return len(self._counts)
+        return len(self._files) + len(self._stderr)
 
     def __contains__(self, text: object) -> bool:
         return any(isinstance(text, str) and text in m for m in self)
@@ -333,7 +342,7 @@ class Ssh:
             stderr=subprocess.PIPE,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         )
-        return proc, StderrDrain(proc.stderr, self.node.problems.add)
+        return proc, StderrDrain(proc.stderr, self.node.problems.add_stderr)
 
     def run(self, script: str, timeout: float = 60.0) -> tuple[int, bytes, str]:
         """(exit code, stdout, stderr's last lines); 255 when ssh itself failed."""
@@ -379,7 +388,10 @@ for p do
 done' sh {} +
 """
 
-# The follow loop, driven by requests on stdin (it ends when they end):
+# The follow loop, driven by requests on stdin (it ends when they end). First come the
+# paths it may read, `d n <name>` (folders) and `f n <name>` (files), each name in
+# printf %b escapes (any byte, newlines included, on one line; on stdin because an
+# argument over 128 KiB is refused), ended by `go`. Then:
 #   l                  ->  L\n <ls -lniq of every followed folder> T\t<epoch seconds>\n
 #   r n offset count inode
 #                      ->  D\tn\toffset\tcount\n <count bytes> E\tn\t<size after>\n
@@ -388,6 +400,14 @@ done' sh {} +
 # descriptor it got is that inode (a swap in between is refused, never read); a file
 # that shrank while read is padded to the promised count and the size after says so.
 _FOLLOW_LOOP = r"""
+DIRS=
+while read -r t n v; do
+  case $t in
+  d|f) v=$(printf '%bx' "$v"); eval "$t$n=\${v%x}"
+       [ "$t" = d ] && DIRS="$DIRS \"\$d$n\"" ;;
+  *) break ;;
+  esac
+done
 while read -r c n o k i; do
   case $c in
   l) printf 'L\n'; eval "ls -lniq -- $DIRS" </dev/null; date '+T%t%s' ;;
@@ -445,6 +465,14 @@ _KIND = {
     b"s": "a socket",
     b"d": "a folder",
 }
+
+
+_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:@=")
+
+
+def printf_escaped(raw: bytes) -> bytes:
+    """`raw` as an argument of `printf %b`: every other byte as an octal escape."""
+    return b"".join(bytes((c,)) if c in _PLAIN else b"\\0%03o" % c for c in raw)
 
 
 def ls_quoted(name: bytes) -> bytes:
@@ -736,11 +764,13 @@ class Mirror:
     # -- following -------------------------------------------------------------------------
 
     def follow_script(self) -> str:
-        operands = " ".join(f'"$d{n}"' for n in range(len(self._folders)))
-        head = [f"DIRS={shlex.quote(operands)}"]
-        head += [f"d{n}={shlex.quote(folder)}" for n, folder in enumerate(self._folders)]
-        head += [f"f{n}={shlex.quote(f.remote)}" for n, f in enumerate(self.files)]
-        return "\n".join(head) + _FOLLOW_LOOP
+        return _FOLLOW_LOOP
+
+    def follow_header(self) -> bytes:
+        """The paths the loop may read, sent on its stdin before the first request."""
+        lines = [b"d %d %s\n" % (n, printf_escaped(os.fsencode(d))) for n, d in enumerate(self._folders)]
+        lines += [b"f %d %s\n" % (n, printf_escaped(os.fsencode(f.remote))) for n, f in enumerate(self.files)]
+        return b"".join(lines) + b"go\n"
 
     def follow_once(self) -> None:
         """Poll the node and stream appended bytes into the mirror until the connection
@@ -756,6 +786,7 @@ class Mirror:
         watchdog.start()
         failed = ""
         try:
+            self._ask(proc.stdin, [self.follow_header()])
             self._poll_loop(proc.stdout, proc.stdin)
         except (FrameError, OSError, ValueError) as exc:
             failed = str(exc)  # reconnect: offsets only move after a frame is whole

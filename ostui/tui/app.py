@@ -441,13 +441,22 @@ class OstuiApp(App[int]):
         tree = self.query_one(SourceTree)
         structural = False
         for change in message.changes:
-            if change.kind in ("new", "truncated", "rotated", "gone"):
+            if change.kind in ("new", "truncated", "rotated", "gone", "gap", "problem"):
                 structural = True
                 if change.kind == "new" and change.file not in self.files:
                     self.files.append(change.file)
                     self.stream_files.append(change.file)
+                elif change.kind == "gap" and change.file not in self.stream_files:
+                    # A marker record where the gap is; the live file carries it as a problem
+                    # (the tree's mark and the status bar's count).
+                    self.stream_files.append(change.file)
                 if change.note:
-                    self.notify(f"{change.file.node}/{change.file.component}: {change.note}", timeout=4)
+                    warn = change.kind in ("gap", "problem")
+                    self.notify(
+                        f"{change.file.node}/{change.file.component}: {change.note}",
+                        severity="warning" if warn else "information",
+                        timeout=10 if warn else 4,
+                    )
         if structural:
             tree.load(self.files, keep=True)
             self._set_detail_files()

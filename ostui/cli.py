@@ -308,8 +308,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     open_files(files, args.fmt, times=False, build=False)
     build_files(files)
-    summary = scan_summary(files)
-    summary["skipped"] = [{"path": p, "reason": r} for p, r in tree.skipped]
+    summary = scan_summary(files, tree.skipped)  # skipped are listed and counted as unreadable
     if args.json:
         sys.stdout.write(json_text(summary, indent=1) + "\n")
         return 0

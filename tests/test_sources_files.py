@@ -3,7 +3,10 @@ discovery could not read counted in scan's totals."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -89,3 +92,25 @@ def test_scan_counts_what_discovery_skipped_as_unreadable(tmp_path: Path) -> Non
         str(nova / "nova-compute.log"),
         str(nova / "nova-conductor.log"),
     }
+
+
+def test_scan_command_totals_agree_with_its_skipped_list(tmp_path: Path) -> None:
+    nova = tmp_path / "n/var/log/nova"
+    nova.mkdir(parents=True)
+    (nova / "nova-api.log").write_bytes((LINE % 1) + b"\n")
+    os.mkfifo(nova / "nova-compute.log")
+    os.symlink("gone.log", nova / "nova-scheduler.log")
+    done = subprocess.run(
+        [sys.executable, "-m", "ostui", "scan", "--json", str(tmp_path / "n")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    reasons = {Path(s["path"]).name: s["reason"] for s in summary["skipped"]}
+    assert reasons == {
+        "nova-compute.log": "not a regular file (a FIFO): not opened",
+        "nova-scheduler.log": "dangling symlink (to gone.log)",
+    }
+    assert summary["totals"]["unreadable"] == len(summary["skipped"]) == 2

@@ -194,3 +194,21 @@ def test_spill_folders_of_dead_processes_are_removed_others_kept(
     assert Path(spilled._spill).parent.name.startswith(f"ostui-spill-{os.getpid()}-")
     assert not stale.exists() and alive.exists() and unrelated.exists()
     spilled.close()
+
+
+def test_spill_stops_before_filling_its_filesystem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = b"".join(b"%08d " % i + LINE for i in range(700_000))  # ~64 MB of log
+    path = tmp_path / "nova-api.log.1.gz"
+    path.write_bytes(gzip.compress(text, 1))
+    spill_fs = os.statvfs(tempfile.gettempdir())
+    free = spill_fs.f_bavail * spill_fs.f_frsize
+    room = 16 << 20  # leave the spill 16 MiB to write
+    if free - room < spill_fs.f_blocks * spill_fs.f_frsize // 20:
+        pytest.skip("the temporary filesystem is already nearly full: the spill keeps 5 % free")
+    monkeypatch.setattr(source_module, "SPILL_KEEP_FREE", free - room)
+    source = open_source(path)
+    kept = source.size()
+    assert 0 < kept < len(text)
+    assert source.read(0, kept) == text[:kept]  # what was kept is the archive's start
+    (problem,) = source.problems
+    assert problem.startswith(f"decompression stopped after {kept} bytes") and "TMPDIR" in problem

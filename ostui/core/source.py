@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 BLOCK_SIZE = 8 << 20
 GIB = 1 << 30
@@ -604,6 +604,35 @@ class SpillSource(PooledFile):
         self._finalizer()
 
 
+# Free space the spill leaves on its filesystem: ostui runs as root on controllers, where
+# a full /tmp breaks services. The larger of this and 5 % of the filesystem.
+SPILL_KEEP_FREE = 1 * GIB
+
+
+class SpillFull(Exception):
+    """Writing more would leave too little free space where the spill lives."""
+
+
+class _SpillWriter:
+    """Writes to a spill file while its filesystem keeps SPILL_KEEP_FREE free."""
+
+    def __init__(self, out: BinaryIO, folder: str) -> None:
+        self.out = out
+        self.folder = folder
+        self.written = 0
+
+    def write(self, data: bytes) -> None:
+        fs = os.statvfs(self.folder)
+        keep = max(SPILL_KEEP_FREE, fs.f_blocks * fs.f_frsize // 20)
+        if fs.f_bavail * fs.f_frsize - len(data) < keep:
+            raise SpillFull(
+                f"decompression stopped after {self.written} bytes: {self.folder} would have"
+                f" less than {keep} bytes free (set TMPDIR to a roomier place to read it all)"
+            )
+        self.out.write(data)
+        self.written += len(data)
+
+
 def open_gzip(path: Path, limits: GzipLimits | None = None) -> ByteSource:
     """Decompress `path` into a spill file; a `.gz` that is plain text is read as it is."""
     problems: list[str] = []
@@ -619,11 +648,14 @@ def open_gzip(path: Path, limits: GzipLimits | None = None) -> ByteSource:
         out_fd, spill = POOL.open_outside(SPILL.new_file)
         try:
             with os.fdopen(out_fd, "wb") as out:
+                writer = _SpillWriter(out, os.path.dirname(spill))
                 try:
-                    problems += decompress_members(lambda: os.read(fd, GZIP_IN_CHUNK), out.write, limits)
+                    problems += decompress_members(lambda: os.read(fd, GZIP_IN_CHUNK), writer.write, limits)
                 except GzipCut as cut:
                     problems += cut.problems
                     out.truncate(cut.keep)
+                except SpillFull as full:
+                    problems.append(str(full))
             return SpillSource(path, spill, problems)
         except BaseException:
             _unlink(spill)

@@ -3,17 +3,19 @@
 A plain file is read with `os.pread`. Its descriptor lives in a pool shared by every
 source (`DescriptorPool`): a tree of 20,000 files is read with a few hundred
 descriptors at most, the least recently used ones closed and reopened when read
-again. A reopened file is checked to be the same file (device and inode); a file
-rotated to another name in its folder is found again by its inode.
+again. A reopened file is checked to be the same file (device, inode and first bytes);
+a file rotated to another name in its folder is found again by its inode.
 
 A gzip file is decompressed once, streaming, into a spill file in a private temporary
 folder (deleted when the source is closed or the process ends), so memory stays flat
-whatever the archive holds. Each member has a cap (`GzipLimits`): a member that would
-expand past it is reported as a likely decompression bomb and not loaded. A truncated
-archive keeps what could be decompressed and says so in `problems`; a `.gz` that is
-plain text is read as text, with a note.
+whatever the archive holds; the spill stops before its filesystem runs short. Each
+member has a cap (`GzipLimits`): a member that would expand past it is reported as a
+likely decompression bomb and not loaded. A truncated archive keeps what could be
+decompressed and says so in `problems`; a `.gz` that is plain text is read as text,
+with a note.
 
 Only regular files are read: a FIFO, socket or device is refused without blocking.
+A file whose lines end in CR alone (old Mac) is read with LF in their place.
 """
 
 from __future__ import annotations

@@ -307,3 +307,24 @@ def test_a_loop_that_spams_stderr_keeps_following_and_reconnects(tmp_path: Path,
         assert all(text.count(line(k)) == 1 for k in [*range(1000, 1012), 2000])
     finally:
         mirror.stop()
+
+
+@needs_sshd
+def test_a_log_that_appears_in_a_followed_folder_is_followed_from_its_start(
+    tmp_path: Path, sshd: Sshd
+) -> None:
+    root, (api,) = nova_logs(tmp_path, ["nova-api.log"])
+    mirror = mirrored(tmp_path, sshd, root)
+    try:
+        new = api.with_name("nova-conductor.log")
+        new.write_bytes(line(1, "first line of a new log"))
+        local = mirror.root / "var/log/nova/nova-conductor.log"
+        eventually(
+            lambda: local.exists() and local.read_bytes() == new.read_bytes(), 15, "the new log mirrored"
+        )
+        with new.open("ab") as f:
+            f.write(line(2))
+        eventually(lambda: local.read_bytes().endswith(line(2)), 15, "and followed")
+        assert local.read_bytes() == new.read_bytes()
+    finally:
+        mirror.stop()

@@ -580,6 +580,7 @@ class Mirror:
     _folders: list[str] = field(default_factory=list)
     _best_delay: float | None = None
     _relist: bool = False  # a new log appeared in a followed folder
+    _noticed: set[tuple[bytes, bytes]] = field(default_factory=set)  # new names listed for, once each
 
     def __post_init__(self) -> None:
         self.control = control_dir()
@@ -914,7 +915,9 @@ class Mirror:
             if not folder:
                 continue
             for name, entries in names.items():
-                if (folder, name) in known or entries[0].kind != b"-" or b"?" in name:
+                if (folder, name) in known or (folder, name) in self._noticed:
+                    continue
+                if entries[0].kind != b"-" or b"?" in name:
                     continue
                 text = os.fsdecode(name)
                 relative = Path(os.fsdecode(folder)).relative_to(self._physical_root or self.node.log_root)
@@ -923,6 +926,7 @@ class Mirror:
                     and not text.endswith(".pid")
                     and classify(relative.parts, text)
                 ):
+                    self._noticed.add((folder, name))  # a name the listing then refuses is not chased
                     self._relist = True
 
     def _read_answer(self, stream: IO[bytes], n: int, offset: int, count: int) -> None:

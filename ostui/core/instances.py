@@ -113,6 +113,19 @@ class ResourceStory:
         return bool(self.requests or self.loose)
 
 
+_BARE_UUID = re.compile(r"(?<![0-9a-z-])" + UUID_RE.pattern + r"(?![0-9a-z-])")
+
+
+def resource_in(rec: Record) -> str | None:
+    """The resource UUID a record is about: its `[instance: …]`, else the first bare UUID
+    in its message (request ids, `req-<uuid>`, are not resources)."""
+    for text in (rec.instance or "", rec.message):
+        m = _BARE_UUID.search(text)
+        if m is not None:
+            return m.group()
+    return None
+
+
 def normalize_uuid(text: str) -> str | None:
     text = text.strip().lower().removeprefix("req-")
     return text if UUID_RE.fullmatch(text) else None
@@ -242,5 +255,6 @@ __all__ = [
     "kind_of",
     "normalize_uuid",
     "resource_dict",
+    "resource_in",
     "resource_story",
 ]

@@ -20,8 +20,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, floordiv, mul, rshift
+from itertools import accumulate, repeat
+from operator import add, floordiv, mul, rshift, sub
 from typing import TYPE_CHECKING
 
 from .levels import Level
@@ -32,9 +32,12 @@ from .timekeys import NO_KEY, key_to_datetime, key_to_us, shift_keys, us_to_key
 if TYPE_CHECKING:
     from .view import StreamView
 
-LEVEL_BITS = 4  # Level codes are 0..8
 SECOND = 10**6  # a key // SECOND is its second, YYMMDDhhmmss
-_NO_SECOND = NO_KEY // SECOND
+_NO_SECOND = NO_KEY // SECOND  # the smallest second there is: an undated record's
+# A record's code is `level << LEVEL_SHIFT` plus its second counted from _NO_SECOND, so codes
+# sort by level, then time, and an undated record's code is its level's base.
+LEVEL_SHIFT = 58
+_LEVEL_BASE = [(level << LEVEL_SHIFT) - _NO_SECOND for level in range(256)]
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,8 @@ def group_of(lf: LogFile, by: str | None) -> str:
 
 
 def second_codes(keys: Iterable[int], levels: Iterable[int]) -> Iterable[int]:
-    """`(key // SECOND) << LEVEL_BITS | level` for each record, lazily and in C."""
-    seconds = map(floordiv, keys, repeat(SECOND))
-    return map(add, map(mul, seconds, repeat(1 << LEVEL_BITS)), levels)
+    """Each record's code (see LEVEL_SHIFT), lazily and in C: one division, one addition."""
+    return map(add, map(floordiv, keys, repeat(SECOND)), map(_LEVEL_BASE.__getitem__, levels))
 
 
 class LevelSeries:
@@ -144,22 +146,27 @@ class GroupCounts:
 
     @property
     def series(self) -> list[LevelSeries]:
-        """Per Level, the dated counts by second (built on first use after a change)."""
+        """Per Level, the dated counts by second (laid out on first use after a change).
+
+        One sort of the distinct codes, then per level a slice found by bisection and an
+        `accumulate`: C loops over distinct seconds, none in Python."""
         if self._series is None:
-            series = [LevelSeries() for _ in Level]
-            mask = (1 << LEVEL_BITS) - 1
-            for code in sorted(self.codes):
-                count = self.codes[code]
-                second = code >> LEVEL_BITS
-                if count > 0 and second != _NO_SECOND:
-                    series[code & mask].append(second, count)
+            codes = sorted(self.codes)
+            series = []
+            for level in Level:
+                base = _LEVEL_BASE[level]
+                lo = bisect_left(codes, (level << LEVEL_SHIFT) + 1)  # after the undated
+                hi = bisect_left(codes, (level + 1) << LEVEL_SHIFT)
+                s = LevelSeries()
+                s.seconds = array("q", map(sub, codes[lo:hi], repeat(base)))
+                s.cumulative = array("q", accumulate(map(self.codes.__getitem__, codes[lo:hi]), initial=0))
+                series.append(s)
             self._series = series
         return self._series
 
     def undated(self) -> list[int]:
         """Per Level, records without a time of their own."""
-        base = _NO_SECOND << LEVEL_BITS
-        return [self.codes.get(base + level, 0) for level in Level]
+        return [self.codes.get(level << LEVEL_SHIFT, 0) for level in Level]
 
     def totals(self) -> list[int]:
         undated = self.undated()
@@ -269,29 +276,34 @@ class Timeline:
         The view's merged keys are monotone (a record without a stamp takes the one
         before it), so every record is dated here."""
         timeline = cls(by)
+        timeline.count_view(view)
+        return timeline
+
+    def count_view(self, view: StreamView, start: int = 0) -> int:
+        """Count the view's rows from `start` on (rows the live tail appended); returns how many."""
         merged = view.merged
-        rows = view.rows
+        rows = view.rows[start:]
         keys = map(merged.keys.__getitem__, rows)
         levels = map(merged.levels.__getitem__, rows)
-        if by is None:
-            timeline.all.add(second_codes(keys, levels))
-            timeline.groups["all"] = timeline.all
-            return timeline
-        names = [group_of(lf, by) for lf in view.files]
+        names = [group_of(lf, self.by) for lf in view.files]
         order = sorted(set(names))
+        if len(order) <= 1:
+            counted = Counter(second_codes(keys, levels))
+            self.groups.setdefault(order[0] if order else "all", GroupCounts()).add(counted)
+            self.all.add(counted)
+            return len(rows)
         number = [order.index(n) for n in names]
         width = len(order)
         files = map(rshift, map(merged.refs.__getitem__, rows), repeat(SHIFT))
         codes = map(add, map(mul, second_codes(keys, levels), repeat(width)), map(number.__getitem__, files))
-        counted = Counter(codes)
         per: list[Counter[int]] = [Counter() for _ in order]
-        for code, n in counted.items():
+        for code, n in Counter(codes).items():  # one step per distinct (second, level, row)
             second_code, g = divmod(code, width)
             per[g][second_code] = n
         for name, counts in zip(order, per, strict=True):
-            timeline.groups.setdefault(name, GroupCounts()).add(counts)
-            timeline.all.add(counts)
-        return timeline
+            self.groups.setdefault(name, GroupCounts()).add(counts)
+            self.all.add(counts)
+        return len(rows)
 
     # -- reading -------------------------------------------------------------------
     def span(self) -> tuple[int, int] | None:

@@ -117,6 +117,7 @@ class OstuiApp(App[int]):
         Binding("exclamation_mark", "open_alert", "Open new error", show=False, id="app.open_alert"),
         Binding("O", "fetch_older", "Older logs", show=False, id="app.fetch_older"),
         Binding("C", "clock_skew", "Clock skew", show=False, id="app.clock_skew"),
+        Binding("i", "timeline", "Timeline", show=False, id="app.timeline"),
     ]
 
     filters: reactive[Filters] = reactive(Filters, init=False)
@@ -929,6 +930,41 @@ class OstuiApp(App[int]):
         self.go_to_record(str(lf.path), number)
         if self._detail is not None:
             self.call_after_refresh(self._detail.focus)
+
+    def show_resource(self, uuid: str) -> None:
+        """The story of an instance, port, volume or image UUID across the loaded files."""
+        from .screens.instance import InstanceScreen
+
+        def done(target: tuple[str, int] | None) -> None:
+            if target is not None:
+                self.go_to_record(*target)
+
+        self.push_screen(InstanceScreen(uuid, self.files), done)
+
+    def action_timeline(self) -> None:
+        """Records over time for what the stream shows; a range chosen there filters it."""
+        from .screens.timeline import Choice, TimelineScreen
+
+        stream = self.query_one(LogStream)
+        if stream.view is None:
+            self.notify("still indexing: the timeline counts what the stream shows", timeout=3)
+            return
+
+        def done(choice: Choice | None) -> None:
+            if choice is None or stream.view is None:
+                return
+            kind, first, last = choice
+            if kind == "range":
+                self.filters = replace(self.filters, since=first, until=last)
+            else:
+                stream.follow = False
+                stream.move_to(stream.view.row_at_time(first))
+
+        def current_view() -> StreamView | None:
+            return stream.view  # the live tail's view, as it grows
+
+        live = current_view if self.following else None
+        self.push_screen(TimelineScreen(stream.view, self.marks, self.clock, live), done)
 
     def action_known_faults(self) -> None:
         from .screens.faults import FaultsScreen

@@ -13,6 +13,23 @@ if TYPE_CHECKING:
     from .app import OstuiApp
 
 
+def resource_commands(app: OstuiApp, query: str) -> list[tuple[str, object, str]]:
+    """"Go to instance…": a UUID typed in the palette, or the one under the stream's cursor."""
+    from ..core.instances import normalize_uuid, resource_in
+    from .widgets.log_stream import LogStream
+
+    typed = normalize_uuid(query.strip().lower().removeprefix("go to instance").strip(" :…"))
+    uuid = typed
+    if uuid is None:
+        stream = app.query_one(LogStream)
+        if stream.view is not None and len(stream.view):
+            uuid = resource_in(stream.view.record(stream.cursor)[1])
+    if uuid is None:
+        return []
+    help_text = "every request that touched it, across services and nodes"
+    return [(f"Go to instance: {uuid}", partial(app.show_resource, uuid), help_text)]
+
+
 class OstuiCommands(Provider):
     def _app(self) -> OstuiApp:
         return cast("OstuiApp", self.app)
@@ -33,6 +50,8 @@ class OstuiCommands(Provider):
         out.append(("Filter level: all", partial(app.set_levels, at_least(None)), "show every level"))
         for node in sorted({f.node for f in app.files}):
             out.append((f"Go to node: {node}", partial(app.go_to_node, node), "show only this node's files"))
+        out.append(("Timeline", app.action_timeline, "records per level over time; a range filters"))
+        out.extend(resource_commands(app, query))
         q = query.strip().lower().removeprefix("go to request").strip(" :")
         looks_like_id = q.startswith(("req-", "tx")) or (
             len(q) >= 4 and all(c in "0123456789abcdef-" for c in q)
@@ -53,5 +72,5 @@ class OstuiCommands(Provider):
         matcher = self.matcher(query)
         for text, action, help_text in self._commands(query):
             score = matcher.match(text)
-            if score > 0 or text.startswith("Go to request"):
+            if score > 0 or text.startswith(("Go to request", "Go to instance")):
                 yield Hit(max(score, 0.5), matcher.highlight(text), action, help=help_text)  # type: ignore[arg-type]

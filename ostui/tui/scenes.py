@@ -112,3 +112,28 @@ SCENES = {
         "reproduction-marks", _live_controller, [_mark, _reproduce, "M"], snapshot=False
     ),
 }
+
+
+# -- the timeline, a request's waterfall and an instance's story (issue #12) ---------------
+MIGRATION_REQUEST = "req-4b3cdd21-f6ba-4b00-be58-07a1414717ea"  # the live migration, c29 -> c30
+MIGRATED_INSTANCE = "a18a5824-4215-4e24-bcfc-cb9f89f6bcbd"
+
+
+def _migration_request(app: OstuiApp) -> None:
+    app.filter_request_id(MIGRATION_REQUEST)
+
+
+def _migrated_instance(app: OstuiApp) -> None:
+    app.show_resource(MIGRATED_INSTANCE)
+
+
+SCENES.update(
+    {
+        "timeline": Scene("timeline", lambda: make_args(root=OSP6), ["i"]),
+        "timeline-80x24": Scene("timeline-80x24", lambda: make_args(root=OSP6), ["i"], size=(80, 24)),
+        "request-waterfall": Scene(
+            "request-waterfall", lambda: make_args(root=OSP6), [_migration_request, "g", "enter", "s"]
+        ),
+        "instance-story": Scene("instance-story", lambda: make_args(root=OSP6), [_migrated_instance]),
+    }
+)

@@ -42,6 +42,7 @@ from .fault_panel import FaultPanel
 from .http_panel import HttpExplanation
 from .story_view import RequestStoryView, http_line
 from .traceback_view import PACKAGE_DIR, TracebackView
+from .waterfall import WaterfallView
 
 _TAB_FOCUS = {"story": "#detail-story", "traceback": "#detail-traceback", "record": "#detail-raw-scroll"}
 RAW_HIGHLIGHT_LIMIT = 64 << 10  # characters of a record highlighted; bigger ones are drawn plain
@@ -226,6 +227,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             yield FaultPanel(id="detail-fault")
         with TabbedContent(initial="story", id="detail-tabs"):
             with TabPane("Story", id="story"):
+                yield WaterfallView(id="detail-waterfall")
                 yield RequestStoryView(id="detail-story")
             with TabPane("Traceback", id="traceback"):
                 yield TracebackView(id="detail-traceback")
@@ -327,10 +329,20 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             return
         story_view = self.query_one("#detail-story", RequestStoryView)
         story_view.story = story
+        self.query_one("#detail-waterfall", WaterfallView).story = story
         if story is not None and self.selection is not None:
             # The story opens on the selected record, not only on its worst one.
             story_view.move_to_record(self.selection.file, self.selection.record.offset)
         self._diagnose()
+
+    @on(WaterfallView.SpanSelected)
+    def _span_selected(self, message: WaterfallView.SpanSelected) -> None:
+        """Enter on a span: the story's cursor on the span's first record."""
+        message.stop()
+        story_view = self.query_one("#detail-story", RequestStoryView)
+        first = message.span.entries[0]
+        story_view.move_to_record(first.file, first.record.offset)
+        story_view.focus()
 
     def _diagnose(self) -> None:
         """Push what the selection and its story say down to the diagnosis widgets."""

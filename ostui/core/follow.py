@@ -334,6 +334,10 @@ class _Path:
     folders: list[Path] = field(default_factory=list)  # other folders generations went to
     generations: int = 0  # files seen at the path since following began
     gaps: int = 0  # generations reported missed
+    # A truncated generation whose copy was not found yet (logrotate may be moving or
+    # compressing it), looked for again at each poll until the deadline.
+    awaiting_copy: list[tuple[_Generation, float]] = field(default_factory=list)
+    recheck_until: float = 0.0  # a generation vanished while being picked up: look again until then
 
 
 @dataclass
@@ -350,7 +354,11 @@ class Follower:
     _paths: dict[Path, _Path] = field(default_factory=dict)
     _draining: list[_Generation] = field(default_factory=list)
     _known: set[str] = field(default_factory=set)  # folder entries that are not new logs
-    _read: set[int] = field(default_factory=set)  # inodes of every generation read
+    # Inodes of every generation read: each is held open, so its inode is never reused.
+    _read: set[int] = field(default_factory=set)
+    # Rotated files judged not to be missed generations (copies of ones read), not held: an
+    # inode is freed with its file and reused, so it is known with its mtime.
+    _judged: set[tuple[int, int]] = field(default_factory=set)
     _heads: list[bytes] = field(default_factory=list)  # first bytes of every generation read
     _last_rescan: float = 0.0
     _started: float = 0.0
@@ -442,6 +450,10 @@ class Follower:
         changes: list[FileChange] = []
         for watch in list(self._paths.values()):
             try:
+                if watch.awaiting_copy:
+                    changes.extend(self._await_copies(watch, now))
+                if watch.recheck_until > now:
+                    changes.extend(self._recover(watch, now, renamed=True))
                 changes.extend(self._look(watch, now))
             except OSError as exc:  # one file's trouble never stops the others
                 changes.append(_problem(watch, f"{watch.path.name}: {exc.strerror or exc}"))
@@ -461,6 +473,10 @@ class Follower:
         if cur is not None and st is not None and st.st_ino == cur.inode:
             if st.st_size < cur.index.scanned or _head_changed(cur):
                 return self._truncated(watch, now)
+            if not cur.head and st.st_size > 0:
+                # Seen empty, now not: written, or written, copied, truncated and written
+                # again since. A copy made meanwhile holds the first bytes: read it first.
+                return self._recover(watch, now, renamed=False) + _grow(cur, final=False)
             return _grow(cur, final=False)
         out: list[FileChange] = []
         if cur is not None:
@@ -479,18 +495,23 @@ class Follower:
 
     def _rotated(self, watch: _Path, cur: _Generation, now: float) -> list[FileChange]:
         """The path holds another file (or none): drain the old one where it went."""
+        out: list[FileChange] = []
+        if cur.source.size() < cur.index.scanned or _head_changed(cur):
+            # Truncated (copytruncate) and then renamed, both since the last look.
+            out, cur = self._cut(watch, cur, now)
+            out.append(FileChange(cur.file, "new", len(cur.index), "written after the truncation"))
         lf = cur.file
         went = cur.source.where() if isinstance(cur.source, HeldSource) else None
-        out = _grow(cur, final=False)
+        out.extend(_grow(cur, final=False))
         if went is not None and went != watch.path:
             lf.path = went
             self._known.add(str(went))
             if went.parent != watch.path.parent and went.parent not in watch.folders:
                 watch.folders.append(went.parent)
             shown = went.name if went.parent == watch.path.parent else str(went)
-            out.insert(0, FileChange(lf, "rotated", 0, f"{watch.path.name} → {shown}"))
+            out.append(FileChange(lf, "rotated", 0, f"{watch.path.name} → {shown}"))
         else:
-            out.insert(0, FileChange(lf, "gone", 0, f"{watch.path.name} was deleted; kept what was read"))
+            out.append(FileChange(lf, "gone", 0, f"{watch.path.name} was deleted; kept what was read"))
         cur.drain_until = now + DRAIN_SECONDS
         self._draining.append(cur)
         return out
@@ -570,7 +591,7 @@ class Follower:
         began, whose first bytes are not those of a generation read already. `renamed`:
         they were files at the path once (each counts as a creation there), not copies."""
         out: list[FileChange] = []
-        found: list[tuple[float, Path, int]] = []
+        found: list[tuple[float, Path, bytes]] = []
         for folder in generation_folders(watch.path, watch.folders):
             try:
                 with os.scandir(folder) as it:
@@ -585,20 +606,31 @@ class Follower:
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_ino in self._read or st.st_mtime < self._started:
+                judged = (st.st_ino, st.st_mtime_ns)
+                if not stat.S_ISREG(st.st_mode) or st.st_ino in self._read or judged in self._judged:
+                    continue
+                if st.st_mtime < self._started:
                     continue
                 head = head_of(path)
                 if not head:
                     continue
-                self._read.add(st.st_ino)  # decided once: a copy of a known generation, or one to read
                 if any(_same_head(head, known) for known in self._heads):
+                    self._judged.add(judged)
                     continue
-                found.append((st.st_mtime, path, st.st_ino))
-        for _mtime, path, _inode in sorted(found):
+                found.append((st.st_mtime, path, head))
+        for _mtime, path, head in sorted(found):
             try:
                 source = open_generation(path)
+            except FileNotFoundError:
+                source = None
             except OSError as exc:
                 out.append(_problem(watch, f"{path.name}: {exc.strerror or exc}"))
+                continue
+            if source is None or _source_inode(source) in self._read or source.read(0, len(head)) != head:
+                # Moved on meanwhile (renamed over, compressed): met under its next name soon.
+                if source is not None:
+                    source.close()
+                watch.recheck_until = now + DRAIN_SECONDS
                 continue
             watch.generations += renamed
             out.extend(self._read_missed(watch, source, path, now, caught=False))
@@ -614,31 +646,23 @@ class Follower:
 
     def _truncated(self, watch: _Path, now: float) -> list[FileChange]:
         """copytruncate: the old bytes now live in the copy logrotate made first."""
-        cur = watch.current
-        assert cur is not None
+        assert watch.current is not None
+        out, gen = self._cut(watch, watch.current, now)
+        watch.current = gen
+        out.append(FileChange(gen.file, "new", len(gen.index), "recreated"))
+        return out
+
+    def _cut(self, watch: _Path, cur: _Generation, now: float) -> tuple[list[FileChange], _Generation]:
+        """`cur` was truncated: its index switches to the copy (when found), and a new
+        generation reads the same descriptor from its first byte."""
         lf, idx = cur.file, cur.index
         held = cur.source
-        copy = self._find_copy(watch, cur.head)
-        out: list[FileChange] = []
-        if copy is not None:
-            path, source = copy
-            idx.source = source
-            lf.path = path
-            idx.update(final=True)  # lines the writer added before the copy was made
-            if str(path.parent) != str(watch.path.parent) and path.parent not in watch.folders:
-                watch.folders.append(path.parent)
-            self._known.add(str(path))
-            out.append(FileChange(lf, "truncated", 0, f"old records now read from {path.name}"))
-        else:
-            idx.source = MemorySource(watch.path, b"", ["truncated"])
-            lost = idx.scanned
-            note = (
-                f"{watch.path.name} was truncated and its rotated copy was not found: the text of "
-                f"{len(idx):,} records ({lost:,} bytes) read before can no longer be shown"
-            )
-            lf.problems.append(note)
-            out.append(FileChange(lf, "truncated", 0, note))
-            out.append(self._gap(watch, note, lost, problem=False))
+        # Until its copy is found the old generation has no bytes to show: never the live
+        # file's new ones at the old offsets.
+        idx.source = MemorySource(watch.path, b"", ["truncated"])
+        out = self._copy_found(watch, cur)
+        if not out:
+            watch.awaiting_copy.append((cur, now + DRAIN_SECONDS))
         out.extend(self._recover(watch, now, renamed=False))
         # The live file goes on through the same descriptor, from its first byte.
         nf = LogFile(watch.path, lf.node, lf.component, lf.group, format_name=lf.format_name)
@@ -647,8 +671,43 @@ class Follower:
         self.files.append(nf)
         gen = _Generation(nf, held, cur.inode, held.read(0, HEAD_BYTES))
         self._heads.append(gen.head)
-        watch.current = gen
-        out.append(FileChange(nf, "new", len(nf.index), "recreated"))
+        return out, gen
+
+    def _copy_found(self, watch: _Path, old: _Generation) -> list[FileChange]:
+        """Switch a truncated generation to its copy, when the copy can be found."""
+        copy = self._find_copy(watch, old.head)
+        if copy is None:
+            return []
+        path, source = copy
+        lf, idx = old.file, old.index
+        idx.source = source
+        lf.path = path
+        idx.update(final=True)  # lines the writer added before the copy was made
+        if path.parent != watch.path.parent and path.parent not in watch.folders:
+            watch.folders.append(path.parent)
+        self._known.add(str(path))
+        return [FileChange(lf, "truncated", 0, f"old records now read from {path.name}")]
+
+    def _await_copies(self, watch: _Path, now: float) -> list[FileChange]:
+        """Look again for the copies of truncated generations; past the deadline, say so."""
+        out: list[FileChange] = []
+        for old, deadline in list(watch.awaiting_copy):
+            found = self._copy_found(watch, old)
+            if not found and now < deadline:
+                continue
+            watch.awaiting_copy.remove((old, deadline))
+            if found:
+                out.extend(found)
+                continue
+            idx = old.index
+            note = (
+                f"{watch.path.name} was truncated and its rotated copy was not found: the text of "
+                f"{len(idx):,} records ({idx.scanned:,} bytes) read before can no longer be shown"
+            )
+            old.file.problems.append(note)
+            out.append(FileChange(old.file, "truncated", 0, note))
+            last = idx.keys[-1] if idx.times and len(idx.keys) else None
+            out.append(self._gap(watch, note, idx.scanned, problem=False, key=last))
         return out
 
     def _find_copy(self, watch: _Path, head: bytes) -> tuple[Path, ByteSource] | None:
@@ -668,8 +727,8 @@ class Follower:
                 # Beside the log, any name that extends the log's is a copy (`x.log.copy`, `x.log.1`).
                 beside = path.parent == watch.path.parent and path.name.startswith(watch.path.name)
                 named = is_generation_of(path, watch.path) or (beside and path != watch.path)
-                if not named or not entry.is_file(follow_symlinks=False):
-                    continue
+                if not named or not entry.is_file(follow_symlinks=False) or entry.inode() in self._read:
+                    continue  # a generation held already is never the copy of another
                 if _same_head(head_of(path, len(head)), head):
                     try:
                         matches.append((entry.stat(follow_symlinks=False).st_size, path))
@@ -681,18 +740,24 @@ class Follower:
             except OSError:
                 continue
             inode = _source_inode(source)
+            if inode in self._read or not _same_head(source.read(0, len(head)), head):
+                source.close()  # renamed over by logrotate between the listing and the open
+                continue
             if inode is not None:
                 self._read.add(inode)
             return path, source
         return None
 
-    def _gap(self, watch: _Path, note: str, missed: int | None, problem: bool = True) -> FileChange:
+    def _gap(
+        self, watch: _Path, note: str, missed: int | None, problem: bool = True, key: int | None = None
+    ) -> FileChange:
         """A gap: said on the live file (tree, status bar) and as a marker record in the
         stream, at the time of the last record read before it."""
         like = watch.current.file if watch.current is not None else watch.like
         if problem:
             like.problems.append(note)
-        return FileChange(_marker(watch, note, self._last_key(watch)), "gap", 1, note, missed)
+        where = self._last_key(watch) if key is None else key
+        return FileChange(_marker(watch, note, where), "gap", 1, note, missed)
 
     def _last_key(self, watch: _Path) -> int | None:
         like = watch.like

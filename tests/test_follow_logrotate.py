@@ -225,3 +225,18 @@ def poll_within(fol: Follower, seconds: float) -> list[FileChange]:
     if poller.is_alive():
         pytest.fail(f"poll() blocked for {seconds} s on a FIFO at a followed path")
     return result[0]
+
+
+def test_copytruncate_then_rename_between_two_looks(log: Path) -> None:
+    fol = follow(log, catch=False)
+    append(log, range(3, 5))
+    fol.poll()
+    append(log, range(5, 7))  # unread when copied
+    logrotate(log, "copytruncate")
+    append(log, range(7, 9))  # after the truncation, in the same file
+    logrotate(log, "create")  # ...which is then renamed to .1 (the copy goes to .2)
+    append(log, range(9, 10))
+    changes = settle(fol)
+    assert messages(fol.files) == expected(10)  # neither lost past the truncation nor doubled
+    assert not [c for c in changes if c.kind == "gap"]
+    fol.close()

@@ -7,7 +7,7 @@ import os
 import shutil
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,11 +59,23 @@ def nova_logs(tmp_path: Path, names: list[str]) -> tuple[Path, list[Path]]:
     return root, logs
 
 
-def mirrored(tmp_path: Path, sshd: Sshd, root: Path, **options: int) -> Mirror:
-    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options, **options)
+def mirrored(tmp_path: Path, sshd: Sshd, root: Path, older_cap: int = 256 << 20) -> Mirror:
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options, older_cap=older_cap)
     (mirror,) = start_mirrors([node], tmp_path / "cache", backlog=1 << 20)
     assert mirror.synced.is_set(), f"{node.state}: {node.reason}"
     return mirror
+
+
+def refused_said(node: RemoteNode, name: str) -> Callable[[], bool]:
+    return lambda: any(name in p and "not read" in p for p in node.problems)
+
+
+def same_bytes(local: Path, remote: Path) -> Callable[[], bool]:
+    return lambda: local.read_bytes() == remote.read_bytes()
+
+
+def ends_with(local: Path, data: bytes) -> Callable[[], bool]:
+    return lambda: local.read_bytes().endswith(data)
 
 
 def everything_mirrored(mirror: Mirror) -> bytes:
@@ -94,9 +106,7 @@ def test_logs_swapped_for_symlinks_fifos_and_devices_are_refused_and_said(tmp_pa
             "a plain log still follows",
         )
         for name in names[:3]:
-            eventually(
-                lambda n=name: any(n in p and "not read" in p for p in node.problems), 10, f"{name} said"
-            )
+            eventually(refused_said(node, name), 10, f"{name} said")
         with scheduler.open("ab") as f:  # several polls later the loop still answers
             f.write(line(11))
         eventually(
@@ -172,9 +182,7 @@ def test_names_with_newlines_trailing_spaces_and_utf8_are_mirrored_exactly(
             with log.open("ab") as f:
                 f.write(line(100, "appended to " + log.name.encode("unicode_escape").decode()))
         for log in logs[: len(names)]:
-            eventually(
-                lambda lg=log: (local / lg.name).read_bytes() == lg.read_bytes(), 15, f"{log.name!r} exact"
-            )
+            eventually(same_bytes(local / log.name, log), 15, f"{log.name!r} exact")
         listed = sorted(p.name for p in local.iterdir())
         assert listed == sorted(names + twins)
         problems = "\n".join(mirror.node.problems)
@@ -291,7 +299,7 @@ def test_a_loop_that_spams_stderr_keeps_following_and_reconnects(tmp_path: Path,
         for n in range(12):  # about 6 s: a few MB of complaints
             with live.open("ab") as f:
                 f.write(line(1000 + n))
-            eventually(lambda k=n: local.read_bytes().endswith(line(1000 + k)), 10, f"line {n} followed")
+            eventually(ends_with(local, line(1000 + n)), 10, f"line {n} followed")
             time.sleep(0.5)
         assert node.state == "live", node.reason
         assert any("cannot access" in p for p in node.problems)

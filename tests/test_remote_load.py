@@ -88,7 +88,9 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def test_a_headless_scan_waits_for_all_500_logs_of_a_node(tmp_path: Path, sshd: Sshd, capsys) -> None:
+def test_a_headless_scan_waits_for_all_500_logs_of_a_node(
+    tmp_path: Path, sshd: Sshd, capsys: pytest.CaptureFixture[str]
+) -> None:
     root, _paths = busy_node(tmp_path)
     inventory = inventory_for(tmp_path, sshd, {"c1": (root, sshd.client_options)})
     assert main(["scan", "--json", "--inventory", str(inventory), "--backlog", "64K", "--no-journal"]) == 0
@@ -121,7 +123,7 @@ def test_an_idle_node_with_500_logs_costs_it_little(tmp_path: Path, sshd: Sshd) 
 
 
 def test_a_named_node_that_cannot_sync_fails_the_command_naming_it(
-    tmp_path: Path, sshd: Sshd, capsys
+    tmp_path: Path, sshd: Sshd, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, _ = busy_node(tmp_path, logs=3)
     nobody = ("-p", "1", "-o", "ConnectTimeout=2")

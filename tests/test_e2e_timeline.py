@@ -28,7 +28,7 @@ def test_range_marked_on_the_timeline_filters_the_stream(capsys: pytest.CaptureF
     try:
         pane.wait_for(r"of 14,746 records")
         pane.keys("i")
-        screen = pane.wait_for(r"\((\d+[smhd]) per column\)")
+        screen = pane.wait_for(r"\((\d+[smhd]) per column\)(?s:.*)hp-ms-01-c30 ")
         width = re.search(r"\((\d+[smhd]) per column\)", screen)
         assert width is not None and "hp-ms-01-c30" in screen  # one strip per node
         assert width.group(1) == "2h"  # ten days of logs fit 146 columns at 2 h each

@@ -340,6 +340,12 @@ def cmd_request(args: argparse.Namespace) -> int:
         from .render import print_story
 
         print_story(story)
+    if not story.entries:  # a bare UUID that is no request id may name a resource: say which
+        from .commands_views import bare_uuid_hint
+
+        hint = bare_uuid_hint([f for f in files if f.index is not None], args.request_id)
+        if hint:
+            print(f"ostui: {hint}", file=sys.stderr)
     return 0 if story.entries else 1
 
 

@@ -174,7 +174,8 @@ def bare_uuid_hint(files: list[Any], text: str) -> str | None:
     if not story.found:
         return None
     what = "/".join(story.kinds) or "resource"
+    article = "an" if what[0] in "aeiou" else "a"
     return (
-        f"no request has id {uuid}, but it names a {what} that {len(story.requests)} request(s) touched: "
-        f"ostui instance {uuid} (with the same paths) tells its story"
+        f"no request has id {uuid}, but it names {article} {what} that "
+        f"{len(story.requests)} request(s) touched: ostui instance {uuid} (same paths) tells its story"
     )

@@ -72,3 +72,10 @@ def test_kind_of_reads_the_words_before_the_uuid() -> None:
     assert kind_of(text, text.index(u)) == "volume"
     text = f"GET /v2/x/images/{u}"
     assert kind_of(text, text.index(u)) == "image"
+
+
+def test_a_bare_uuid_given_to_request_names_the_resource_it_is(capsys) -> None:
+    assert main(["request", INSTANCE, "--root", str(OSP6)]) == 1
+    err = capsys.readouterr().err
+    assert "names a instance" not in err and f"ostui instance {INSTANCE}" in err
+    assert "no request has id" in err and "54 request(s)" in err

@@ -12,6 +12,7 @@ from ostui.core.remote import Mirror, RemoteNode, load_inventory, parse_node, st
 
 from .conftest import REAL
 from .sshd import Sshd, sshd_binary
+from .waiting import eventually
 
 needs_sshd = pytest.mark.skipif(sshd_binary() is None or shutil.which("ssh") is None, reason="no sshd/ssh")
 
@@ -285,3 +286,54 @@ def test_stop_ends_the_shared_connection_and_leaves_nothing_behind(tmp_path: Pat
     stop_mirrors(args)
     assert subprocess.run(check, capture_output=True).returncode != 0
     assert not mirror.control.exists() and not args.mirror_cache.exists()
+
+
+@needs_sshd
+def test_lines_written_just_before_a_rotation_are_read_from_the_rotated_file(
+    tmp_path: Path, sshd: Sshd
+) -> None:
+    root = tmp_path / "nodes" / "c1"
+    log = root / "var/log/nova/nova-compute.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(line(0))
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options)
+    mirrors = start_mirrors([node], tmp_path / "cache")
+    try:
+        local = mirrors[0].root / "var/log/nova/nova-compute.log"
+        for n in range(1, 6):  # each time: a line, then at once (between two polls) a rotation
+            with log.open("ab") as f:
+                f.write(line(n * 10))
+            log.rename(log.with_name("nova-compute.log.1"))
+            log.write_bytes(line(n * 10 + 1))
+            eventually(
+                lambda k=n: local.read_bytes().endswith(line(k * 10 + 1)), 15, f"rotation {n} followed"
+            )
+        text = local.read_bytes()
+        expected = [line(0)] + [line(k) for n in range(1, 6) for k in (n * 10, n * 10 + 1)]
+        assert text == b"".join(expected)  # every line once, in order
+    finally:
+        for m in mirrors:
+            m.stop()
+
+
+@needs_sshd
+def test_a_rotation_whose_old_file_is_gone_is_said(tmp_path: Path, sshd: Sshd) -> None:
+    root = tmp_path / "nodes" / "c1"
+    log = root / "var/log/nova/nova-compute.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(line(0))
+    node = RemoteNode("c1", "root@127.0.0.1", str(root), sshd.client_options)
+    mirrors = start_mirrors([node], tmp_path / "cache")
+    try:
+        local = mirrors[0].root / "var/log/nova/nova-compute.log"
+        with log.open("ab") as f:
+            f.write(line(1))
+        fresh = log.with_name("fresh")
+        fresh.write_bytes(line(2))  # made first: a new inode, not the old one reused
+        log.unlink()  # rotated and compressed away before the next poll
+        fresh.rename(log)
+        eventually(lambda: local.read_bytes().endswith(line(2)), 15, "the new file followed")
+        assert any("nova-compute.log: rotated" in p and "may be missing" in p for p in node.problems)
+    finally:
+        for m in mirrors:
+            m.stop()

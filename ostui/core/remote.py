@@ -393,12 +393,14 @@ done' sh {} +
 # printf %b escapes (any byte, newlines included, on one line; on stdin because an
 # argument over 128 KiB is refused), ended by `go`. Then:
 #   l                  ->  L\n <ls -lniq of every followed folder> T\t<epoch seconds>\n
-#   r n offset count inode
+#   r n offset count inode [name]
 #                      ->  D\tn\toffset\tcount\n <count bytes> E\tn\t<size after>\n
 #                      or  X\tn\t<why not>\n
-# A read opens the path only when it is a regular file and no symlink, then checks the
-# descriptor it got is that inode (a swap in between is refused, never read); a file
-# that shrank while read is padded to the promised count and the size after says so.
+# With a name (printf %b escaped), the read is of that file in file n's folder: the
+# rest of file n after it was rotated to that name. A read opens the path only when it
+# is a regular file and no symlink, then checks the descriptor it got is that inode (a
+# swap in between is refused, never read); a file that shrank while read is padded to
+# the promised count and the size after says so.
 _FOLLOW_LOOP = r"""
 DIRS=
 while read -r t n v; do
@@ -408,10 +410,11 @@ while read -r t n v; do
   *) break ;;
   esac
 done
-while read -r c n o k i; do
+while read -r c n o k i v; do
   case $c in
   l) printf 'L\n'; eval "ls -lniq -- $DIRS" </dev/null; date '+T%t%s' ;;
   r) eval "f=\$f$n"
+     if [ -n "$v" ]; then v=$(printf '%bx' "$v"); f=${f%/*}/${v%x}; fi
      if [ -f "$f" ] && [ ! -L "$f" ]; then
        { set -- $(ls -lniL /dev/fd/3 </dev/null 2>/dev/null)
          case "$1 $2" in
@@ -550,6 +553,9 @@ class OlderPart:
     remote: str
     local: Path
     end: int | None  # bytes [0, end) of a live file; None: the whole rotated file
+
+
+Request = tuple[int, int, int, str, bytes]  # file n, offset, count, inode, rotated name or b""
 
 
 class FrameError(Exception):
@@ -816,8 +822,10 @@ class Mirror:
             before = [f.offset for f in self.files]
             while requests and not self._stop.is_set():
                 batch, requests = requests[:ROUND_REQUESTS], requests[ROUND_REQUESTS:]
-                self._ask(stdin, [b"r %d %d %d %s\n" % (n, o, k, i.encode()) for n, o, k, i in batch])
-                for n, o, k, _ in batch:
+                self._ask(
+                    stdin, [b"r %d %d %d %s %s\n" % (n, o, k, i.encode(), name) for n, o, k, i, name in batch]
+                )
+                for n, o, k, _, _ in batch:
                     self._read_answer(stream, n, o, k)
             self._waiting = False
             if all(f.synced for f in self.files):
@@ -855,13 +863,13 @@ class Mirror:
         else:
             self._set("live")
 
-    def _plan_reads(self, listing: dict[bytes, list[Entry]]) -> list[tuple[int, int, int, str]]:
+    def _plan_reads(self, listing: dict[bytes, list[Entry]]) -> list[Request]:
         """Compare the listing with the mirror: the reads to ask for, oldest files first."""
         for entry in listing.get(b"", []):
             self._problem(
                 f"{shown(entry.text)}: a followed folder is now {_KIND.get(entry.kind, 'gone')}: not read"
             )
-        requests: list[tuple[int, int, int, str]] = []
+        requests: list[Request] = []
         by_folder: dict[bytes, dict[bytes, list[Entry]]] = {}
         for folder, entries in listing.items():
             names = by_folder.setdefault(folder, {})
@@ -882,18 +890,43 @@ class Mirror:
                 start = max(0, seen.size - self.backlog)
                 f.offset, f.target, f.inode, f.skip_to_line = start, seen.size, seen.inode, start > 0
             elif seen.inode != f.inode or seen.size < f.offset:
+                rest = self._rest_of_rotated(f, by_folder.get(f.folder, {}), seen)
+                if rest is not None:
+                    requests.append((n, *rest))
+                    continue  # the new file waits until the old one's last bytes are here
                 f.offset, f.inode, f.skip_to_line = 0, seen.inode, False  # rotated or truncated
             if seen.size > f.offset:
-                requests.append((n, f.offset, min(seen.size - f.offset, READ_CHUNK), f.inode))
+                requests.append((n, f.offset, min(seen.size - f.offset, READ_CHUNK), f.inode, b""))
         self._notice_new_logs(by_folder)
         total = 0
-        kept: list[tuple[int, int, int, str]] = []
+        kept: list[Request] = []
         for request in requests:
             if kept and (total + request[2] > ROUND_BYTES):
                 break
             kept.append(request)
             total += request[2]
         return kept
+
+    def _rest_of_rotated(
+        self, f: MirrorFile, names: dict[bytes, list[Entry]], seen: Entry
+    ) -> tuple[int, int, str, bytes] | None:
+        """The read of what a rotated file got after our last read (found under its new
+        name by its inode), or None when there is none to read; a rotation whose old file
+        is gone from the folder is said, since its last lines may be missing."""
+        assert f.offset is not None
+        if seen.inode == f.inode or not f.inode:
+            return None  # truncated in place (copytruncate): the bytes past the cut are gone
+        for name, entries in names.items():
+            old = entries[0]
+            if len(entries) == 1 and old.kind == b"-" and old.inode == f.inode and b"?" not in name:
+                if old.size <= f.offset:
+                    return None
+                return f.offset, min(old.size - f.offset, READ_CHUNK), f.inode, printf_escaped(name)
+        self._problem(
+            f"{f.remote}: rotated and the previous file is not in the folder any more "
+            f"(compressed or removed): lines written after byte {f.offset} of it may be missing"
+        )
+        return None
 
     def _entry_of(self, f: MirrorFile, matches: list[Entry]) -> Entry | None:
         """The listing's entry for a followed file, when it may be read; why not, once."""

@@ -359,7 +359,8 @@ class Follower:
     # Rotated files judged not to be missed generations (copies of ones read), not held: an
     # inode is freed with its file and reused, so it is known with its mtime.
     _judged: set[tuple[int, int]] = field(default_factory=set)
-    _heads: list[bytes] = field(default_factory=list)  # first bytes of every generation read
+    # Every generation read, for their first bytes (which grow until HEAD_BYTES long).
+    _generations: list[_Generation] = field(default_factory=list)
     _last_rescan: float = 0.0
     _started: float = 0.0
     _catcher: Catcher | None = None
@@ -422,7 +423,7 @@ class Follower:
             old, idx.source = idx.source, held
             old.close()
             current = _Generation(lf, held, held.inode, held.read(0, HEAD_BYTES))
-            self._heads.append(current.head)
+            self._generations.append(current)
         else:
             # Rotated since it was indexed: drain the old one where it went; the first poll
             # follows whatever is at the path by then.
@@ -566,7 +567,7 @@ class Follower:
         inode = _source_inode(source) or 0
         gen = _Generation(nf, source, inode, source.read(0, HEAD_BYTES))
         self._read.add(inode)
-        self._heads.append(gen.head)
+        self._generations.append(gen)
         self.files.append(nf)
         return gen
 
@@ -614,7 +615,7 @@ class Follower:
                 head = head_of(path)
                 if not head:
                     continue
-                if any(_same_head(head, known) for known in self._heads):
+                if any(_same_head(head, known.head) for known in self._generations):
                     self._judged.add(judged)
                     continue
                 found.append((st.st_mtime, path, head))
@@ -670,7 +671,7 @@ class Follower:
         nf.index.update(final=False)
         self.files.append(nf)
         gen = _Generation(nf, held, cur.inode, held.read(0, HEAD_BYTES))
-        self._heads.append(gen.head)
+        self._generations.append(gen)
         return out, gen
 
     def _copy_found(self, watch: _Path, old: _Generation) -> list[FileChange]:
@@ -806,7 +807,7 @@ class Follower:
     def _watch_new(self, nf: LogFile, held: HeldSource) -> None:
         self._read.add(held.inode)
         gen = _Generation(nf, held, held.inode, held.read(0, HEAD_BYTES))
-        self._heads.append(gen.head)
+        self._generations.append(gen)
         self._paths[nf.path] = _Path(nf.path, nf, False, gen, generations=1)
         if self._catcher is not None:
             self._catcher.follow(nf.path, False)

@@ -120,3 +120,31 @@ async def test_instance_story_screen_lists_requests_across_nodes_and_opens_one()
         bridge = screen.story.requests[0].bridges[0].entry
         lf, rec = stream_of(app).view.record(stream_of(app).cursor)  # type: ignore[union-attr]
         assert (lf.path, rec.offset) == (bridge.file.path, bridge.record.offset)
+
+
+async def test_long_lived_context_story_is_cut_around_the_record_and_widens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rid = "req-99999999-8888-7777-6666-555555555555"
+    log = tmp_path / "nova-compute.log"
+    with log.open("w") as out:
+        for m in range(40):
+            out.write(
+                f"2016-06-10 21:{m:02d}:00.000 7 DEBUG nova.compute.manager [{rid} - - - - -] periodic {m}\n"
+            )
+    app = app_for(log)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        stream_of(app).move_to(20)
+        await pilot.press("enter")
+        await settle(pilot)
+        story = app.query_one("#detail-story", RequestStoryView)
+        view = app.query_one("#detail-waterfall", WaterfallView)
+        assert story.story is not None
+        assert [e.record.message for e in story.story.entries] == [f"periodic {m}" for m in range(15, 26)]
+        assert (
+            "±5 min around the selected record, 29 records left out: w widens" in view.rows[0].content.plain
+        )
+        view.focus()
+        await pilot.press("w")
+        await settle(pilot)
+        assert story.story is not None and len(story.story.entries) == 40  # ±30 min holds them all
+        assert "its whole life" in view.rows[0].content.plain

@@ -328,12 +328,19 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         if not self.is_mounted:
             return
         story_view = self.query_one("#detail-story", RequestStoryView)
+        waterfall = self.query_one("#detail-waterfall", WaterfallView)
+        story = waterfall.narrowed(story, self.selection)  # a long-lived context: its window
         story_view.story = story
-        self.query_one("#detail-waterfall", WaterfallView).story = story
+        waterfall.story = story
         if story is not None and self.selection is not None:
             # The story opens on the selected record, not only on its worst one.
             story_view.move_to_record(self.selection.file, self.selection.record.offset)
         self._diagnose()
+
+    @on(WaterfallView.Widened)
+    def _widened(self, message: WaterfallView.Widened) -> None:
+        message.stop()
+        self.story = self.story  # cut again, wider
 
     @on(WaterfallView.SpanSelected)
     def _span_selected(self, message: WaterfallView.SpanSelected) -> None:
@@ -379,7 +386,8 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         if selection is None:
             self.notify("Select a record first.", severity="warning")
             return
-        self._write_report(selection, self.story, self.lang, self._search_files(selection), report_dir())
+        story = self.query_one("#detail-waterfall", WaterfallView).narrowed(self.story, selection)
+        self._write_report(selection, story, self.lang, self._search_files(selection), report_dir())
 
     @work(thread=True, exclusive=True, group="detail-report", exit_on_error=False)
     def _write_report(

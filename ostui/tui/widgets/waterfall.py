@@ -22,13 +22,17 @@ from textual.reactive import reactive
 
 from ...core.levels import Level
 from ...core.requests import RequestStory
-from ...core.spans import Span, Waterfall, build_waterfall, nested_order
+from ...core.spans import Span, Waterfall, build_waterfall, nested_order, window_around
 from ...core.textsafe import visible
 from ...core.timekeys import NO_KEY, key_to_us
 from ..level_styles import level_class, level_classes, level_rules
+from ..selection import Selection
 from .cursor_rows import CursorRows, Row
 
 MAX_ROWS = 12  # lines the waterfall takes above the story at most; it scrolls past that
+# A long-lived context's story covers this many seconds each side of the selected record;
+# `w` widens it step by step, None being the whole context.
+WINDOWS: tuple[int | None, ...] = (300, 1800, None)
 LABEL_WIDTH = 30
 FACTS_WIDTH = 20
 
@@ -93,10 +97,17 @@ class WaterfallView(CursorRows):
         Binding("home", "cursor_first", "First", show=False, id="waterfall.first"),
         Binding("end", "cursor_last", "Last", show=False, id="waterfall.last"),
         Binding("enter", "select", "Span's records", show=True, id="waterfall.select"),
+        Binding("w", "widen", "Widen window", show=False, id="waterfall.widen"),
     ]
 
     story: reactive[RequestStory | None] = reactive(None, init=False, always_update=True)
     waterfall: Waterfall | None = None
+    window_step = 0  # index into WINDOWS
+    window_note = ""  # what the window left out, said in the heading
+    window_of = ""  # the request id the window step belongs to
+
+    class Widened(Message):
+        """`w`: the long-lived context's window was widened; the story is to be cut again."""
 
     class SpanSelected(Message):
         """Enter on a span: show its first record in the story."""
@@ -109,6 +120,40 @@ class WaterfallView(CursorRows):
         @property
         def control(self) -> WaterfallView:
             return self.view
+
+    def narrowed(self, story: RequestStory | None, selection: Selection | None) -> RequestStory | None:
+        """`story` as the story tab and the report show it: a long-lived context (a request id
+        reused for hours by a periodic task) cut to the window around the selected record."""
+        self.window_note = ""
+        if story is not None and story.request_id != self.window_of:
+            self.window_of, self.window_step = story.request_id, 0  # a new request: the narrow window
+        seconds = WINDOWS[self.window_step]
+        if story is None or selection is None or seconds is None:
+            return story
+        if not build_waterfall(story).long_lived:
+            return story
+        entry = next(
+            (
+                e
+                for e in story.entries
+                if e.file is selection.file and e.record.offset == selection.record.offset
+            ),
+            None,
+        )
+        if entry is None:
+            return story
+        cut = window_around(story, entry, seconds)
+        left_out = len(story.entries) - len(cut.entries)
+        if left_out:
+            self.window_note = (
+                f"±{seconds // 60} min around the selected record, {left_out} records left out: w widens"
+            )
+        return cut
+
+    def action_widen(self) -> None:
+        if self.window_note:
+            self.window_step = min(self.window_step + 1, len(WINDOWS) - 1)
+            self.post_message(self.Widened())
 
     def watch_story(self, story: RequestStory | None) -> None:
         self.waterfall = build_waterfall(story) if story is not None and story.entries else None
@@ -140,9 +185,10 @@ class WaterfallView(CursorRows):
             ),
             (f" over {total_us / 1e6:.3f}s", style("waterfall--muted")),
         )
-        if waterfall.long_lived:
+        if waterfall.long_lived or self.window_note:
+            what = self.window_note or "its whole life"
             heading += Content.styled(
-                "  long-lived context (a reused request id): its whole life", style("waterfall--muted")
+                f"  long-lived context (a reused request id): {what}", style("waterfall--muted")
             )
         rows = [Row(heading)]
         width = max(10, self.content_width - LABEL_WIDTH - FACTS_WIDTH - 2)

@@ -22,6 +22,7 @@ def test_seed_request_json_has_the_api_span_with_500_and_traceback(capsys) -> No
     spans = json.loads(capsys.readouterr().out)["spans"]
     api = next(s for s in spans if s["producer"] == "nova-api")
     assert (api["method"], api["status"], api["errors"], api["tracebacks"]) == ("GET", 500, 1, 1)
+    assert api["traceback_frames"] == 23
     assert api["url"].endswith("/images/c9509d39-78b3-4509-94b5-8498e8e6acea")
     assert api["first"] == "2016-06-10 21:49:30.191000" and api["duration"] == 0.002
     client = next(s for s in spans if s["producer"] == "client")

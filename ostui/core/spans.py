@@ -42,6 +42,7 @@ class Span:
     errors: int = 0
     warnings: int = 0
     tracebacks: int = 0
+    frames: int = 0  # frames of its longest traceback
     http: HttpInfo | None = None  # the access line's (or the client's) exchange
     parent: int | None = None  # index of the parent span in the waterfall's list
     depth: int = 0
@@ -122,6 +123,7 @@ def build_waterfall(story: RequestStory) -> Waterfall:
             span.warnings += 1
         if rec.traceback is not None:
             span.tracebacks += 1
+            span.frames = max(span.frames, len(rec.traceback.frames))
         http = rec.http
         if http is not None and http.status is not None:
             # The fullest exchange wins: an access line with method and duration over a bare status.
@@ -230,6 +232,7 @@ def span_dict(span: Span, index: int) -> dict[str, Any]:
         "errors": span.errors,
         "warnings": span.warnings,
         "tracebacks": span.tracebacks,
+        "traceback_frames": span.frames,
         "parent": span.parent,
         "why_parent": span.why_parent or None,
         "long_lived": span.long_lived,

@@ -30,7 +30,8 @@ async def test_seed_story_tab_draws_the_api_span_with_its_500_and_traceback() ->
         assert lines[0].startswith("1 span over 0.002s")
         span_line = lines[1]
         assert span_line.startswith("nova-api@local")
-        assert " 500 0.044s ✖1 tb" in span_line  # status, the access line's duration, one error, a traceback
+        # status, the access line's duration, one error, its traceback of 23 frames
+        assert span_line.endswith(" 500 0.044s ✖1 tb 23f")
         assert "✖" in span_line.split()[1]  # the error marked on the bar itself
 
 

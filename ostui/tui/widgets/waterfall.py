@@ -237,7 +237,7 @@ class WaterfallView(CursorRows):
         if span.errors:
             facts.append(Content.styled(f" ✖{span.errors}", style(level_class(Level.ERROR, "waterfall"))))
         if span.tracebacks:
-            facts.append(Content.styled(" tb", style(level_class(Level.ERROR, "waterfall"))))
+            facts.append(Content.styled(f" tb {span.frames}f", style(level_class(Level.ERROR, "waterfall"))))
         return Content.assemble(
             Content.styled(f"{label:<{LABEL_WIDTH}} ", style("waterfall--label")), *bar, *facts
         )

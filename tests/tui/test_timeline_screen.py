@@ -90,3 +90,32 @@ async def test_enter_jumps_the_stream_to_the_cursor() -> None:
         await settle(pilot)
         assert not isinstance(app.screen, TimelineScreen)
         assert app.filters.since is None
+
+
+def test_levels_differ_by_shape_not_only_colour() -> None:
+    from ostui.tui.screens.timeline import BAND_LOOK
+
+    shapes = [shape for shape, _ in BAND_LOOK]
+    assert len(set(shapes)) == len(shapes) and " " not in shapes  # readable with NO_COLOR
+
+
+async def test_followed_file_grows_the_newest_column(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ..waiting import eventually_async
+
+    log = tmp_path / "nova-api.log"
+    stamp = "2016-06-10 21:49:30.000 7533 {} nova.api [-] {}\n"
+    log.write_text(stamp.format("INFO", "first"))
+    app = app_for(log, follow=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = await _open(pilot, app)
+        assert screen.timeline is not None and screen.timeline.totals() == {"INFO": 1}
+        with log.open("a") as out:
+            out.write(stamp.format("ERROR", "second") + stamp.format("ERROR", "third"))
+
+        def grown() -> bool:
+            return screen.timeline is not None and screen.timeline.totals() == {"INFO": 1, "ERROR": 2}
+
+        await eventually_async(grown, 10, "the timeline never counted the appended errors")
+        column = screen.timeline.columns(screen.cursor_key(), screen.zoom, 1)[0]
+        assert column.bands() == (1, 0, 2)

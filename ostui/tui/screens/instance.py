@@ -102,7 +102,7 @@ class InstanceScreen(ModalScreen[Target | None]):
     InstanceScreen > Vertical { width: 98%; height: 96%; background: $panel; border: round $primary; }
     InstanceScreen #instance-title { height: auto; padding: 0 1; text-style: bold; }
     InstanceScreen #instance-requests { height: 1fr; }
-    InstanceScreen WaterfallView { max-height: 45%; border-top: solid $primary-muted; }
+    InstanceScreen WaterfallView { max-height: 45%; border-top: solid $primary-muted; border-bottom: none; }
     InstanceScreen #instance-keys { height: 1; color: $foreground-muted; padding: 0 1; }
     """
 

@@ -67,8 +67,7 @@ class WaterfallView(CursorRows):
 
     DEFAULT_CSS = """
     WaterfallView {
-        height: auto;
-        max-height: 14;
+        max-height: 45%;
         text-wrap: nowrap;
         text-overflow: ellipsis;
         border-bottom: solid $primary-muted;
@@ -159,6 +158,8 @@ class WaterfallView(CursorRows):
         self.waterfall = build_waterfall(story) if story is not None and story.entries else None
         self.display = self.waterfall is not None
         self.rebuild()
+        # One line per row (they never wrap) and the bottom border; scrolls past MAX_ROWS.
+        self.styles.height = min(len(self.rows), MAX_ROWS) + 1
 
     def default_cursor(self, rows: Sequence[Row], old_key: Hashable | None) -> int:
         # Opens on the first span that logged an error, else the first span.

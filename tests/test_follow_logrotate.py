@@ -240,3 +240,21 @@ def test_copytruncate_then_rename_between_two_looks(log: Path) -> None:
     assert messages(fol.files) == expected(10)  # neither lost past the truncation nor doubled
     assert not [c for c in changes if c.kind == "gap"]
     fol.close()
+
+
+def test_copies_deleted_between_two_looks_are_reported_as_gaps(log: Path) -> None:
+    fol = follow(log, catch=False)
+    fol.poll()
+    append(log, range(3, 5))
+    # Three copytruncates keeping one copy: the copies of 0-4 and 5-6 are deleted by the
+    # next run, the one of 7-8 stays, before the follower looks again.
+    for first in (5, 7, 9):
+        logrotate(log, "copytruncate", "rotate 1")
+        append(log, range(first, first + 2))
+    changes = settle(fol)
+    gaps = sorted(c.note for c in changes if c.kind == "gap")
+    assert len(gaps) == 2
+    assert gaps[0].startswith("1 generation(s) of nova-api.log")  # 5-6: never seen
+    assert "the text of 3 records" in gaps[1] and "can no longer be shown" in gaps[1]  # 0-2, read before
+    assert messages(fol.files) == [f"message {n}" for n in (7, 8, 9, 10)]
+    fol.close()

@@ -45,7 +45,7 @@ from pathlib import Path
 from .index import FileIndex
 from .levels import Level
 from .logset import LogFile
-from .rotation import base_name, generation_folders, is_generation_of, rotation_key
+from .rotation import base_name, generation_folders, is_generation_of, rotation_key, split_compression
 from .source import ByteSource, MemorySource, open_source
 
 HEAD_BYTES = 4096
@@ -207,6 +207,10 @@ class Catcher:
         self._paths: dict[Path, bool] = {}  # followed path -> follow symbolic links
         self._caught: dict[Path, list[HeldSource]] = {}
         self._created: dict[Path, int] = {}  # creations at the path, ever
+        # Plain files created beside the path under a rotated name, ever: copytruncate's copies
+        # (each one a generation of the path's file). Renames (`X.1` -> `X.2`) are moves, not
+        # creations, and compressed copies (`.gz`) hold a generation already counted.
+        self._copies: dict[Path, int] = {}
         self._dropped: dict[Path, int] = {}  # caught but not kept (MAX_CAUGHT)
         self.overflows = 0
         self._wake_r, self._wake_w = os.pipe()
@@ -226,12 +230,18 @@ class Catcher:
                 self._watched.add(path.parent)
                 self._folders[wd] = path.parent
 
-    def take(self, path: Path) -> tuple[list[HeldSource], int, int]:
-        """What was caught at `path` since the last take, creations there ever, and how
-        many caught files were let go (more than MAX_CAUGHT waiting)."""
+    def take(self, path: Path) -> tuple[list[HeldSource], int]:
+        """What was caught at `path` since the last take, and how many caught files were
+        let go since (more than MAX_CAUGHT waiting)."""
         self.pump()
         with self._lock:
-            return self._caught.pop(path, []), self._created.get(path, 0), self._dropped.pop(path, 0)
+            return self._caught.pop(path, []), self._dropped.pop(path, 0)
+
+    def generations(self, path: Path) -> int:
+        """Generations made at `path` since it was followed: files created there, and
+        copies of it made beside it."""
+        with self._lock:
+            return self._created.get(path, 0) + self._copies.get(path, 0)
 
     def pending(self, path: Path) -> int:
         with self._lock:
@@ -262,6 +272,10 @@ class Catcher:
                 continue
             path = folder / os.fsdecode(raw)
             if path not in self._paths:
+                stem, compression = split_compression(path.name)
+                live = folder / base_name(stem)
+                if mask & _IN_CREATE and not compression and live != path and live in self._paths:
+                    self._copies[live] = self._copies.get(live, 0) + 1
                 continue
             self._created[path] = self._created.get(path, 0) + 1
             try:
@@ -332,12 +346,14 @@ class _Path:
     current: _Generation | None = None
     refused: int | None = None  # inode of a non-regular file already reported
     folders: list[Path] = field(default_factory=list)  # other folders generations went to
-    generations: int = 0  # files seen at the path since following began
+    generations: int = 0  # generations read (or refused) since following began
+    base: int = 1  # files at the path before the catcher watched it (made, but not counted made)
     gaps: int = 0  # generations reported missed
     # A truncated generation whose copy was not found yet (logrotate may be moving or
     # compressing it), looked for again at each poll until the deadline.
     awaiting_copy: list[tuple[_Generation, float]] = field(default_factory=list)
     recheck_until: float = 0.0  # a generation vanished while being picked up: look again until then
+    suspect_since: float | None = None  # when the catcher first counted more generations than read
 
 
 @dataclass
@@ -437,6 +453,7 @@ class Follower:
                 self._retire_later(_Generation(lf, idx.source, inode, idx.source.read(0, HEAD_BYTES)))
         # The file there now was created before the catcher looked: counted as seen.
         watch = _Path(live, lf, follow_links, current, generations=1 if current is not None else 0)
+        watch.base = 0 if held is None else 1
         self._paths[live] = watch
         if self._catcher is not None:
             self._catcher.follow(live, follow_links)
@@ -449,12 +466,16 @@ class Follower:
     def poll(self, now: float | None = None) -> list[FileChange]:
         now = time.monotonic() if now is None else now
         changes: list[FileChange] = []
+        if self._catcher is not None:
+            self._catcher.pump()
         for watch in list(self._paths.values()):
             try:
+                if self._catcher is not None:
+                    changes.extend(self._account(watch, now))
                 if watch.awaiting_copy:
                     changes.extend(self._await_copies(watch, now))
                 if watch.recheck_until > now:
-                    changes.extend(self._recover(watch, now, renamed=True))
+                    changes.extend(self._recover(watch, now))
                 changes.extend(self._look(watch, now))
             except OSError as exc:  # one file's trouble never stops the others
                 changes.append(_problem(watch, f"{watch.path.name}: {exc.strerror or exc}"))
@@ -477,7 +498,7 @@ class Follower:
             if not cur.head and st.st_size > 0:
                 # Seen empty, now not: written, or written, copied, truncated and written
                 # again since. A copy made meanwhile holds the first bytes: read it first.
-                return self._recover(watch, now, renamed=False) + _grow(cur, final=False)
+                return self._recover(watch, now) + _grow(cur, final=False)
             return _grow(cur, final=False)
         out: list[FileChange] = []
         if cur is not None:
@@ -520,7 +541,7 @@ class Follower:
     def _successors(self, watch: _Path, now: float) -> list[FileChange]:
         """Read every generation made since the last look, then follow the one at the path."""
         out: list[FileChange] = []
-        caught, created, dropped = self._catcher.take(watch.path) if self._catcher else ([], 0, 0)
+        caught, dropped = self._catcher.take(watch.path) if self._catcher else ([], 0)
         newest: HeldSource | None = None
         try:
             newest = HeldSource.open(watch.path, watch.follow_links)
@@ -534,7 +555,7 @@ class Follower:
             else:
                 watch.generations += 1
                 out.extend(self._read_missed(watch, held, held.path, now, caught=True))
-        out.extend(self._recover(watch, now, renamed=True))
+        out.extend(self._recover(watch, now))
         if newest is not None:
             if newest.inode in self._read:
                 newest.close()  # a generation read already, back under its name
@@ -543,19 +564,34 @@ class Follower:
                 gen = self._generation(watch, newest, watch.path)
                 watch.current = gen
                 out.append(FileChange(gen.file, "new", len(gen.index), "recreated"))
-        missed = created + 1 - watch.generations - watch.gaps if self._catcher is not None else 0
-        if dropped or missed > 0:
-            count = max(missed, 0) + dropped
-            watch.gaps += count
-            out.append(
-                self._gap(
-                    watch,
-                    f"{count} generation(s) of {watch.path.name} were created and "
-                    "rotated away before they could be read; size unknown",
-                    None,
-                )
-            )
+        if dropped:
+            out.append(self._missed(watch, dropped))
         return out
+
+    def _account(self, watch: _Path, now: float) -> list[FileChange]:
+        """Generations inotify saw made at the path against those read: more made than
+        read for DRAIN_SECONDS (logrotate's copy is counted before its truncation is seen)
+        is a gap."""
+        assert self._catcher is not None
+        missed = self._catcher.generations(watch.path) + watch.base - watch.generations - watch.gaps
+        if missed <= 0:
+            watch.suspect_since = None
+            return []
+        if watch.suspect_since is None:
+            watch.suspect_since = now
+            return []
+        if now - watch.suspect_since < DRAIN_SECONDS:
+            return []
+        watch.suspect_since = None
+        return [self._missed(watch, missed)]
+
+    def _missed(self, watch: _Path, count: int) -> FileChange:
+        watch.gaps += count
+        note = (
+            f"{count} generation(s) of {watch.path.name} were made and rotated away before "
+            "they could be read; size unknown"
+        )
+        return self._gap(watch, note, None)
 
     def _generation(self, watch: _Path, source: ByteSource, path: Path) -> _Generation:
         """A LogFile over one generation of `watch`'s path, indexed so far."""
@@ -586,11 +622,10 @@ class Follower:
         note = f"a generation of {watch.path.name} rotated between two looks, {how}"
         return [FileChange(gen.file, "new", len(gen.index), note)]
 
-    def _recover(self, watch: _Path, now: float, renamed: bool) -> list[FileChange]:
+    def _recover(self, watch: _Path, now: float) -> list[FileChange]:
         """Generations of `watch` on disk that were never read (made and rotated away
         between two looks): unknown inodes under a rotated name, written since following
-        began, whose first bytes are not those of a generation read already. `renamed`:
-        they were files at the path once (each counts as a creation there), not copies."""
+        began, whose first bytes are not those of a generation read already."""
         out: list[FileChange] = []
         found: list[tuple[float, Path, bytes]] = []
         for folder in generation_folders(watch.path, watch.folders):
@@ -633,7 +668,7 @@ class Follower:
                     source.close()
                 watch.recheck_until = now + DRAIN_SECONDS
                 continue
-            watch.generations += renamed
+            watch.generations += 1
             out.extend(self._read_missed(watch, source, path, now, caught=False))
         return out
 
@@ -664,7 +699,7 @@ class Follower:
         out = self._copy_found(watch, cur)
         if not out:
             watch.awaiting_copy.append((cur, now + DRAIN_SECONDS))
-        out.extend(self._recover(watch, now, renamed=False))
+        out.extend(self._recover(watch, now))
         # The live file goes on through the same descriptor, from its first byte.
         nf = LogFile(watch.path, lf.node, lf.component, lf.group, format_name=lf.format_name)
         nf.index = FileIndex(held, idx.format)
@@ -672,6 +707,7 @@ class Follower:
         self.files.append(nf)
         gen = _Generation(nf, held, cur.inode, held.read(0, HEAD_BYTES))
         self._generations.append(gen)
+        watch.generations += 1  # the file goes on as a new generation (its copy was counted made)
         return out, gen
 
     def _copy_found(self, watch: _Path, old: _Generation) -> list[FileChange]:
@@ -808,7 +844,7 @@ class Follower:
         self._read.add(held.inode)
         gen = _Generation(nf, held, held.inode, held.read(0, HEAD_BYTES))
         self._generations.append(gen)
-        self._paths[nf.path] = _Path(nf.path, nf, False, gen, generations=1)
+        self._paths[nf.path] = _Path(nf.path, nf, False, gen, generations=1, base=1)
         if self._catcher is not None:
             self._catcher.follow(nf.path, False)
 

@@ -20,8 +20,9 @@ def resource_commands(app: OstuiApp, query: str) -> list[tuple[str, object, str]
 
     typed = normalize_uuid(query.strip().lower().removeprefix("go to instance").strip(" :…"))
     uuid = typed
-    if uuid is None:
-        stream = app.query_one(LogStream)
+    streams = app.screen_stack[0].query(LogStream) if app.screen_stack else None
+    if uuid is None and streams:  # the browser's stream, whatever screen is on top
+        stream = streams.first()
         if stream.view is not None and len(stream.view):
             uuid = resource_in(stream.view.record(stream.cursor)[1])
     if uuid is None:

@@ -87,9 +87,13 @@ def print_timeline(doc: dict[str, Any]) -> None:
         return errors, warnings, sum(levels.values()) - errors - warnings
 
     rows = doc["buckets"]
-    print(f"{doc['first']} -> {doc['last']}, buckets of {doc['bucket']}")
+    if rows:
+        print(f"{doc['first']} -> {doc['last']}, buckets of {doc['bucket']}")
+    else:
+        print("no record carries a time")
     biggest = max((r["total"] for r in rows), default=1) or 1
-    print(f"{'bucket':<19} {'error':>7} {'warning':>7} {'other':>7}")
+    if rows:
+        print(f"{'bucket':<19} {'error':>7} {'warning':>7} {'other':>7}")
     for row in rows:
         errors, warnings, other = bands(row["levels"])
         bar = "#" * max(1, round(40 * row["total"] / biggest))

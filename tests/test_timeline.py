@@ -126,3 +126,13 @@ def test_clock_shift_moves_a_nodes_records(tmp_path: Path) -> None:
     shifted = Timeline.of_files(files, shifts={"c30": 1_000_000})
     span = shifted.span()
     assert span is not None and span[0] == key_from_parts(2016, 6, 10, 21, 50, 0, 0)
+
+
+def test_records_without_time_are_counted_and_said(capsys) -> None:
+    transcript = str(SEED / "nova-client-debug.txt")
+    assert main(["timeline", "--json", "--client-debug", transcript]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["buckets"] == [] and doc["undated"] == doc["totals"] and sum(doc["totals"].values()) == 16
+    assert main(["timeline", "--client-debug", transcript]) == 0
+    out = capsys.readouterr().out
+    assert "no record carries a time" in out and "without a time: 16" in out

@@ -77,3 +77,28 @@ def test_long_lived_context_is_flagged_and_cut_around_a_record(tmp_path: Path) -
     _context_log(short, LONG_SECONDS // 60 - 1)
     files = open_files([LogFile(short, "c30", "nova", "nova-compute.log")])
     assert build_waterfall(search_request(files, "req-99999999-8888-7777-6666-555555555555")).long_lived == []
+
+
+def test_a_called_request_hangs_under_the_caller_with_the_reason(tmp_path: Path) -> None:
+    caller, callee = "req-aaaaaaaa-0000-0000-0000-000000000001", "req-bbbbbbbb-0000-0000-0000-000000000002"
+    api = tmp_path / "nova-api.log"
+    api.write_text(
+        f"2016-06-10 21:49:30.000 7 INFO nova.api [{caller} - - - - -] creating the port\n"
+        f"2016-06-10 21:49:30.400 7 INFO nova.network [{caller} - - - - -] POST "
+        f"http://neutron:9696/v2.0/ports.json used request id {callee}\n"
+        f'2016-06-10 21:49:30.500 7 INFO nova.osapi_compute.wsgi.server [{caller} - - - - -] 10.0.0.1 "POST '
+        f'/v2/p/servers HTTP/1.1" status: 202 len: 10 time: 0.5000000\n'
+    )
+    server = tmp_path / "server.log"
+    server.write_text(
+        f"2016-06-10 21:49:30.100 9 ERROR neutron.api [{callee} - - - - -] port quota exceeded\n"
+    )
+    files = open_files(
+        [LogFile(api, "ctl", "nova", "nova-api.log"), LogFile(server, "ctl", "neutron", "server.log")]
+    )
+    waterfall = build_waterfall(search_request(files, caller))
+    by_producer = {s.producer: s for s in waterfall.spans}
+    assert by_producer["nova-api"].parent is None
+    neutron = by_producer["server"]
+    assert waterfall.spans[neutron.parent or 0] is by_producer["nova-api"]
+    assert neutron.why_parent == f"nova-api used request id {callee}" and neutron.errors == 1

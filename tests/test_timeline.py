@@ -136,3 +136,16 @@ def test_records_without_time_are_counted_and_said(capsys) -> None:
     assert main(["timeline", "--client-debug", transcript]) == 0
     out = capsys.readouterr().out
     assert "no record carries a time" in out and "without a time: 16" in out
+
+
+def test_occurrence_strip_shows_when_and_how_often() -> None:
+    from ostui.core.timekeys import NO_KEY
+    from ostui.core.timeline import occurrence_strip
+
+    first = key_from_parts(2016, 6, 10, 4, 0, 0, 0)
+    last = key_from_parts(2016, 6, 10, 5, 0, 0, 0)  # one hour in 7 cells of 10 minutes
+    at_0428 = key_from_parts(2016, 6, 10, 4, 28, 0, 0)
+    keys = [at_0428] * 20 + [last, NO_KEY]
+    strip = occurrence_strip(keys, first, last, 7)
+    assert strip == "  █   ▁"  # a burst at 04:28 (cell 2), one more at the end; the undated left out
+    assert occurrence_strip([], first, last, 5) == "     "

@@ -119,3 +119,21 @@ async def test_followed_file_grows_the_newest_column(tmp_path) -> None:  # type:
         await eventually_async(grown, 10, "the timeline never counted the appended errors")
         column = screen.timeline.columns(screen.cursor_key(), screen.zoom, 1)[0]
         assert column.bands() == (1, 0, 2)
+
+
+async def test_marks_show_above_their_column() -> None:
+    from datetime import datetime
+
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        app.action_drop_mark()
+        app.marks[-1].when = datetime(2015, 10, 20, 12, 30)
+        screen = await _open(pilot, app)
+        lines = screen.draw(156, 44).plain.split("\n")
+        marks = lines[0]
+        assert marks.strip().startswith("marks") and marks.count("▼") == 1
+        column = marks.index("▼") - 14  # after the 14 columns of labels
+        start = screen.timeline.columns(screen.left, screen.zoom, column + 1)[column].start  # type: ignore[union-attr]
+        when = key_to_datetime(start)
+        assert when is not None and (when.day, when.hour) == (20, 12)  # the 2 h bucket holding 12:30

@@ -26,4 +26,10 @@ done | tee "$out/make_big_log-$stamp.txt"
 # 10 nodes x 5 files over ssh (a local sshd), 1,000 lines/s: ostui, ostui-local and lnav, ~6 min.
 "$PYTHON" "$here/bench_nodes.py" --seconds "${NODES_SECONDS:-60}" --json "$out/bench_nodes-$stamp.json" \
     | tee "$out/bench_nodes-$stamp.txt"
+# One log through real logrotate runs every 100 ms at 100,000 lines/s, then every second at
+# 20,000 lines/s: every line shown once, or said missed (needs logrotate; ~2 min).
+"$PYTHON" "$here/bench_rotation_stress.py" --runs 3 --json "$out/bench_rotation_stress-$stamp.json" \
+    | tee "$out/bench_rotation_stress-$stamp.txt"
+"$PYTHON" "$here/bench_rotation_stress.py" --rate 20000 --every 1 --runs 3 \
+    --json "$out/bench_rotation_stress-20k-$stamp.json" | tee "$out/bench_rotation_stress-20k-$stamp.txt"
 echo "results: $out/*-$stamp.*"

@@ -31,7 +31,9 @@ by a FIFO, socket or device is reported as a problem and left alone.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
+import resource
 import select
 import stat
 import struct
@@ -108,6 +110,13 @@ class HeldSource(ByteSource):
     """A regular file read through a descriptor held open: a generation stays readable
     after it is renamed, moved or deleted, and the descriptor says where it went."""
 
+    # Descriptors held at once, by every follower: a quarter of the soft limit, so that
+    # the shared pool, the terminal and ssh keep theirs; past it files are followed
+    # through the pool (open() raises EMFILE and callers fall back).
+    budget = max(16, resource.getrlimit(resource.RLIMIT_NOFILE)[0] // 4)
+    _open = 0
+    _count_lock = threading.Lock()
+
     def __init__(self, path: Path, fd: int, st: os.stat_result) -> None:
         self.path = path
         self.problems = []
@@ -116,7 +125,11 @@ class HeldSource(ByteSource):
 
     @classmethod
     def open(cls, path: Path, follow_links: bool = False) -> HeldSource:
-        fd, st = open_regular(path, follow_links)
+        with cls._count_lock:
+            if cls._open >= cls.budget:
+                raise OSError(errno.EMFILE, "the follower holds its share of descriptors", str(path))
+            fd, st = open_regular(path, follow_links)
+            cls._open += 1
         return cls(path, fd, st)
 
     def size(self) -> int:
@@ -142,6 +155,8 @@ class HeldSource(ByteSource):
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            with self._count_lock:
+                HeldSource._open -= 1
 
 
 def head_of(path: Path, size: int = HEAD_BYTES) -> bytes:
@@ -430,12 +445,20 @@ class Follower:
             return  # a rotated member: read as it is, its successor arrives through the live path
         live = lf.path
         follow_links = os.path.islink(live)
+        spare = True  # a descriptor to spare for it
         try:
             held: HeldSource | None = HeldSource.open(live, follow_links)
-        except OSError:
+        except (FileNotFoundError, NotRegular):
             held = None
+        except OSError:
+            held, spare = None, False
         current = None
-        if held is not None and held.inode == inode:
+        if not spare and inode is not None:
+            # No descriptor to spare (ulimit): follow through the source it has, which
+            # finds a renamed file again by inode, in its folder.
+            current = _Generation(lf, idx.source, inode, idx.source.read(0, HEAD_BYTES))
+            self._generations.append(current)
+        elif held is not None and held.inode == inode:
             old, idx.source = idx.source, held
             old.close()
             current = _Generation(lf, held, held.inode, held.read(0, HEAD_BYTES))
@@ -453,7 +476,7 @@ class Follower:
                 self._retire_later(_Generation(lf, idx.source, inode, idx.source.read(0, HEAD_BYTES)))
         # The file there now was created before the catcher looked: counted as seen.
         watch = _Path(live, lf, follow_links, current, generations=1 if current is not None else 0)
-        watch.base = 0 if held is None else 1
+        watch.base = 0 if held is None and current is None else 1
         self._paths[live] = watch
         if self._catcher is not None:
             self._catcher.follow(live, follow_links)
@@ -542,22 +565,25 @@ class Follower:
         """Read every generation made since the last look, then follow the one at the path."""
         out: list[FileChange] = []
         caught, dropped = self._catcher.take(watch.path) if self._catcher else ([], 0)
-        newest: HeldSource | None = None
+        newest: ByteSource | None = None
         try:
             newest = HeldSource.open(watch.path, watch.follow_links)
         except NotRegular as exc:
             out.append(_problem(watch, str(exc)))
-        except OSError:
+        except FileNotFoundError:
             pass  # gone again: a later look finds what comes next
+        except OSError:
+            newest = _pooled(watch.path)  # no descriptor to spare: through the shared pool
+        newest_inode = None if newest is None else _source_inode(newest)
         for held in caught:
-            if (newest is not None and held.inode == newest.inode) or held.inode in self._read:
+            if held.inode == newest_inode or held.inode in self._read:
                 held.close()
             else:
                 watch.generations += 1
                 out.extend(self._read_missed(watch, held, held.path, now, caught=True))
         out.extend(self._recover(watch, now))
         if newest is not None:
-            if newest.inode in self._read:
+            if newest_inode is None or newest_inode in self._read:
                 newest.close()  # a generation read already, back under its name
             else:
                 watch.generations += 1
@@ -678,7 +704,36 @@ class Follower:
         out = _grow(gen, final=final)
         if final:
             self._draining.remove(gen)
+            self._release(gen)
         return out
+
+    def _release(self, gen: _Generation) -> None:
+        """A drained generation's descriptor goes back to the shared pool when the file is
+        still there under a name (its text stays readable, found again by inode); a deleted
+        one keeps it, as only that descriptor still reads it."""
+        held = gen.source
+        if not isinstance(held, HeldSource) or gen.index.source is not held:
+            return
+        where = held.where()
+        if where is None:
+            return
+        try:
+            pooled = open_source(where)
+        except OSError:
+            return
+        if _source_inode(pooled) != held.inode:
+            pooled.close()
+            return
+        try:
+            mtime = os.stat(where, follow_symlinks=False).st_mtime_ns
+        except OSError:
+            pooled.close()
+            return
+        gen.index.source = gen.source = pooled
+        held.close()
+        # No longer held, its inode may be reused once it is deleted: known with its mtime.
+        self._read.discard(held.inode)
+        self._judged.add((held.inode, mtime))
 
     def _truncated(self, watch: _Path, now: float) -> list[FileChange]:
         """copytruncate: the old bytes now live in the copy logrotate made first."""
@@ -863,6 +918,14 @@ def _head_changed(gen: _Generation) -> bool:
         return False
     probe = gen.source.read(0, min(64, len(gen.head)))
     return probe != gen.head[: len(probe)]
+
+
+def _pooled(path: Path) -> ByteSource | None:
+    """`path` through the shared descriptor pool, when this follower has none to spare."""
+    try:
+        return open_source(path)
+    except OSError:
+        return None
 
 
 def _find_inode(folder: Path, inode: int) -> Path | None:

@@ -26,6 +26,11 @@ FileChange of kind "gap", with a marker record for the stream).
 
 Nothing is opened unless it is a regular file, and nothing blocks: a path replaced
 by a FIFO, socket or device is reported as a problem and left alone.
+
+Descriptors are bounded: the follower holds at most a quarter of the process's limit
+(HeldSource.budget); past it, and once a renamed generation is drained, files are read
+through the shared descriptor pool (`source.py`), which finds them again by inode.
+Only a deleted generation keeps its descriptor, as nothing else can read it.
 """
 
 from __future__ import annotations

@@ -258,3 +258,16 @@ def test_copies_deleted_between_two_looks_are_reported_as_gaps(log: Path) -> Non
     assert "the text of 3 records" in gaps[1] and "can no longer be shown" in gaps[1]  # 0-2, read before
     assert messages(fol.files) == [f"message {n}" for n in (7, 8, 9, 10)]
     fol.close()
+
+
+def test_a_followed_file_swapped_for_a_symlink_is_not_read_through(tmp_path: Path, log: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_bytes(line(999) * 3)  # outside the logs; it must never reach the stream
+    fol = follow(log)
+    os.unlink(log)
+    os.symlink(secret, log)
+    changes = settle(fol)
+    problems = [c.note for c in changes if c.kind == "problem"]
+    assert problems == ["nova-api.log is now a symbolic link, not a regular file: not read"]
+    assert messages(fol.files) == expected(3)
+    fol.close()

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def resource_commands(app: OstuiApp, query: str) -> list[tuple[str, object, str]]:
-    """"Go to instance…": a UUID typed in the palette, or the one under the stream's cursor."""
+    """ "Go to instance…": a UUID typed in the palette, or the one under the stream's cursor."""
     from ..core.instances import normalize_uuid, resource_in
     from .widgets.log_stream import LogStream
 

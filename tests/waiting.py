@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+
+def _polls(predicate: Callable[[], Any], timeout: float, message: str) -> Iterator[Any]:
+    """Yield `predicate()` until it is truthy (the last value yielded); fail at the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        yield value
+        if value:
+            return
+        if time.monotonic() >= deadline:
+            pytest.fail(f"waited {timeout:.1f} s: {message or getattr(predicate, '__name__', 'condition')}")
 
 
 def eventually(
@@ -20,13 +32,9 @@ def eventually(
     """Poll `predicate` until it returns something truthy; return that value.
 
     Fails the test with `message` (and how long it waited) when `timeout` passes first."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
+    for value in _polls(predicate, timeout, message):
         if value:
             return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"waited {timeout:.1f} s: {message or getattr(predicate, '__name__', 'condition')}")
         time.sleep(interval)
 
 
@@ -34,11 +42,7 @@ async def eventually_async(
     predicate: Callable[[], Any], timeout: float = 15.0, message: str = "", interval: float = 0.05
 ) -> Any:
     """`eventually` for Pilot tests: yields to the event loop between polls."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
+    for value in _polls(predicate, timeout, message):
         if value:
             return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"waited {timeout:.1f} s: {message or getattr(predicate, '__name__', 'condition')}")
         await asyncio.sleep(interval)

@@ -10,6 +10,7 @@ host share its clock, and `key_to_datetime` recovers the stamp for display.
 
 from __future__ import annotations
 
+import os
 import re
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -110,16 +111,48 @@ _DMY = re.compile(rb"(\d{1,2})[-/]([A-Z][a-z]{2})[-/](\d{4})(?::|::| )(\d\d):(\d
 _MYSQL_SHORT = re.compile(rb"(\d\d)(\d\d)(\d\d) +(\d{1,2}):(\d\d):(\d\d)")
 
 
+class FileYear(int):
+    """The year of a file's last write, knowing its month: stamps without a year that
+    name a later month were written the year before (the file crossed a new year)."""
+
+    month: int
+
+    def __new__(cls, year: int, month: int = 12) -> FileYear:
+        made = super().__new__(cls, year)
+        made.month = month
+        return made
+
+
+def year_for_file(path: str | os.PathLike[str], mtime: float | None = None) -> int:
+    """The year to assume for a file's stamps that carry none: that of its modification
+    time (`mtime` when the caller has it, e.g. a remote listing), as a FileYear so the
+    per-stamp rule can walk back across the new year; this year when the file cannot say."""
+    try:
+        when = datetime.fromtimestamp(os.stat(path).st_mtime if mtime is None else mtime)
+    except (OSError, ValueError, OverflowError):
+        return datetime.now().year
+    return FileYear(when.year, when.month)
+
+
+def year_of_month(year: int, month: int) -> int:
+    """The year of a year-less stamp in `month`, given the file's year (a FileYear or a plain
+    year, which applies to every month)."""
+    return year - 1 if month > getattr(year, "month", 12) else year
+
+
 def syslog_keys(year: int) -> Callable[[Sequence[bytes]], Iterable[int]]:
-    """Keys of `May 26 20:44:32.276580` stamps, which carry no year: the caller supplies it."""
+    """Keys of `May 26 20:44:32.276580` stamps, which carry no year: the caller supplies it,
+    as `year_for_file` gives it (months after the file's last month are the year before)."""
+    years = [year_of_month(year, month) for month in range(13)]
 
     @lru_cache(maxsize=4096)
     def second_key(prefix: bytes) -> int:
         m = _SYSLOG.match(prefix)
         if m is None or m.group(1) not in _MONTHS:
             return NO_KEY
+        month = _MONTHS[m.group(1)]
         return key_from_parts(
-            year, _MONTHS[m.group(1)], int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)), 0
+            years[month], month, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)), 0
         )
 
     def one(stamp: bytes) -> int:

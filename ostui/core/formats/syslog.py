@@ -22,7 +22,7 @@ from functools import lru_cache
 from ..http import parse_access
 from ..ids import TXN_ID
 from ..levels import Level
-from ..timekeys import NO_KEY, iso_key, iso_keys, syslog_keys
+from ..timekeys import NO_KEY, FileYear, iso_key, iso_keys, syslog_keys
 from . import register
 from .base import LogFormat, ParsedHead, header_level, strip_ansi
 from .oslo import OSLO_STAMP
@@ -113,16 +113,18 @@ _TXN_RE = re.compile(TXN_ID)
 
 
 @lru_cache(maxsize=8)
-def _bsd_keys(year: int) -> Callable[[Sequence[bytes]], Iterable[int]]:
-    # One parser per year: syslog_keys builds a cached closure, far too costly per call.
-    return syslog_keys(year)
+def _bsd_keys(year: int, last_month: int) -> Callable[[Sequence[bytes]], Iterable[int]]:
+    # One parser per file year: syslog_keys builds a cached closure, far too costly per call.
+    # A FileYear equals its plain year, so its month is part of the cache key.
+    return syslog_keys(FileYear(year, last_month))
 
 
 def stamp_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
-    """Keys of BSD (`Feb 10 00:00:01[.ffffff]`) and ISO stamps; BSD ones take `year`."""
+    """Keys of BSD (`Feb 10 00:00:01[.ffffff]`) and ISO stamps; BSD ones take `year`, or the
+    year before for a month after a FileYear's month (`timekeys.year_of_month`)."""
     if not stamps:
         return ()
-    bsd = _bsd_keys(year)
+    bsd = _bsd_keys(int(year), getattr(year, "month", 12))
     keys = list(iso_keys(stamps) if stamps[0][:1].isdigit() else bsd(stamps))
     if NO_KEY in keys:  # a block mixing both shapes: read the misses the other way
         keys = [

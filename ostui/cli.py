@@ -181,7 +181,7 @@ def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
     files = files_from_tree(tree)
     files += remote_files(args, files)
     if getattr(args, "journal", True):
-        from .journals import journal_files
+        from .session.journals import journal_files
 
         files += journal_files(args, files, int(getattr(args, "journal_backlog", 5000)))
     for path in getattr(args, "client_debug", None) or []:
@@ -273,7 +273,7 @@ def hinted_nodes(local: Sequence[Any], known: set[str]) -> list[Any]:
 def stop_mirrors(args: argparse.Namespace) -> None:
     """Stop following the nodes and journals, and remove their local copies."""
     if getattr(args, "journals", None) is not None:
-        from .journals import stop_journals
+        from .session.journals import stop_journals
 
         stop_journals(args)  # first: a node's journal reader uses the node's connection
     for m in getattr(args, "mirrors", None) or []:

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from .core.discovery import discover, merge_trees
-from .core.journal import (
+from ..core.discovery import discover, merge_trees
+from ..core.journal import (
     JournalMirror,
     JournalSelector,
     journal_store_hosts,
@@ -21,7 +21,7 @@ from .core.journal import (
     unit_log_path,
     use_journal_format,
 )
-from .core.logset import LogFile, files_from_tree
+from ..core.logset import LogFile, files_from_tree
 
 HOST_JOURNAL_STORES: tuple[Path, ...] = (Path("/var/log/journal/remote"),)
 SYNC_WAIT = 20.0  # seconds start-up waits for the backlogs; slower journals join later

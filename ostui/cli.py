@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .commands_views import selected
 from .core.textsafe import json_text, visible
+from .session import NodesError, NodesIncomplete, Options, Session
 
 COMMANDS = ("scan", "request", "faults", "explain", "nodes", "timeline", "instance")
-
-
-def demo_root() -> Path:
-    return Path(__file__).resolve().parent / "demo"
 
 
 def _add_sources(p: argparse.ArgumentParser) -> None:
@@ -89,13 +87,42 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser(command: str | None) -> argparse.ArgumentParser:
-    if command in ("timeline", "instance"):
-        from . import commands_views
+def build_timeline_parser() -> argparse.ArgumentParser:
+    from .core.timeline import GROUPINGS, ZOOMS
 
-        if command == "timeline":
-            return commands_views.build_timeline_parser()
-        return commands_views.build_instance_parser()
+    p = argparse.ArgumentParser(
+        prog="ostui timeline",
+        description="Records per level over time (the counts equal what `scan` counts for the same files).",
+    )
+    _add_sources(p)
+    p.add_argument(
+        "--bucket",
+        default="1m",
+        metavar="WIDTH",
+        help=f"bucket width: {', '.join(z.label for z in ZOOMS)} (1m)",
+    )
+    p.add_argument("--by", choices=GROUPINGS, help="also count per node, component or producer")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    return p
+
+
+def build_instance_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ostui instance",
+        description="Every request that touched an instance, port, volume or image, across services "
+        "and nodes, with the records that tie each request to it.",
+    )
+    p.add_argument("uuid", metavar="UUID", help="the resource's UUID")
+    _add_sources(p)
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    return p
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    if command == "timeline":
+        return build_timeline_parser()
+    if command == "instance":
+        return build_instance_parser()
     if command == "faults":
         p = argparse.ArgumentParser(
             prog="ostui faults",
@@ -157,158 +184,21 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     return p
 
 
-def select_files(args: argparse.Namespace, out: Any) -> tuple[list[Any], Any]:
-    """LogFiles for the sources the arguments name, opened (not yet indexed)."""
-    from .core.discovery import discover, sources_from_paths
-    from .core.logset import LogFile, files_from_tree
-
-    if args.demo:
-        tree = discover(demo_root())
-    elif args.root is not None:
-        tree = discover(args.root)
-    elif args.paths:
-        tree = sources_from_paths(args.paths)
-    elif getattr(args, "client_debug", None) and not getattr(args, "nodes", None):
-        from .core.discovery import LogTree
-
-        tree = LogTree()
-    else:
-        tree = discover(None)
-    if getattr(args, "stores", None):
-        from .core.discovery import discover_store, merge_trees
-
-        tree = merge_trees(tree, *(discover_store(pattern) for pattern in args.stores))
-    files = files_from_tree(tree)
-    files += remote_files(args, files)
-    if getattr(args, "journal", True):
-        from .session.journals import journal_files
-
-        files += journal_files(args, files, int(getattr(args, "journal_backlog", 5000)))
-    for path in getattr(args, "client_debug", None) or []:
-        files.append(LogFile(path, "client", "client", path.name, format_name="client-debug"))
-    return files, tree
-
-
-def parse_size(text: str) -> int:
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    text = text.strip().upper().removesuffix("B").removesuffix("I")
-    return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
-
-
-def remote_nodes(args: argparse.Namespace) -> list[Any]:
-    """The nodes named by --node and the inventory file. A bad one ends the command
-    with exit 2 and `path:line: what is wrong`."""
-    from .core.remote import default_inventory, load_inventory, parse_node
-
-    try:
-        nodes = [parse_node(spec) for spec in getattr(args, "nodes", None) or []]
-        inventory = getattr(args, "inventory", None)
-        if inventory is None and (getattr(args, "nodes", None) is None) and default_inventory().exists():
-            inventory = default_inventory()
-        if inventory is not None:
-            known = {n.name for n in nodes}
-            nodes += [n for n in load_inventory(Path(inventory)) if n.name not in known]
-    except ValueError as exc:
-        print(f"ostui: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    return nodes
-
-
 INCOMPLETE_NODES = 3  # exit status of a headless command when named nodes did not sync
 
 
-def remote_files(args: argparse.Namespace, local: Sequence[Any] = ()) -> list[Any]:
-    """Files of the remote nodes, mirrored locally (the mirrors keep following;
-    they are left on `args.mirrors` for whoever stops them). Headless commands wait
-    for every node's backlog (a progress line on stderr); a named node left incomplete
-    ends them with exit 3, naming it, rather than give a partial answer."""
-    nodes = remote_nodes(args)
-    named = {n.name for n in nodes}
-    if getattr(args, "discover_nodes", False):
-        nodes += hinted_nodes(local, named)
-    args.mirrors = []
-    if not nodes:
-        return []
-    import tempfile
-
-    from .core.discovery import discover
-    from .core.logset import files_from_tree
-    from .core.remote import settle, start_mirrors
-
-    cache = args.mirror_cache = Path(tempfile.mkdtemp(prefix="ostui-nodes-"))
-    browser = hasattr(args, "theme")  # only the browser's arguments carry a theme
-    backlog = parse_size(str(getattr(args, "backlog", "2M")))
-    args.mirrors = start_mirrors(nodes, cache, backlog, wait=20.0 if browser else 0.0)
-    if browser:  # it shows each node's state and follows on
-        for m in args.mirrors:
-            if m.node.state != "live":
-                print(f"ostui: node {m.node.name} is {m.node.state}: {m.node.reason}", file=sys.stderr)
-    else:
-        lines, unsynced = settle(args.mirrors, named, lambda text: print(f"ostui: {text}", file=sys.stderr))
-        for text in lines:
-            print(f"ostui: {text}", file=sys.stderr)
-        if unsynced:
-            raise SystemExit(INCOMPLETE_NODES)
-    return files_from_tree(discover(cache)) if any(cache.iterdir()) else []
-
-
-def hinted_nodes(local: Sequence[Any], known: set[str]) -> list[Any]:
-    """The nodes the local logs name (nova-compute and agent hosts), reached by name over ssh."""
-    from .core.node_hints import find_node_hints, hints_to_nodes
-
-    for lf in local:
-        lf.open()
-    # The newest 64 MiB of each log is plenty to name the nodes, and keeps start-up quick;
-    # bare addresses (RabbitMQ peers) may be nodes already named: only names are followed.
-    found = find_node_hints([lf for lf in local if lf.index is not None], exclude=known, limit_bytes=64 << 20)
-    hints = [hint for hint in found if not hint.is_address]
-    for hint in hints:
-        print(
-            f"ostui: node {hint.name} ({', '.join(sorted(hint.roles))}) named in {hint.source}",
-            file=sys.stderr,
-        )
-    return hints_to_nodes(hints)
-
-
-def stop_mirrors(args: argparse.Namespace) -> None:
-    """Stop following the nodes and journals, and remove their local copies."""
-    if getattr(args, "journals", None) is not None:
-        from .session.journals import stop_journals
-
-        stop_journals(args)  # first: a node's journal reader uses the node's connection
-    for m in getattr(args, "mirrors", None) or []:
-        m.stop()
-    cache = getattr(args, "mirror_cache", None)
-    if cache is not None:
-        import shutil
-
-        shutil.rmtree(cache, ignore_errors=True)
-
-
-def nothing_found(tree: Any) -> str:
-    looked = visible(", ".join(str(p) for p in tree.looked_in)) or "nowhere"
-    lines = [f"ostui: no OpenStack logs found (looked in {looked})."]
-    for path, reason in tree.skipped[:10]:
-        lines.append(visible(f"  could not read {path}: {reason}"))
-    lines.append(
-        "Point ostui at them: ostui FILE..., ostui --root DIR (one folder per node), or try ostui --demo."
-    )
-    return "\n".join(lines)
-
-
-def cmd_scan(args: argparse.Namespace) -> int:
+def cmd_scan(args: argparse.Namespace, session: Session) -> int:
     from .core.logset import open_files
     from .core.scan import scan_summary
 
-    files, tree = select_files(args, sys.stdout)
+    files = selected(session)
     if not files:
-        print(nothing_found(tree), file=sys.stderr)
         return 2
     from .core.parallel import build_files
 
-    open_files(files, args.fmt, times=False, build=False)
+    open_files(files, session.options.fmt, times=False, build=False)
     build_files(files)
-    summary = scan_summary(files, tree.skipped)  # skipped are listed and counted as unreadable
+    summary = scan_summary(files, session.tree.skipped)  # skipped are listed and counted as unreadable
     if args.json:
         sys.stdout.write(json_text(summary, indent=1) + "\n")
         return 0
@@ -318,15 +208,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_request(args: argparse.Namespace) -> int:
+def cmd_request(args: argparse.Namespace, session: Session) -> int:
     from .core.logset import open_files
     from .core.requests import search_request
 
-    files, tree = select_files(args, sys.stdout)
+    files = selected(session)
     if not files:
-        print(nothing_found(tree), file=sys.stderr)
         return 2
-    open_files(files, args.fmt, times=False, build=False)
+    open_files(files, session.options.fmt, times=False, build=False)
     from .core.records import exact_text
 
     # JSON carries the exact text (its encoder escapes it); plain output is gated.
@@ -537,15 +426,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_faults(args: argparse.Namespace) -> int:
+def cmd_faults(args: argparse.Namespace, session: Session) -> int:
     from .core.knowledge import FaultMatcher, find_installed, load_faults, pick_lang, summarize_faults
     from .core.logset import open_files
 
-    files, tree = select_files(args, sys.stdout)
+    files = selected(session)
     if not files:
-        print(nothing_found(tree), file=sys.stderr)
         return 2
-    open_files(files, args.fmt, times=True)
+    open_files(files, session.options.fmt, times=True)
     pack = load_faults()
     for message in pack.errors:
         print(f"ostui: {message}", file=sys.stderr)
@@ -562,16 +450,16 @@ def cmd_faults(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_nodes(args: argparse.Namespace) -> int:
+def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
     from .core.node_hints import find_node_hints, format_inventory
+    from .session.sources import remote_nodes
 
-    files, tree = select_files(args, sys.stdout)
+    files = selected(session)
     if not files:
-        print(nothing_found(tree), file=sys.stderr)
         return 2
     for lf in files:
         lf.open()
-    known = {n.name for n in remote_nodes(args)}
+    known = {n.name for n in remote_nodes(session.options)}
     hints = find_node_hints([lf for lf in files if lf.index is not None], exclude=known)
     if not hints:
         print("ostui: these logs name no other node", file=sys.stderr)
@@ -585,35 +473,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(command)
     args = parser.parse_args(argv[1:] if command else argv)
-    if getattr(args, "fmt", None):
-        from .core.formats import get_format
-
+    options = Options.from_arguments(args, browser=command is None)
+    if options.fmt:
         try:
-            get_format(args.fmt)
+            options.forced_format()
         except KeyError as exc:
             parser.error(str(exc.args[0]))
     try:
-        if command == "scan":
-            return cmd_scan(args)
-        if command == "request":
-            return cmd_request(args)
-        if command == "faults":
-            return cmd_faults(args)
-        if command == "explain":
-            return cmd_explain(args)
-        if command == "nodes":
-            return cmd_nodes(args)
-        if command in ("timeline", "instance"):
-            from . import commands_views
-
-            run = commands_views.cmd_timeline if command == "timeline" else commands_views.cmd_instance
-            return run(args)
-        from .tui import run_app
-
-        return run_app(args)
+        with Session.open(options) as session:
+            return run_command(command, args, session)
+    except NodesError as exc:
+        print(f"ostui: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except NodesIncomplete:
+        raise SystemExit(INCOMPLETE_NODES) from None  # settle() said which nodes, and why
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         return 130
-    finally:
-        stop_mirrors(args)
+
+
+def run_command(command: str | None, args: argparse.Namespace, session: Session) -> int:
+    if command == "scan":
+        return cmd_scan(args, session)
+    if command == "request":
+        return cmd_request(args, session)
+    if command == "faults":
+        return cmd_faults(args, session)
+    if command == "explain":
+        return cmd_explain(args)
+    if command == "nodes":
+        return cmd_nodes(args, session)
+    if command in ("timeline", "instance"):
+        from . import commands_views
+
+        run = commands_views.cmd_timeline if command == "timeline" else commands_views.cmd_instance
+        return run(args, session)
+    from .tui import run_app
+
+    return run_app(session)

@@ -1,5 +1,6 @@
 """The headless views: `ostui timeline` (records per level over time) and `ostui instance`
-(every request that touched a resource). ostui.cli parses the command name and hands over."""
+(every request that touched a resource). ostui.cli parses the command line, builds the
+session and hands over; every headless command takes its files from `selected`."""
 
 from __future__ import annotations
 
@@ -7,55 +8,27 @@ import argparse
 import sys
 from typing import Any
 
+from .core.logset import LogFile
 from .core.textsafe import json_text, visible
+from .session import Session, nothing_found
 
 
-def build_timeline_parser() -> argparse.ArgumentParser:
-    from .cli import _add_sources
-    from .core.timeline import GROUPINGS, ZOOMS
-
-    p = argparse.ArgumentParser(
-        prog="ostui timeline",
-        description="Records per level over time (the counts equal what `scan` counts for the same files).",
-    )
-    _add_sources(p)
-    p.add_argument(
-        "--bucket",
-        default="1m",
-        metavar="WIDTH",
-        help=f"bucket width: {', '.join(z.label for z in ZOOMS)} (1m)",
-    )
-    p.add_argument("--by", choices=GROUPINGS, help="also count per node, component or producer")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
-    return p
+def selected(session: Session) -> list[LogFile]:
+    """The files a headless command reads; none (said on stderr) when nothing was found."""
+    files = session.select()
+    if not files:
+        print(nothing_found(session.tree), file=sys.stderr)
+    return files
 
 
-def build_instance_parser() -> argparse.ArgumentParser:
-    from .cli import _add_sources
-
-    p = argparse.ArgumentParser(
-        prog="ostui instance",
-        description="Every request that touched an instance, port, volume or image, across services "
-        "and nodes, with the records that tie each request to it.",
-    )
-    p.add_argument("uuid", metavar="UUID", help="the resource's UUID")
-    _add_sources(p)
-    p.add_argument("--json", action="store_true", help="print one JSON document")
-    return p
-
-
-def _opened(args: argparse.Namespace, times: bool) -> list[Any] | None:
-    from .cli import nothing_found, select_files
+def _opened(session: Session, times: bool) -> list[LogFile]:
     from .core.logset import open_files
 
-    files, tree = select_files(args, sys.stdout)
-    if not files:
-        print(nothing_found(tree), file=sys.stderr)
-        return None
-    return open_files(files, args.fmt, times=times, build=False)
+    files = selected(session)
+    return open_files(files, session.options.fmt, times=times, build=False) if files else []
 
 
-def cmd_timeline(args: argparse.Namespace) -> int:
+def cmd_timeline(args: argparse.Namespace, session: Session) -> int:
     from .core.parallel import build_files
     from .core.timeline import Timeline, parse_zoom, timeline_dict
 
@@ -64,8 +37,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ostui timeline: {exc}", file=sys.stderr)
         return 2
-    files = _opened(args, times=True)
-    if files is None:
+    files = _opened(session, times=True)
+    if not files:
         return 2
     build_files(files)
     timeline = Timeline.of_files([f for f in files if f.index is not None], args.by)
@@ -106,7 +79,7 @@ def print_timeline(doc: dict[str, Any]) -> None:
         print(visible(f"{name}: {sum(r['total'] for r in group)} records, first error bucket {when}"))
 
 
-def cmd_instance(args: argparse.Namespace) -> int:
+def cmd_instance(args: argparse.Namespace, session: Session) -> int:
     from .core.instances import normalize_uuid, resource_dict, resource_story
     from .core.records import exact_text
 
@@ -114,8 +87,8 @@ def cmd_instance(args: argparse.Namespace) -> int:
     if uuid is None:
         print(f"ostui instance: {visible(args.uuid)!r} is not a UUID", file=sys.stderr)
         return 2
-    files = _opened(args, times=False)
-    if files is None:
+    files = _opened(session, times=False)
+    if not files:
         return 2
     if args.json:
         with exact_text():

@@ -262,16 +262,15 @@ def test_older_bytes_are_fetched_on_demand_head_then_rotated_gz(tmp_path: Path, 
 def test_stop_ends_the_shared_connection_and_leaves_nothing_behind(tmp_path: Path, sshd: Sshd) -> None:
     import subprocess
 
-    from ostui.cli import remote_files, stop_mirrors
-    from ostui.tui.startup import make_args
+    from ostui.session import Options, Session
 
     root = fake_node(tmp_path, "c1")
     inventory = tmp_path / "nodes.toml"
     options = ", ".join(f'"{o}"' for o in sshd.client_options)
     inventory.write_text(f'[nodes.c1]\nssh = "root@127.0.0.1"\nroot = "{root}"\noptions = [{options}]\n')
-    args = make_args(inventory=inventory, nodes=None, backlog="4K")
-    assert remote_files(args)
-    (mirror,) = args.mirrors
+    session = Session(Options(inventory=inventory, backlog="4K", journal=False))
+    assert session.select()
+    (mirror,) = session.mirrors
     assert len(str(mirror.control)) < 40  # socket paths stay short whatever TMPDIR is
     check = [
         "ssh",
@@ -283,9 +282,9 @@ def test_stop_ends_the_shared_connection_and_leaves_nothing_behind(tmp_path: Pat
         "root@127.0.0.1",
     ]
     assert subprocess.run(check, capture_output=True).returncode == 0  # the master runs
-    stop_mirrors(args)
+    session.close()
     assert subprocess.run(check, capture_output=True).returncode != 0
-    assert not mirror.control.exists() and not args.mirror_cache.exists()
+    assert not mirror.control.exists() and session.folders and not any(f.exists() for f in session.folders)
 
 
 @needs_sshd

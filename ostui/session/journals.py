@@ -3,13 +3,11 @@ its ssh connection) and systemd-journal-remote stores, mirrored by `core.journal
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import socket
-import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.discovery import discover, merge_trees
 from ..core.journal import (
@@ -22,6 +20,11 @@ from ..core.journal import (
     use_journal_format,
 )
 from ..core.logset import LogFile, files_from_tree
+
+if TYPE_CHECKING:
+    from ..core.remote import Mirror
+    from .options import Options
+    from .session import Session
 
 HOST_JOURNAL_STORES: tuple[Path, ...] = (Path("/var/log/journal/remote"),)
 SYNC_WAIT = 20.0  # seconds start-up waits for the backlogs; slower journals join later
@@ -37,10 +40,12 @@ def _is_store(directory: Path) -> bool:
     return bool(journal_store_hosts(directory))
 
 
-def plan_journals(args: argparse.Namespace, files: Sequence[LogFile], cache: Path) -> list[JournalMirror]:
-    """The journal mirrors the arguments ask for (not started)."""
+def plan_journals(
+    options: Options, mirrors: Sequence[Mirror], files: Sequence[LogFile], cache: Path
+) -> list[JournalMirror]:
+    """The journal mirrors the options ask for (not started)."""
     plans: list[JournalMirror] = []
-    on_this_host = not (args.paths or args.root or args.demo or getattr(args, "client_debug", None))
+    on_this_host = not (options.paths or options.root or options.demo or options.client_debug)
     if on_this_host and shutil.which("journalctl"):
         host = socket.gethostname()
         try:
@@ -49,13 +54,13 @@ def plan_journals(args: argparse.Namespace, files: Sequence[LogFile], cache: Pat
             units = ()  # no journal here, or not ours to read: the files are what there is
         if units:
             plans.append(JournalMirror(JournalSelector(), cache / "host" / host, units=units))
-    stores = [Path(p) for p in getattr(args, "stores", None) or [] if "{host}" not in p]
+    stores = [Path(p) for p in options.stores if "{host}" not in p]
     if on_this_host:
         stores += [d for d in HOST_JOURNAL_STORES if d.is_dir()]
     for n, directory in enumerate(d for d in stores if _is_store(d)):
         selector = JournalSelector(directory=str(directory))
         plans.append(JournalMirror(selector, cache / f"store-{n}", split_hosts=True))
-    for mirror in getattr(args, "mirrors", None) or []:
+    for mirror in mirrors:
         if mirror.node.state not in ("live", "slow"):
             continue
         # A node root elsewhere than / keeps its journal under it, in
@@ -72,40 +77,20 @@ def plan_journals(args: argparse.Namespace, files: Sequence[LogFile], cache: Pat
     return plans
 
 
-def journal_files(args: argparse.Namespace, files: Sequence[LogFile], backlog: int) -> list[LogFile]:
-    """Mirror the journals, fetch each one's last `backlog` entries, follow them in
-    threads (left on `args.journals` for whoever stops them); their files."""
-    args.journals = []
-    if not shutil.which("journalctl") and not getattr(args, "mirrors", None):
+def journal_files(session: Session, files: Sequence[LogFile]) -> list[LogFile]:
+    """Mirror the journals into a temporary folder, fetch each one's last entries (the
+    backlog), and follow them until the session closes; their files."""
+    if not shutil.which("journalctl") and not session.mirrors:
         return []
-    cache = args.journal_cache = Path(tempfile.mkdtemp(prefix="ostui-journal-"))
-    plans = plan_journals(args, files, cache)
+    cache = session.temporary_folder("ostui-journal-")
+    plans = plan_journals(session.options, session.mirrors, files, cache)
     if not plans:
-        shutil.rmtree(cache, ignore_errors=True)
         return []
-    synced = [threading.Event() for _ in plans]
-
-    def run(mirror: JournalMirror, done: threading.Event) -> None:
-        mirror.sync(backlog)
-        done.set()
-        mirror.run(backlog)
-
-    for mirror, done in zip(plans, synced, strict=True):
-        threading.Thread(target=run, args=(mirror, done), name="ostui-journal", daemon=True).start()
-    for done in synced:
-        done.wait(SYNC_WAIT)
-    args.journals = plans
+    synced = session.start_journals(plans, session.options.journal_backlog)
+    session.wait_until(lambda: all(done.is_set() for done in synced), SYNC_WAIT)
     roots = [m.root for m in plans]
     # A mirror root holds var/log (one node, named by the folder) or, for a store, one
     # such folder per sending host.
     found = files_from_tree(merge_trees(*(discover(root) for root in roots if root.exists())))
     use_journal_format(found, roots)
     return found
-
-
-def stop_journals(args: argparse.Namespace) -> None:
-    for mirror in getattr(args, "journals", None) or []:
-        mirror.stop()
-    cache = getattr(args, "journal_cache", None)
-    if cache is not None:
-        shutil.rmtree(cache, ignore_errors=True)

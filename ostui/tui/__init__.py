@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..session import Session
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(session: Session) -> int:
+    """The browser over an opened session (its caller closes it)."""
     # Find and preview the logs in a thread first, then import Textual while it works.
     from .startup import find_sources
 
-    early = find_sources(args)
+    early = find_sources(session)
     from .app import run
 
-    return run(args, early)
+    return run(session, early)

@@ -8,25 +8,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
-from ..core.knowledge import FaultMatch, FaultMatcher, error_signature, explain_status, load_faults
+from ..core.knowledge import FaultMatch, FaultMatcher, error_signature, explain_status
 from ..core.levels import Level
 from ..core.model import Record, Traceback
 from ..core.requests import RequestStory, StoryEntry
 from ..core.textsafe import visible
 from ..core.tracebacks import innermost_openstack_frame, traceback_text
+from ..session.faults import default_matcher
 from .selection import Selection
 
 REPORT_DIR_ENV = "OSTUI_REPORT_DIR"
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@lru_cache(maxsize=1)
-def default_matcher() -> FaultMatcher:
-    """The matcher over the shipped and the user's fault packs, loaded once (reads files)."""
-    return FaultMatcher(load_faults())
 
 
 # -- what the selection is about ---------------------------------------------------------

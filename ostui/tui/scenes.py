@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from ..session import Options
 from .app import OstuiApp
 from .startup import make_args
 from .widgets.log_stream import LogStream
@@ -49,7 +49,7 @@ async def settle(pilot: Pilot[object], timeout: float = 15.0) -> None:
 @dataclass
 class Scene:
     name: str
-    make: Callable[[], argparse.Namespace]
+    make: Callable[[], Options]
     steps: list[Step] = field(default_factory=list)
     size: tuple[int, int] = (160, 48)
     snapshot: bool = True  # False: its screen shows the clock, so it is a picture only
@@ -70,7 +70,7 @@ class Scene:
             await settle(pilot)
 
 
-def _live_controller() -> argparse.Namespace:
+def _live_controller() -> Options:
     """A controller whose nova-api log is about to show the seed case, followed live."""
     root = Path(tempfile.mkdtemp(prefix="ostui-scene-"))
     folder = root / "controller" / "var" / "log" / "nova"

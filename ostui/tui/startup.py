@@ -6,64 +6,44 @@ log is ready about when the app is.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ..core.discovery import LogTree
-from ..core.formats import LogFormat
 from ..core.levels import Level, parse_level
 from ..core.logset import LogFile
 from ..core.rotation import split_compression
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
+from ..session import Options, Session
 
 Sources = tuple[LogTree, list[LogFile], StreamView | None]
 
 
-def make_args(
-    *paths: Path, root: Path | None = None, demo: bool = False, **options: object
-) -> argparse.Namespace:
-    """The options the command line would give, for apps built in code (tests, scenes)."""
-    args = argparse.Namespace(
-        paths=list(paths),
-        root=root,
-        demo=demo,
-        fmt=None,
-        level=None,
-        grep=None,
-        request=None,
-        since=None,
-        until=None,
-        lang=None,
-        follow=None,
-        theme="dark",
-        client_debug=None,
-    )
-    for key, value in options.items():
-        setattr(args, key, value)
-    return args
+def make_args(*paths: Path, root: Path | None = None, demo: bool = False, **options: Any) -> Options:
+    """The browser's options as the command line would give them, for apps built in code
+    (tests, scenes)."""
+    return Options(paths=list(paths), root=root, demo=demo, browser=True, **options)
 
 
 def at_least(level: Level | None) -> frozenset[Level]:
     return ALL_LEVELS if level is None else frozenset(lv for lv in Level if lv >= level)
 
 
-def initial_filters(a: argparse.Namespace) -> Filters:
+def initial_filters(options: Options) -> Filters:
     """The filters the command line asks for (--level, --grep, --request, --since, --until)."""
     levels = ALL_LEVELS
-    if getattr(a, "level", None):
-        lv = parse_level(a.level)
+    if options.level:
+        lv = parse_level(options.level)
         levels = at_least(lv if lv != Level.UNKNOWN else None)
-    since = parse_user_time(a.since) if getattr(a, "since", None) else None
-    until = parse_user_time(a.until) if getattr(a, "until", None) else None
     return Filters(
         levels=levels,
-        text=getattr(a, "grep", None) or None,
-        request_id=getattr(a, "request", None) or None,
-        since=since,
-        until=until,
+        text=options.grep or None,
+        request_id=options.request or None,
+        since=parse_user_time(options.since) if options.since else None,
+        until=parse_user_time(options.until) if options.until else None,
     )
 
 
@@ -99,35 +79,25 @@ def preview_view(files: Sequence[LogFile], filters: Filters) -> StreamView | Non
     return StreamView(shown, filters) if shown else None
 
 
-def forced_format(args: argparse.Namespace) -> LogFormat | None:
-    """The format --format names, if any."""
-    if not getattr(args, "fmt", None):
-        return None
-    from ..core.formats import get_format
-
-    return get_format(args.fmt)
-
-
 def is_compressed(path: Path) -> bool:
     return split_compression(path.name)[1] != ""
 
 
-def find_sources(args: argparse.Namespace, given: Sequence[LogFile] | None = None) -> Future[Sources]:
-    """Discover, open (sniff) and preview the logs in a thread."""
+def find_sources(session: Session, given: Sequence[LogFile] | None = None) -> Future[Sources]:
+    """Select, open (sniff) and preview the logs in a thread."""
 
     def job() -> Sources:
-        from ..cli import select_files
-
         if given is not None:
-            files, tree = list(given), LogTree()
+            session.use_files(given)
+            files = list(given)
         else:
-            files, tree = select_files(args, None)
-        fmt = forced_format(args)
+            files = session.select()
+        fmt = session.options.forced_format()
         for f in files:
             if not is_compressed(f.path):
                 f.open(fmt)  # compressed (rotated) files are opened by the indexer: gunzip is slow
         readable = [f for f in files if f.index is not None]
-        return tree, files, preview_view(readable, initial_filters(args))
+        return session.tree, files, preview_view(readable, initial_filters(session.options))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ostui-start")
     future = pool.submit(job)

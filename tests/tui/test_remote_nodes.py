@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from ostui.cli import stop_mirrors
 from ostui.core import discovery
 from ostui.core.logset import LogFile
 from ostui.tui.app import OstuiApp
@@ -81,5 +80,5 @@ async def test_scrolling_back_fetches_older_logs_from_the_node(tmp_path: Path, m
                 pilot, lambda: any("no older logs left" in n.message for n in app._notifications)
             )
     finally:
-        stop_mirrors(app.args)
+        app.session.close()
         server.stop()

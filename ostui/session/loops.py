@@ -1,0 +1,147 @@
+"""The work a session does over its files: index them, follow them as they grow, fetch the
+nodes' older logs, index the request ids, read a pasted client transcript.
+
+Each runs in the caller's thread (the browser's workers) and reports through callbacks;
+nothing here draws. The session's lock is held wherever the file list or an index changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.logset import LogFile
+from ..core.rotation import base_name
+from ..core.source import estimated_size
+from .session import Session
+
+if TYPE_CHECKING:
+    from ..core.follow import FileChange
+    from ..core.requests import RequestIndex
+
+# Small blocks: the regex pass holds the GIL for a whole block, and a screen needs it often.
+INDEX_BLOCK = 1 << 20
+FOLLOW_INTERVAL = 0.05  # seconds between looks at followed files
+
+
+def flag_faults(session: Session, lf: LogFile, start: int = 0) -> None:
+    """Flag known faults in `lf` from record `start`."""
+    from ..core.faultscan import flag_faults as flag
+
+    flag(lf, session.matcher(), start)
+
+
+def index_files(
+    session: Session,
+    files: list[LogFile],
+    progress: Callable[[int, int, int, int], None],
+    indexed: Callable[[LogFile], object],
+) -> None:
+    """Index every file whole; `progress(bytes done, bytes in all, files done, files)`
+    as it goes and `indexed(file)` after each."""
+    sizes = [f.index.source.size() if f.index is not None else estimated_size(f.path) for f in files]
+    total = sum(sizes) or 1
+    done = 0
+    fmt = session.options.forced_format()
+    for n, f in enumerate(files):
+        base = done
+        f.open(fmt)  # compressed files were left unopened at start-up
+
+        def step(scanned: int, size: int, base: int = base, n: int = n) -> None:
+            progress(base + scanned, total, n, len(files))
+
+        f.build(step, block_size=INDEX_BLOCK)
+        flag_faults(session, f)
+        done += sizes[n]
+        progress(done, total, n + 1, len(files))
+        indexed(f)
+
+
+def follow(
+    session: Session, cancelled: Callable[[], bool], changed: Callable[[list[FileChange]], object]
+) -> None:
+    """Follow the indexed files (and, for discovered logs, new files in their folders)
+    until `cancelled()`; new files join the session's list before `changed` hears of them."""
+    from ..core.follow import Follower
+
+    with session.lock:
+        files = [f for f in session.files if f.index is not None]
+    # New files are looked for where discovery found the logs, not beside files given by hand.
+    folders = [] if session.options.paths else sorted({f.path.parent for f in files})
+    follower = Follower(files, folders, new_file=lambda path: classify_new_file(session, path))
+    try:
+        while not cancelled() and not session.closed:
+            with session.lock:
+                changes = follower.poll()
+                for change in changes:
+                    if change.kind == "new" and change.file not in session.files:
+                        session.files.append(change.file)
+                    if change.file.index is not None:
+                        flag_faults(session, change.file, change.file.faults_checked)
+            if changes:
+                changed(changes)
+            time.sleep(FOLLOW_INTERVAL)
+    finally:
+        follower.close()
+
+
+def classify_new_file(session: Session, path: Path) -> LogFile | None:
+    """A file that appeared in a followed folder: a log of the node and component there."""
+    if not path.name.endswith((".log", ".txt")):
+        return None
+    sibling = next((f for f in session.files if f.path.parent == path.parent), None)
+    if sibling is None:
+        return None
+    return LogFile(path, sibling.node, sibling.component, path.name)
+
+
+def fetch_older(session: Session) -> tuple[list[LogFile], str]:
+    """The remote nodes' older logs (the heads before the backlog, then rotated files),
+    indexed; and what to tell the user. The caller adds them to the session."""
+    added: list[LogFile] = []
+    fetched = 0
+    for mirror in session.mirrors:
+        for path in mirror.fetch_older():
+            fetched += 1
+            with session.lock:
+                live = next((f for f in session.files if f.path == path.parent / base_name(path.name)), None)
+            if live is None:
+                continue
+            lf = LogFile(path, live.node, live.component, live.group)
+            lf.open(session.options.forced_format())
+            lf.build()
+            flag_faults(session, lf)
+            added.append(lf)
+    note = f"{fetched} older file{'s' * (fetched != 1)} fetched" if fetched else "nothing older to fetch"
+    return added, note
+
+
+def request_index(session: Session) -> tuple[RequestIndex, list[LogFile]]:
+    """Every request id -> its records, and the files in the index's numbering."""
+    from ..core.requests import RequestIndex
+
+    index = RequestIndex()
+    files = session.readable()
+    for n, f in enumerate(files):
+        assert f.index is not None
+        index.add_file(n, f.index)
+    return index, files
+
+
+def add_transcript(session: Session, text: str) -> LogFile:
+    """A pasted `nova/openstack --debug` transcript, as a file of the node `client`."""
+    from ..core.formats import get_format
+    from ..core.index import FileIndex
+    from ..core.source import MemorySource
+
+    with session.lock:
+        n = sum(1 for f in session.files if f.node == "client") + 1
+    path = Path(f"pasted-transcript-{n}.txt")
+    source = MemorySource(path, text.encode("utf-8", "replace"))
+    index = FileIndex(source, get_format("client-debug"))
+    index.update(final=True)
+    lf = LogFile(path, "client", "client", path.name, index=index, format_name="client-debug")
+    session.add_files([lf])
+    return lf

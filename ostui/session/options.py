@@ -1,0 +1,63 @@
+"""What one run of ostui is asked to open and show, as typed fields.
+
+The command line fills them from its arguments; tests and scenes fill them in code.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..core.formats import LogFormat
+
+
+@dataclass
+class Options:
+    # Where the logs are
+    paths: list[Path] = field(default_factory=list)
+    root: Path | None = None
+    demo: bool = False
+    fmt: str | None = None  # a format forced instead of sniffed
+    # Other nodes over ssh; None: none named, so the default inventory applies when it exists
+    nodes: list[str] | None = None
+    inventory: Path | None = None
+    backlog: str = "2M"  # bytes per remote file fetched at first
+    discover_nodes: bool = False
+    stores: list[str] = field(default_factory=list)
+    journal: bool = True
+    journal_backlog: int = 5000
+    client_debug: list[Path] = field(default_factory=list)
+    # The browser's: it follows the nodes on after start-up instead of waiting for every backlog
+    browser: bool = False
+    level: str | None = None
+    grep: str | None = None
+    request: str | None = None
+    since: str | None = None
+    until: str | None = None
+    lang: str | None = None
+    follow: bool | None = None  # None: on for live logs, off for archives
+    theme: str = "dark"
+
+    @classmethod
+    def from_arguments(cls, args: argparse.Namespace, browser: bool) -> Options:
+        """The options a parsed command line carries (each command parses a subset)."""
+        given = vars(args)
+        return cls(
+            browser=browser,
+            **{f.name: given[f.name] for f in fields(cls) if given.get(f.name) is not None},
+        )
+
+    def forced_format(self) -> LogFormat | None:
+        if not self.fmt:
+            return None
+        from ..core.formats import get_format
+
+        return get_format(self.fmt)
+
+    @property
+    def archive(self) -> bool:
+        """Collected logs (--root, --demo): not followed unless asked."""
+        return self.root is not None or self.demo

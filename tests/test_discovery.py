@@ -21,13 +21,16 @@ from ostui.core.discovery import (
 )
 
 REAL = Path(__file__).parent / "data" / "real"
+NOT_OPENSTACK = "a log, but not OpenStack's (no OpenStack logger or request id in its first lines)"
+JOURNAL_FILE = "a systemd journal file (binary): journals are read through journalctl (--journal)"
 
 
 def make(root: Path, *names: str) -> None:
+    """Files with a line each, all different (byte-identical files are read once)."""
     for name in names:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("2015-11-24 10:00:00.000 1 INFO x [-] hello\n")
+        path.write_text(f"2015-11-24 10:00:00.000 1 INFO x [-] hello from {root / name}\n")
 
 
 def summary(tree: LogTree) -> dict[str, dict[str, list[tuple[str, list[str]]]]]:
@@ -57,7 +60,11 @@ def test_osp6_two_nodes_nova_and_neutron() -> None:
     assert "nova-api.log" in c29["nova"] and "vmlife.log" in c29["nova"]
     assert "arpdumper.log" in c29["neutron"] and "server.log" in c29["neutron"]
     assert components(tree, "hp-ms-01-c30")["nova"] == ["nova-compute.log", "vmlife.log"]
-    assert tree.skipped == []
+    log = REAL / "osp6-live-migration" / "{}" / "var" / "log" / "ansible-debug.log"
+    assert tree.skipped == [
+        (str(log).format("hp-ms-01-c29"), NOT_OPENSTACK),
+        (str(log).format("hp-ms-01-c30"), "empty"),
+    ]
     assert [Path(p).parts[-3:] for p in tree.looked_in] == [
         ("hp-ms-01-c29", "var", "log"),
         ("hp-ms-01-c30", "var", "log"),
@@ -120,8 +127,13 @@ def test_devstack_ci_flat_folder() -> None:
 
 def test_folder_of_node_roots_is_one_node_each() -> None:
     tree = discover(REAL)
-    # osp6 and devstack-ci hold no var/log of their own, so only the two Ubuntu roots are nodes.
-    assert [node.name for node in tree.nodes] == ["ubuntu-ussuri", "ubuntu-ussuri-rabbitmq"]
+    # Node roots are found at any depth (osp6's two nodes are one folder down); devstack-ci,
+    # a folder of logs beside them, is a node of its own, its files kept by what they hold.
+    assert [node.name for node in tree.nodes] == [
+        "devstack-ci", "hp-ms-01-c29", "hp-ms-01-c30", "ubuntu-ussuri", "ubuntu-ussuri-rabbitmq",
+    ]  # fmt: skip
+    assert summary(tree)["devstack-ci"] == summary(discover(REAL / "devstack-ci"))["devstack-ci"]
+    assert [reason for _, reason in tree.skipped] == [NOT_OPENSTACK, "empty"]  # osp6's ansible logs
 
 
 # --- layouts built in tmp_path ------------------------------------------------------------
@@ -157,8 +169,8 @@ def test_rdo_layout_with_httpd_libvirt_and_top_level_files(tmp_path: Path) -> No
         "var/log/messages",
         "var/log/messages-20151124",
         "var/log/haproxy.log",
-        "var/log/ansible.log",  # unknown top-level file: ignored
-        "var/log/foo/foo.log",  # unknown top-level folder: ignored
+        "var/log/ansible.log",  # unknown top-level file: said, not read
+        "var/log/foo/foo.log",  # unknown top-level folder: the same
         "var/log/journal/abc/system.journal",
         "var/log/nova/nova-api.pid",
         "var/log/openvswitch/ovsdb.sock",
@@ -195,7 +207,16 @@ def test_rdo_layout_with_httpd_libvirt_and_top_level_files(tmp_path: Path) -> No
     assert found["syslog"] == [("messages", ["messages-20151124", "messages"])]
     assert found["neutron"] == [("arpdumper.log", ["arpdumper.log"])]
     assert found["openvswitch"] == [("ovs-vswitchd.log", ["ovs-vswitchd.log"])]
-    assert tree.skipped == []
+    log = tmp_path / "var" / "log"
+    assert sorted(tree.skipped) == [
+        (str(tmp_path / "etc/hostname"), "not a log (etc/ of node controller-0.example.org holds no logs)"),
+        (str(log / "ansible.log"), NOT_OPENSTACK),
+        (str(log / "foo/foo.log"), NOT_OPENSTACK),
+        (str(log / "journal/abc/system.journal"), JOURNAL_FILE),
+        (str(log / "mariadb/aria.db"), "not a log (a .db file)"),
+        (str(log / "nova/nova-api.pid"), "not a log (a .pid file)"),
+        (str(log / "openvswitch/ovsdb.sock"), "not a log (a .sock file)"),
+    ]
 
 
 def test_ubuntu_apache2_and_mysql(tmp_path: Path) -> None:

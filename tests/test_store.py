@@ -14,13 +14,20 @@ from .conftest import REAL
 OSP6 = REAL / "osp6-live-migration"
 
 
+def copy_for(host: str, source: Path, target: Path) -> None:
+    """A copy of a real log ending with a line of `host`'s own: byte-identical files are read once."""
+    target.write_bytes(
+        source.read_bytes() + f"2015-10-29 12:00:00.000 1 INFO nova.service [-] on {host}\n".encode()
+    )
+
+
 def rsyslog_tree(base: Path, hosts: int = 3) -> Path:
     """`base/<host>/<program>.log`, as rsyslog's per-host template writes them."""
     nova = OSP6 / "hp-ms-01-c30" / "var" / "log" / "nova"
     for n in range(hosts):
         host = base / f"compute-{n:02d}"
         host.mkdir(parents=True)
-        shutil.copy(nova / "nova-compute.log", host / "nova-compute.log")
+        copy_for(f"{base.name}/{host.name}", nova / "nova-compute.log", host / "nova-compute.log")
         (host / "sshd.log").write_text("Nov 24 10:00:00 compute sshd[1]: Accepted publickey\n")
     return base
 
@@ -37,7 +44,11 @@ def test_a_pattern_names_where_the_host_folder_is(tmp_path: Path) -> None:
     for host in ("ctl-1", "cmp-1"):
         logs = tmp_path / "central" / host / "openstack"
         logs.mkdir(parents=True)
-        shutil.copy(OSP6 / "hp-ms-01-c30" / "var" / "log" / "nova" / "nova-compute.log", logs)
+        copy_for(
+            host,
+            OSP6 / "hp-ms-01-c30" / "var" / "log" / "nova" / "nova-compute.log",
+            logs / "nova-compute.log",
+        )
     (tmp_path / "central" / "empty-host").mkdir()
     tree = discover_store(str(tmp_path / "central") + "/{host}/openstack")
     assert [n.name for n in tree.nodes] == ["cmp-1", "ctl-1"]
@@ -58,7 +69,11 @@ def test_unreadable_store_is_reported_not_raised(tmp_path: Path) -> None:
 def test_this_hosts_var_log_remote_becomes_nodes(tmp_path: Path, monkeypatch) -> None:
     own = tmp_path / "var" / "log"
     (own / "nova").mkdir(parents=True)
-    shutil.copy(OSP6 / "hp-ms-01-c30" / "var" / "log" / "nova" / "nova-compute.log", own / "nova")
+    copy_for(
+        "controller",
+        OSP6 / "hp-ms-01-c30" / "var" / "log" / "nova" / "nova-compute.log",
+        own / "nova" / "nova-compute.log",
+    )
     rsyslog_tree(own / "remote", hosts=2)
     monkeypatch.setattr(discovery, "HOST_LOG_ROOTS", (own,))
     monkeypatch.setattr(discovery, "HOST_DEVSTACK_DIRS", ())

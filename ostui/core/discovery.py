@@ -21,6 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .census import is_log, look_at
+from .duplicates import find_duplicates
+from .layouts import PodLog, is_node_pods_folder, kubectl_capture, must_gather_log, node_pod_log, pod_base
 from .rotation import base_name, group_rotated
 from .source import file_kind
 
@@ -172,6 +175,7 @@ class LogSource:
     component: str
     name: str  # the live file's name, e.g. "nova-api.log", even when only rotations exist
     members: list[Path]
+    producer: str = ""  # the container a pod log's path names; "" when the path names none
 
     @property
     def newest(self) -> Path:
@@ -196,11 +200,15 @@ class Node:
 
 @dataclass(slots=True)
 class LogTree:
-    """What was found, where it was looked for, and what could not be read (path, reason)."""
+    """What was found, where it was looked for, and every file not read (path, reason).
+
+    `aliases` maps a node whose every file is a copy of another node's files to that node:
+    its files are skipped as duplicates, and it is not a node of its own."""
 
     nodes: list[Node] = field(default_factory=list)
     looked_in: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def sources(self) -> Iterator[LogSource]:
         for node in self.nodes:
@@ -260,6 +268,16 @@ def component_from_dirname(name: str) -> str | None:
     return first if first in SERVICES else None
 
 
+def _name_component(name: str) -> str | None:
+    lowered = name.lower()
+    return component_from_dirname(lowered) or _component_from_base(lowered)
+
+
+def pod_component(pod: PodLog) -> str:
+    """A pod log's component: its container's (`nova-scheduler`), else its pod's (`nova-0`)."""
+    return _name_component(pod.container) or _name_component(pod_base(pod.pod)) or "other"
+
+
 def _strip_wrappers(chain: Sequence[str]) -> list[str]:
     dirs = [part.lower() for part in chain]
     while dirs and dirs[0] in _WRAPPER_DIRS:
@@ -267,11 +285,28 @@ def _strip_wrappers(chain: Sequence[str]) -> list[str]:
     return dirs
 
 
+def classify_log(chain: Sequence[str], name: str) -> tuple[str, str] | None:
+    """(component, producer) of file `name` in folders `chain` below var/log, or None.
+
+    A Kubernetes node's pod logs and sosreport captures of `kubectl logs` name their container
+    (the producer); other logs name none."""
+    pod = node_pod_log(chain, name) or kubectl_capture(name)
+    if pod is not None:
+        return pod_component(pod), pod.producer
+    component = classify(chain, name)
+    return None if component is None else (component, "")
+
+
 def classify(chain: Sequence[str], name: str) -> str | None:
     """Component of file `name` found in folders `chain` (relative to var/log), or None.
 
     The folder decides when it is known; otherwise the file name does.
     """
+    pod = node_pod_log(chain, name)
+    if pod is not None:
+        return pod_component(pod)
+    if chain and chain[0].lower() == "pods":
+        return None  # anything else in a Kubernetes node's pods/ is no container log
     dirs = _strip_wrappers(chain)
     base = base_name(name).lower()
     if dirs:
@@ -296,6 +331,8 @@ def classify(chain: Sequence[str], name: str) -> str | None:
 
 def _dir_wanted(chain: Sequence[str]) -> bool:
     """Whether a folder under a log root can hold logs we map (unknown folders are ignored)."""
+    if is_node_pods_folder(chain):
+        return True
     dirs = _strip_wrappers(chain)
     if not dirs:
         return True
@@ -400,6 +437,7 @@ class _Found:
     path: Path
     component: str
     is_link: bool
+    producer: str = ""
 
 
 class _Walker:
@@ -469,15 +507,15 @@ class _Walker:
             return
         if _not_a_log(entry.name):
             return
-        component = classify(chain, entry.name) or fallback
-        if component is None:
+        mapped = classify_log(chain, entry.name) or (None if fallback is None else (fallback, ""))
+        if mapped is None:
             return
         if entry.is_symlink() and not self._stays_inside(entry):
             return
         if not is_file:  # never opened: a FIFO would block, a device never ends
             self.skipped.append((entry.path, _not_regular(entry.path)))
             return
-        self.add(path, component, entry)
+        self.add(path, *mapped, entry=entry)
 
     def _stays_inside(self, entry: os.DirEntry[str]) -> bool:
         """Whether a symlink points inside the folder being walked; if not, it is skipped."""
@@ -487,7 +525,7 @@ class _Walker:
         self.skipped.append((entry.path, f"symlink to {target}, outside {self._root}: not followed"))
         return False
 
-    def add(self, path: Path, component: str, entry: os.DirEntry[str]) -> None:
+    def add(self, path: Path, component: str, producer: str, entry: os.DirEntry[str]) -> None:
         try:
             info = entry.stat()
             is_link = entry.is_symlink()
@@ -502,40 +540,88 @@ class _Walker:
         previous = self.found.get(key)
         # devstack's screen-n-api.log links to screen-n-api.<date>.log: keep the real file once.
         if previous is None or (previous.is_link and not is_link):
-            self.found[key] = _Found(path, component, is_link)
+            self.found[key] = _Found(path, component, is_link, producer)
 
-    def by_component(self) -> dict[str, list[Path]]:
-        buckets: dict[str, list[Path]] = {}
+    def by_component(self) -> dict[tuple[str, str], list[Path]]:
+        """(component, producer) -> paths."""
+        buckets: dict[tuple[str, str], list[Path]] = {}
         for found in self.found.values():
-            buckets.setdefault(found.component, []).append(found.path)
+            buckets.setdefault((found.component, found.producer), []).append(found.path)
         return buckets
 
 
 class _TreeBuilder:
-    """Accumulates sources per node and component, then sorts them into a LogTree."""
+    """Accumulates sources per node and component, then sorts them into a LogTree, each
+    byte-identical file read once (see `duplicates`)."""
 
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, list[LogSource]]] = {}
         self.looked_in: list[str] = []
         self.skipped: list[tuple[str, str]] = []
+        self.claimed: set[tuple[int, int]] = set()  # (device, inode) of the files walkers took
+        self.aliases: dict[str, str] = {}
 
-    def add_files(self, node: str, component: str, paths: list[Path]) -> None:
+    def add_files(self, node: str, component: str, paths: list[Path], producer: str = "") -> None:
         sources = self.nodes.setdefault(node, {}).setdefault(component, [])
         for group in group_rotated(paths):
-            sources.append(LogSource(node, component, group.name, group.members))
+            sources.append(LogSource(node, component, group.name, group.members, producer))
 
     def add_walker(self, node: str, walker: _Walker) -> None:
-        for component, paths in walker.by_component().items():
-            self.add_files(node, component, paths)
+        self.claimed.update(walker.found)
+        for (component, producer), paths in walker.by_component().items():
+            self.add_files(node, component, paths, producer)
 
     def add_tree(self, tree: LogTree) -> None:
         self.looked_in.extend(tree.looked_in)
         self.skipped.extend(tree.skipped)
+        self.aliases.update(tree.aliases)
+        for source in tree.sources():
+            for member in source.members:
+                try:
+                    info = os.stat(member)
+                except OSError:
+                    continue
+                self.claimed.add((info.st_dev, info.st_ino))
         for node in tree.nodes:
             for component, sources in node.components.items():
                 self.nodes.setdefault(node.name, {}).setdefault(component, []).extend(sources)
 
+    def _drop_duplicates(self) -> None:
+        """Keep the first of byte-identical files (nodes by name); a node whose every file
+        copies files of one other node becomes its alias."""
+        order = [
+            (name, source)
+            for name in sorted(self.nodes)
+            for component in sorted(self.nodes[name], key=component_sort_key)
+            for source in sorted(self.nodes[name][component], key=lambda s: (s.name, str(s.newest)))
+        ]
+        node_of = {path: name for name, source in order for path in source.members}
+        copies = find_duplicates(list(node_of))
+        if not copies:
+            return
+        for name, files in self._node_files(node_of).items():
+            originals = {node_of[copies[path]] for path in files if path in copies}
+            if len(originals) == 1 and all(path in copies for path in files):
+                self.aliases[name] = originals.pop()
+        for copy, original in copies.items():
+            alias = self.aliases.get(node_of[copy])
+            note = f" (node {node_of[copy]} is a copy of node {alias})" if alias else ""
+            self.skipped.append((str(copy), f"duplicate of {original}{note}"))
+        for components in self.nodes.values():
+            for sources in components.values():
+                for source in sources:
+                    source.members = [path for path in source.members if path not in copies]
+                sources[:] = [source for source in sources if source.members]
+
+    @staticmethod
+    def _node_files(node_of: dict[Path, str]) -> dict[str, list[Path]]:
+        files: dict[str, list[Path]] = {}
+        for path, name in node_of.items():
+            files.setdefault(name, []).append(path)
+        return files
+
     def build(self) -> LogTree:
+        self._drop_duplicates()
         nodes = []
         for name in sorted(self.nodes):
             components = {
@@ -547,21 +633,175 @@ class _TreeBuilder:
             }
             if components:  # a node folder with no logs we know is not worth a row
                 nodes.append(Node(name, components))
-        return LogTree(nodes, self.looked_in, self.skipped)
+        return LogTree(nodes, self.looked_in, self.skipped, self.aliases)
+
+
+# --- the rest of a tree: archives' pod logs, logs no layout names, and why the others are not read
+
+
+_NODE_NAME_IN_POD = re.compile(rb"^\s*nodeName:\s*[\"']?([A-Za-z0-9][\w.-]*)", re.MULTILINE)
+
+
+def _must_gather_node(pod_dir: Path) -> str | None:
+    """The node a must-gather pod ran on, from the pod's own `<pod>.yaml` beside its logs."""
+    try:
+        with open(pod_dir / f"{pod_dir.name}.yaml", "rb") as handle:
+            match = _NODE_NAME_IN_POD.search(handle.read(64 << 10))
+    except OSError:
+        return None
+    return match[1].decode() if match else None
+
+
+@dataclass(slots=True)
+class _Place:
+    """The node a folder belongs to, and whether it lies inside one of its log folders."""
+
+    node: str
+    node_dir: Path | None
+    in_logs: bool
+
+
+class _Sweep:
+    """Every regular file under a root that the walkers did not take ends up read or in
+    `skipped` with its reason: pod logs of sosreports and must-gathers are taken here, a log
+    no layout names is kept when OpenStack wrote it (a merged file at the top of a collection),
+    and anything else says why not (not a log, binary, empty, unreadable)."""
+
+    def __init__(
+        self,
+        builder: _TreeBuilder,
+        nodes: dict[Path, str],
+        log_roots: set[Path],
+        collection: Path | None = None,
+    ) -> None:
+        self.builder = builder
+        self.nodes = nodes  # node folder -> node name
+        self.log_roots = log_roots
+        self.collection = collection  # a folder of per-node folders: each sub-folder names a node
+        self.reported = {path for path, _ in builder.skipped}
+        self.used = set(nodes.values())
+        self.found: dict[tuple[str, str, str], list[Path]] = {}  # (node, component, producer)
+
+    def run(self, root: Path, place: _Place) -> None:
+        self._sweep(root, place)
+        for (node, component, producer), paths in self.found.items():
+            self.builder.add_files(node, component, paths, producer)
+
+    def _place_of(self, directory: Path, parent: _Place) -> _Place:
+        absolute = _abspath(directory)  # the given spelling is kept for the paths shown
+        if absolute in self.nodes:
+            return _Place(self.nodes[absolute], directory, absolute in self.log_roots)
+        if absolute in self.log_roots:
+            return _Place(parent.node, parent.node_dir, True)
+        if absolute.parent == self.collection:
+            return _Place(_unique(directory.name, self.used), None, False)
+        return parent
+
+    def _sweep(self, directory: Path, place: _Place) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            if str(directory) not in self.reported:
+                self.builder.skipped.append((str(directory), _reason(exc)))
+            return
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    self._sweep(path, self._place_of(path, place))
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    continue  # links and special files: the walkers said what they had to
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                self._skip(path, _reason(exc))
+                continue
+            if (info.st_dev, info.st_ino) in self.builder.claimed or str(path) in self.reported:
+                continue
+            self._file(path, place)
+
+    def _skip(self, path: Path, reason: str) -> None:
+        self.builder.skipped.append((str(path), reason))
+        self.reported.add(str(path))
+
+    def _keep(self, path: Path, node: str, component: str, producer: str = "") -> None:
+        self.found.setdefault((node, component, producer), []).append(path)
+
+    def _file(self, path: Path, place: _Place) -> None:
+        mg = must_gather_log(path.parts)
+        pod = mg[1] if mg else kubectl_capture(path.name)
+        if pod is not None:
+            look = look_at(path, SERVICES)
+            if (
+                look.kind in ("unreadable", "not-log")
+                and look.reason != "not a log (no time stamps in its first lines)"
+            ):
+                self._skip(path, look.reason)  # empty, binary or unreadable; plain output is a log
+                return
+            node = (_must_gather_node(path.parents[3]) if mg else None) or place.node
+            self._keep(path, node, pod_component(pod), pod.producer)
+            return
+        relative = path.relative_to(place.node_dir).parts if place.node_dir else ()
+        if relative[:2] == ("sos_commands", "logs") and path.name.startswith("journalctl"):
+            look = look_at(path, SERVICES)
+            if is_log(look):
+                self._keep(path, place.node, "syslog")
+            else:
+                self._skip(path, look.reason)
+            return
+        if place.node_dir is not None and not place.in_logs:
+            folder = "/".join(relative[:-1][:2])
+            where = f"{folder}/ of node {place.node}" if folder else f"the top folder of node {place.node}"
+            self._skip(path, f"not a log ({where} holds no logs)")
+            return
+        if _not_a_log(path.name):
+            self._skip(path, _named_no_log(path.name))
+            return
+        look = look_at(path, SERVICES)
+        if look.kind == "openstack":
+            self._keep(path, place.node, component_from_filename(path.name) or "other")
+        else:
+            self._skip(path, look.reason)
+
+
+def _named_no_log(name: str) -> str:
+    """Why a file named like no log is not read."""
+    lowered = name.lower()
+    if lowered.endswith((".journal", ".journal~")):
+        return "a systemd journal file (binary): journals are read through journalctl (--journal)"
+    suffix = next((s for s in _NOT_LOG_SUFFIXES if lowered.endswith(s)), "")
+    return f"not a log (a {suffix} file)" if suffix else "not a log (a binary login record)"
 
 
 # --- entry points -------------------------------------------------------------------------
 
 
-def _node_dirs(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
-    """Sub-folders of `root` that are node roots (`<node>/var/log`, sosreports with var/log)."""
-    try:
-        with os.scandir(root) as entries:
-            names = sorted(entry.name for entry in entries)
-    except OSError as exc:
-        skipped.append((str(root), _reason(exc)))
-        return []
-    return [root / name for name in names if _is_dir(root / name / "var" / "log")]
+def _is_node_dir(directory: Path) -> bool:
+    return _is_dir(directory / "var" / "log") or _is_sosreport(directory)
+
+
+def _node_dirs(root: Path) -> list[Path]:
+    """Folders below `root`, at any depth, that are node roots (`<node>/var/log`, sosreports);
+    nothing below a node root is looked at. Unreadable folders are left to the sweep to report."""
+    found: list[Path] = []
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                folders = sorted(
+                    (Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)),
+                    reverse=True,
+                )
+        except OSError:
+            continue
+        for folder in folders:
+            if _is_node_dir(folder):
+                found.append(folder)
+            else:
+                pending.append(folder)
+    return sorted(found)
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -575,6 +815,7 @@ def _unique(name: str, used: set[str]) -> str:
 def _discover_host() -> LogTree:
     builder = _TreeBuilder()
     walker = _Walker(builder.skipped)
+    host = socket.gethostname()
     for directory in HOST_LOG_ROOTS:
         builder.looked_in.append(str(directory))
         if _is_dir(directory):
@@ -583,10 +824,14 @@ def _discover_host() -> LogTree:
         builder.looked_in.append(str(directory))
         if _is_dir(directory):
             walker.walk(directory, (), "devstack")
-    builder.add_walker(socket.gethostname(), walker)
+    builder.add_walker(host, walker)
     for pattern in HOST_STORES:
         if _is_dir(Path(pattern.partition("{host}")[0])):
             builder.add_tree(discover_store(pattern))
+    for directory in HOST_LOG_ROOTS:  # last: what the store took is no file of this host's
+        if _is_dir(directory):
+            sweep = _Sweep(builder, {}, {_abspath(directory)})
+            sweep.run(directory, _Place(host, None, True))
     return builder.build()
 
 
@@ -649,38 +894,57 @@ def discover(root: Path | None = None) -> LogTree:
     if not stat.S_ISDIR(mode):
         return sources_from_paths([root])
 
-    node_dirs = _node_dirs(root, builder.skipped)
+    node_dirs = [] if _is_node_dir(root) else _node_dirs(root)
+    nodes: dict[Path, str] = {}
+    log_roots: set[Path] = set()
+    collection = None
     if node_dirs:
+        collection = _abspath(root)
         used: set[str] = set()
         for node_dir in node_dirs:
-            log_root = node_dir / "var" / "log"
             name = _unique(node_name(node_dir, use_etc_hostname=False), used)
-            builder.looked_in.append(str(log_root))
-            walker = _Walker(builder.skipped)
-            walker.walk(log_root, (), None)
-            builder.add_walker(name, walker)
-        return builder.build()
-
-    walker = _Walker(builder.skipped)
-    chain: tuple[str, ...]
-    if _is_dir(root / "var" / "log"):
+            nodes[_abspath(node_dir)] = name
+            _walk_node(builder, node_dir, name, log_roots)
+        place = _Place(node_name(root, use_etc_hostname=False), None, False)
+    elif _is_node_dir(root):
         name = node_name(root)
-        log_root, chain, fallback = root / "var" / "log", (), None
-    elif (split := _split_var_log(root)) is not None:
-        # A var/log itself, or a folder inside one: keep the node and the folder meaning.
-        node_dir, chain = split
-        name = node_name(node_dir) if node_dir.parts[1:] else socket.gethostname()
-        log_root, fallback = root, (None if not chain else "other")
+        nodes[_abspath(root)] = name
+        _walk_node(builder, root, name, log_roots)
+        place = _Place(name, root, False)
     else:
-        name = node_name(root, use_etc_hostname=False)
-        # A folder named like a service (a copied /var/log/neutron) maps all its files.
-        folder = _abspath(root).name
-        chain = (folder,) if _dir_wanted((folder,)) else ()
-        log_root, fallback = root, "other"
-    builder.looked_in.append(str(log_root))
-    walker.walk(log_root, chain, fallback)
-    builder.add_walker(name, walker)
+        walker = _Walker(builder.skipped)
+        chain: tuple[str, ...]
+        if (split := _split_var_log(root)) is not None:
+            # A var/log itself, or a folder inside one: keep the node and the folder meaning.
+            node_dir, chain = split
+            name = node_name(node_dir) if node_dir.parts[1:] else socket.gethostname()
+            fallback = None if not chain else "other"
+            log_roots.add(_abspath(root))
+        else:
+            # A folder inside a sosreport (its podlogs/) belongs to the sosreport's node.
+            sosreport = next((up for up in _abspath(root).parents if _is_sosreport(up)), None)
+            name = node_name(sosreport) if sosreport else node_name(root, use_etc_hostname=False)
+            # A folder named like a service (a copied /var/log/neutron) maps all its files.
+            folder = _abspath(root).name
+            chain = (folder,) if _dir_wanted((folder,)) else ()
+            fallback = "other"
+        builder.looked_in.append(str(root))
+        walker.walk(root, chain, fallback)
+        builder.add_walker(name, walker)
+        place = _Place(name, None, split is not None)
+    _Sweep(builder, nodes, log_roots, collection).run(root, place)
     return builder.build()
+
+
+def _walk_node(builder: _TreeBuilder, node_dir: Path, name: str, log_roots: set[Path]) -> None:
+    """Walk a node root's var/log (a sosreport may have none: its pod logs are swept)."""
+    log_root = node_dir / "var" / "log"
+    builder.looked_in.append(str(log_root if _is_dir(log_root) else node_dir))
+    if _is_dir(log_root):
+        log_roots.add(_abspath(log_root))
+        walker = _Walker(builder.skipped)
+        walker.walk(log_root, (), None)
+        builder.add_walker(name, walker)
 
 
 def _locate(path: Path) -> tuple[str, tuple[str, ...]]:

@@ -74,6 +74,12 @@ def node_pod_log(chain: Sequence[str], name: str) -> PodLog | None:
     return None
 
 
+def is_container_link(chain: Sequence[str], name: str) -> bool:
+    """Whether a node's `containers/<pod>_<ns>_<container>-<id>.log`: kubelet's link to a file
+    under `pods/`, which is read there."""
+    return len(chain) == 1 and chain[0].lower() == "containers" and _CRI_LINK.match(name) is not None
+
+
 def is_node_pods_folder(chain: Sequence[str]) -> bool:
     """Whether folders `chain` below var/log are (inside) a Kubernetes node's `pods/`."""
     if not chain or chain[0].lower() != "pods":

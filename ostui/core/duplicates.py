@@ -3,7 +3,9 @@
 Collected trees often hold a node twice (a second copy under another folder name); every
 count would then be doubled. Files are compared only within one size; among those, a hash
 of the first and last blocks separates almost all, and only files that still agree are
-hashed whole. Empty files are never duplicates of each other (there is nothing to double).
+compared whole, byte for byte with the first of their kind (a C `memcmp` per chunk, several
+times faster than hashing what is, in a copied tree, hundreds of megabytes). Empty files are
+never duplicates of each other (there is nothing to double).
 """
 
 from __future__ import annotations
@@ -30,15 +32,28 @@ def _ends_hash(path: Path, size: int) -> bytes | None:
     return digest.digest()
 
 
-def _whole_hash(path: Path) -> bytes | None:
-    digest = hashlib.blake2b(digest_size=32)
+def _same_bytes(one: Path, other: Path) -> bool:
+    """Whether two files of one size hold the same bytes (False when either cannot be read)."""
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(_READ):
-                digest.update(chunk)
+        with open(one, "rb") as first, open(other, "rb") as second:
+            while chunk := first.read(_READ):
+                if chunk != second.read(_READ):
+                    return False
     except OSError:
-        return None
-    return digest.digest()
+        return False
+    return True
+
+
+def _kinds(paths: Sequence[Path]) -> list[list[Path]]:
+    """`paths` split into files of equal bytes, each list in `paths` order."""
+    kinds: list[list[Path]] = []
+    for path in paths:
+        same = next((kind for kind in kinds if _same_bytes(kind[0], path)), None)
+        if same is None:
+            kinds.append([path])
+        else:
+            same.append(path)
+    return kinds
 
 
 def _split(paths: Sequence[Path], key: Callable[[Path], bytes | None]) -> list[list[Path]]:
@@ -68,7 +83,7 @@ def find_duplicates(paths: Sequence[Path]) -> dict[Path, Path]:
             continue
         for same_ends in _split(same_size, partial(_ends_hash, size=size)):
             # Small files were read whole by the ends hash already.
-            groups = [same_ends] if size <= 2 * BLOCK else _split(same_ends, _whole_hash)
+            groups = [same_ends] if size <= 2 * BLOCK else _kinds(same_ends)
             for group in groups:
                 for copy in group[1:]:
                     copies[copy] = group[0]

@@ -280,20 +280,35 @@ def test_tripleo_containers_layout(tmp_path: Path) -> None:
         "var/log/containers/httpd/heat-api-cfn/heat_api_cfn_wsgi_access.log",
         "var/log/containers/httpd/misc/other.log",
         "var/log/containers/libvirt/qemu/instance-00000003.log",
-        "var/log/containers/stdouts/nova_api.log",  # container consoles: not mapped
+        "var/log/containers/stdouts/nova_api.log",  # a container's console: its producer
+        "var/log/containers/stdouts/nova_api.log.1",
+        "var/log/containers/stdouts/ovn_controller.log",
+        "var/log/containers/stdouts/iscsid.log",
     )
     tree = discover(tmp_path / "overcloud-controller-0")
     assert components(tree, "overcloud-controller-0") == {
         "keystone": ["keystone_wsgi_access.log"],
-        "nova": ["nova-api.log", "nova_api_wsgi_error.log"],
+        "nova": ["nova-api.log", "nova_api.log", "nova_api_wsgi_error.log"],
         "qemu": ["instance-00000003.log"],
         "neutron": ["server.log"],
+        "ovn": ["ovn_controller.log"],
         "horizon": ["horizon_access.log"],
         "mariadb": ["mysqld.log"],
         "rabbitmq": ["rabbit@overcloud-controller-0.log"],
         "apache": ["other.log"],
         "heat": ["heat_api_cfn_wsgi_access.log"],
+        "other": ["iscsid.log"],
     }
+    consoles = [
+        (s.component, s.producer, [m.name for m in s.members])
+        for s in tree.sources()
+        if s.newest.parent.name == "stdouts"
+    ]
+    assert sorted(consoles) == [
+        ("nova", "nova_api", ["nova_api.log.1", "nova_api.log"]),
+        ("other", "iscsid", ["iscsid.log"]),
+        ("ovn", "ovn_controller", ["ovn_controller.log"]),
+    ]
 
 
 def test_devstack_names(tmp_path: Path) -> None:

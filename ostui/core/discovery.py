@@ -82,6 +82,9 @@ _DIR_COMPONENTS: dict[str, str] = {
 _APACHE_DIRS = frozenset({"httpd", "apache2"})
 # Folders that only hold per-service folders (Kolla, TripleO).
 _WRAPPER_DIRS = frozenset({"kolla", "containers"})
+# TripleO's and EDPM's container consoles, `containers/stdouts/<container>.log`: one file per
+# container, the container its producer.
+_CONSOLE_DIR = "stdouts"
 
 # First word of a file name -> component, for files outside a service folder.
 _NAME_COMPONENTS: dict[str, str] = {
@@ -293,20 +296,23 @@ def classify_log(chain: Sequence[str], name: str) -> tuple[str, str] | None:
     pod = node_pod_log(chain, name) or kubectl_capture(name)
     if pod is not None:
         return pod_component(pod), pod.producer
-    component = classify(chain, name)
+    if _strip_wrappers(chain) == [_CONSOLE_DIR]:
+        container = base_name(name).removesuffix(".log")
+        return _name_component(container) or "other", container
+    if chain and chain[0].lower() == "pods":
+        return None  # anything else in a Kubernetes node's pods/ is no container log
+    component = _classify_service_log(chain, name)
     return None if component is None else (component, "")
 
 
 def classify(chain: Sequence[str], name: str) -> str | None:
-    """Component of file `name` found in folders `chain` (relative to var/log), or None.
+    """Component of file `name` found in folders `chain` (relative to var/log), or None."""
+    mapped = classify_log(chain, name)
+    return None if mapped is None else mapped[0]
 
-    The folder decides when it is known; otherwise the file name does.
-    """
-    pod = node_pod_log(chain, name)
-    if pod is not None:
-        return pod_component(pod)
-    if chain and chain[0].lower() == "pods":
-        return None  # anything else in a Kubernetes node's pods/ is no container log
+
+def _classify_service_log(chain: Sequence[str], name: str) -> str | None:
+    """A service's own log: the folder decides when it is known; otherwise the file name does."""
     dirs = _strip_wrappers(chain)
     base = base_name(name).lower()
     if dirs:
@@ -337,7 +343,7 @@ def _dir_wanted(chain: Sequence[str]) -> bool:
     if not dirs:
         return True
     head = dirs[0]
-    return head in _APACHE_DIRS or component_from_dirname(head) is not None
+    return head in _APACHE_DIRS or head == _CONSOLE_DIR or component_from_dirname(head) is not None
 
 
 def _not_a_log(name: str) -> bool:

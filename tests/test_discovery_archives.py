@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ostui.core.census import look_at
-from ostui.core.discovery import SERVICES, LogTree, classify, discover
+from ostui.core.discovery import SERVICES, LogTree, classify, discover, left_out_by_choice
 from ostui.core.duplicates import find_duplicates
 from ostui.core.layouts import PodLog, kubectl_capture, must_gather_log, node_pod_log, pod_base
 
@@ -266,3 +266,15 @@ def test_a_sosreport_without_var_log_is_a_node(tmp_path: Path) -> None:
     assert [node.name for node in tree.nodes] == ["sunbeam-ctl1"]
     producers = sorted(s.producer for s in tree.sources())
     assert producers == ["", "calico-kube-controllers", "cinder-api", "nova-scheduler"]  # "": the journal
+
+
+def test_files_left_out_for_what_they_are_are_told_from_files_that_could_not_be_read(tmp_path: Path) -> None:
+    tree = discover(COLLECTION)
+    assert tree.skipped and all(left_out_by_choice(reason) for _, reason in tree.skipped)
+    broken = tmp_path / "logs" / "nova-api.log.1.gz"
+    broken.parent.mkdir()
+    broken.write_bytes(b"\x1f\x8b\x08\x00 not a gzip stream at all")
+    (tmp_path / "logs" / "notes.txt").write_text("")
+    reasons = dict(discover(tmp_path).skipped)
+    assert not left_out_by_choice(reasons[str(broken)])  # unreadable: a broken archive
+    assert left_out_by_choice(reasons[str(tmp_path / "logs" / "notes.txt")])  # empty

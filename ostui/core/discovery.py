@@ -771,6 +771,25 @@ class _Sweep:
             self._skip(path, look.reason)
 
 
+# How the reasons of files left out by choice (what they hold, or being a copy) begin, as
+# opposed to files that could not be read: `ostui scan` counts only those as unreadable.
+_CHOSEN_REASONS = (
+    "duplicate of ",
+    "same folder as ",
+    "not a log",
+    "binary",
+    "empty",
+    "a log, but not OpenStack's",
+    "a systemd journal file",
+)
+
+
+def left_out_by_choice(reason: str) -> bool:
+    """Whether a `LogTree.skipped` reason says the file was left out for what it is rather
+    than because it could not be read (permissions, a vanished file, a broken archive)."""
+    return reason.startswith(_CHOSEN_REASONS)
+
+
 def _named_no_log(name: str) -> str:
     """Why a file named like no log is not read."""
     lowered = name.lower()

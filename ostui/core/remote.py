@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from .discovery import classify
-from .layouts import is_container_link
 from .rotation import RANK_LIVE, base_name, rotation_key, split_compression
 
 DEFAULT_BACKLOG = 2 << 20  # bytes per file fetched at first: enough context on a slow link
@@ -310,6 +309,11 @@ class Ssh:
     def __init__(self, node: RemoteNode, control_dir: Path) -> None:
         self.node = node
         self.control = control_dir
+        # Every ssh started and not yet ended: `end_all` ends them, the one a listing waits
+        # on included (a slow node would otherwise outlive the quit).
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._ending = threading.Lock()
+        self._ended = False
 
     def argv(self, script: str) -> list[str]:
         return [
@@ -343,7 +347,20 @@ class Ssh:
             stderr=subprocess.PIPE,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         )
+        with self._ending:
+            self._running = {p for p in self._running if p.poll() is None}
+            self._running.add(proc)
+            if self._ended:
+                proc.kill()
         return proc, StderrDrain(proc.stderr, self.node.problems.add_stderr)
+
+    def end_all(self) -> None:
+        """Kill every ssh this node runs, and any started from now on."""
+        with self._ending:
+            self._ended = True
+            for proc in self._running:
+                if proc.poll() is None:
+                    proc.kill()
 
     def run(self, script: str, timeout: float = 60.0) -> tuple[int, bytes, str]:
         """(exit code, stdout, stderr's last lines); 255 when ssh itself failed."""
@@ -658,8 +675,6 @@ class Mirror:
             relative = local.relative_to(self.root / "var" / "log")
             if classify(relative.parts[:-1], relative.name) is None or relative.name.endswith(".pid"):
                 continue  # not an OpenStack log by the same layouts as locally: not fetched
-            if kind == "l" and is_container_link(relative.parts[:-1], relative.name):
-                continue  # kubelet's link to a pods/ file, which is read there
             if kind != "f":
                 what = "a symlink" if kind == "l" else "a FIFO or device"
                 self._problem(f"{path}: not a regular file ({what}): not read")
@@ -1056,8 +1071,7 @@ class Mirror:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
+        self.ssh.end_all()
         # The node's own options take part in %C (a port, an -F config): without them the
         # exit would address another socket and leave the master running.
         subprocess.run(

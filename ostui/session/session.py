@@ -171,6 +171,7 @@ class Session:
         for journal in journals:
             journal.stop()
         for mirror in mirrors:
+            mirror.on_change = None  # whoever drew the nodes may be gone already
             mirror.stop()
         deadline = time.monotonic() + JOIN_WAIT
         for thread in threads:

@@ -220,7 +220,7 @@ class OstuiApp(App[int]):
             self.notify(problem, severity="error", timeout=20)
         if not self.files:
             self.query_one(LogStream).display = False
-            self.set_status("\n".join([nothing_found(message.tree), *self.session.problems]))
+            self.set_status(nothing_found(message.tree))
             return
         tree = self.query_one(SourceTree)
         for mirror in self.mirrors:
@@ -455,6 +455,8 @@ class OstuiApp(App[int]):
         self.update_status()
 
     def set_status(self, text: str) -> None:
+        # Sources that could not be opened (a bad nodes.toml) stay said whatever else is.
+        text = " · ".join([text, *(f"✗ {problem}" for problem in self.session.problems)])
         self.status_text = text
         # The status names files, patterns and nodes: never markup, always gated.
         self.query_one(StatusBar).update(Content(visible(text)))

@@ -14,7 +14,14 @@ import pytest
 from ostui.core.census import look_at
 from ostui.core.discovery import SERVICES, LogTree, classify, discover, left_out_by_choice
 from ostui.core.duplicates import find_duplicates
-from ostui.core.layouts import PodLog, kubectl_capture, must_gather_log, node_pod_log, pod_base
+from ostui.core.layouts import (
+    PodLog,
+    kubectl_capture,
+    must_gather_current,
+    must_gather_log,
+    node_pod_log,
+    pod_base,
+)
 
 ARCHIVES = Path(__file__).parent / "data" / "archives"
 COLLECTION = ARCHIVES / "collection"
@@ -26,6 +33,7 @@ PODLOGS = (
 )
 CALICO = "calico-kube-controllers-5f885f6465-zpvgw"
 MUST_GATHER = next(COLLECTION.glob("must-gather.local.*/*"))
+NOVA_API_LOGS = "nova-api-api/nova-api-api/logs"
 
 
 def _make_archives():  # type: ignore[no-untyped-def]
@@ -93,12 +101,16 @@ def test_a_collection_of_archives_is_read_by_node_component_and_container() -> N
             ],
             "syslog": [("", f"{sos}/sos_commands/logs/journalctl_--no-pager")],
         },
-        "worker-1": {
+        "worker-1": {  # the container's previous run first, in the same log
             "nova": [
                 (
                     "nova-api-api",
-                    f"{must_gather}/namespaces/openstack/pods/nova-api-0/nova-api-api/nova-api-api/logs/current.log",
-                )
+                    f"{must_gather}/namespaces/openstack/pods/nova-api-0/{NOVA_API_LOGS}/previous.log",
+                ),
+                (
+                    "nova-api-api",
+                    f"{must_gather}/namespaces/openstack/pods/nova-api-0/{NOVA_API_LOGS}/current.log",
+                ),
             ]
         },
     }
@@ -278,3 +290,13 @@ def test_files_left_out_for_what_they_are_are_told_from_files_that_could_not_be_
     reasons = dict(discover(tmp_path).skipped)
     assert not left_out_by_choice(reasons[str(broken)])  # unreadable: a broken archive
     assert left_out_by_choice(reasons[str(tmp_path / "logs" / "notes.txt")])  # empty
+
+
+def test_a_must_gather_containers_previous_run_is_the_older_part_of_its_log() -> None:
+    tree = discover(COLLECTION)
+    node = tree.node("worker-1")
+    assert node is not None
+    sources = [(s.name, [m.name for m in s.members]) for s in node.sources()]
+    assert sources == [("current.log", ["previous.log", "current.log"])]
+    assert must_gather_current("previous.insecure.log") == "current.insecure.log"
+    assert must_gather_current("current.log") is None

@@ -23,7 +23,15 @@ from pathlib import Path
 
 from .census import is_log, look_at
 from .duplicates import find_duplicates
-from .layouts import PodLog, is_node_pods_folder, kubectl_capture, must_gather_log, node_pod_log, pod_base
+from .layouts import (
+    PodLog,
+    is_node_pods_folder,
+    kubectl_capture,
+    must_gather_current,
+    must_gather_log,
+    node_pod_log,
+    pod_base,
+)
 from .rotation import base_name, group_rotated
 from .source import file_kind
 
@@ -691,7 +699,16 @@ class _Sweep:
     def run(self, root: Path, place: _Place) -> None:
         self._sweep(root, place)
         for (node, component, producer), paths in self.found.items():
-            self.builder.add_files(node, component, paths, producer)
+            # A must-gather container's previous run is the older part of its current log.
+            earlier = {
+                path.parent / current: path
+                for path in paths
+                if (current := must_gather_current(path.name)) and path.parent / current in paths
+            }
+            self.builder.add_files(node, component, [p for p in paths if p not in earlier.values()], producer)
+            for source in self.builder.nodes[node][component]:
+                if source.newest in earlier:
+                    source.members.insert(0, earlier[source.newest])
 
     def _place_of(self, directory: Path, parent: _Place) -> _Place:
         absolute = _abspath(directory)  # the given spelling is kept for the paths shown

@@ -95,6 +95,14 @@ def kubectl_capture(name: str) -> PodLog | None:
     return PodLog(match["ns"], match["pod"], match["container"] or "")
 
 
+def must_gather_current(name: str) -> str | None:
+    """The log a must-gather `previous[.insecure].log` came before (the container's previous
+    run), None for any other name."""
+    if name in ("previous.log", "previous.insecure.log"):
+        return "current" + name.removeprefix("previous")
+    return None
+
+
 def must_gather_log(parts: Sequence[str]) -> tuple[int, PodLog] | None:
     """(index of the `namespaces` part, the pod log) for a must-gather container log path."""
     if len(parts) < 8 or not _MUST_GATHER_LOG.match(parts[-1]):

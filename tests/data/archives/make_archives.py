@@ -20,7 +20,8 @@ host names and the few non-log files around them are ours, laid out as the tools
 * `must-gather.local.../<image>/namespaces/...`: an OpenShift-style must-gather, container logs at
   `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log` beside the pod's YAML
   (which names its node): payloads/must-gather-etcd-current.log as it is, and the OSP6 node's
-  first 50 nova-api.log lines as `oc logs --timestamps` writes them (`<RFC 3339 ns>Z <line>`).
+  first 50 nova-api.log lines as `oc logs --timestamps` writes them (`<RFC 3339 ns>Z <line>`),
+  the next 30 as `previous.log`.
 * `mergedlogs-compute.log`: payloads/os-log-merger-mergedlogs-compute.head.log, a merged file
   at the top of the collection; `notes.bin`, binary.
 
@@ -155,6 +156,8 @@ def must_gather(root: Path) -> None:
         nova_pod / "nova-api-api/nova-api-api/logs/current.log",
         oc_timestamps(lines_of(OSP6 / "nova-api.log", 50)),
     )
+    previous = lines_of(OSP6 / "nova-api.log")[50:80]  # the container's run before this one
+    write(nova_pod / "nova-api-api/nova-api-api/logs/previous.log", oc_timestamps(previous))
     write(root / "timestamp", "2025-05-14 11:32:07.152 +0000 UTC m=+0.051122333\n")
 
 

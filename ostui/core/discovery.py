@@ -1,15 +1,21 @@
 """Find OpenStack logs on disk: which node, which component, which rotated group.
 
-Three shapes of input are understood (see `discover`): a collection of node folders
-(`<node>/var/log/...`, sosreports), one node's root (`<root>/var/log/...`), or a plain folder of
-logs (devstack gate output). Under a log root the RDO/Ubuntu, Kolla (`kolla/<svc>`), TripleO
-(`containers/<svc>`, `containers/httpd/<svc>`) and devstack file layouts are mapped to components.
+Three shapes of input are understood (see `discover`): a collection holding node roots at any
+depth (`<node>/var/log/...`, sosreports, with or without var/log), one node's root, or a plain
+folder of logs (devstack gate output). Under a log root the RDO/Ubuntu, Kolla (`kolla/<svc>`),
+TripleO/EDPM (`containers/<svc>`, `containers/httpd/<svc>`, `containers/stdouts/`), Kubernetes
+node (`pods/`, `containers/`, see `layouts`) and devstack file layouts are mapped to components.
+
+Then a sweep takes what the layouts of archives put elsewhere (sosreport `kubectl logs` captures
+and journalctl outputs, must-gather container logs) and every other regular file under the root
+is either kept (a log whose head shows OpenStack wrote it, e.g. a merged file) or listed in
+`LogTree.skipped` with why (not a log, binary, empty, not OpenStack's, unreadable). Byte-identical
+files are read once (`duplicates`); a node made only of copies is an alias of the node it copies.
 
 Nothing here raises on unreadable files, permission errors or symlink loops: they are reported
 in `LogTree.skipped` so the UI can say why a log is missing, as are log-named FIFOs, sockets,
 devices and dangling links (never opened) and symlinks that leave the log folder (not followed).
 """
-
 from __future__ import annotations
 
 import errno

@@ -13,12 +13,13 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .commands_views import selected
 from .core.textsafe import json_text, visible
-from .session import NodesError, NodesIncomplete, Options, Session
+
+if TYPE_CHECKING:
+    from .session import Session
 
 COMMANDS = ("scan", "request", "faults", "explain", "nodes", "timeline", "instance")
 
@@ -188,6 +189,7 @@ INCOMPLETE_NODES = 3  # exit status of a headless command when named nodes did n
 
 
 def cmd_scan(args: argparse.Namespace, session: Session) -> int:
+    from .commands_views import selected
     from .core.logset import open_files
     from .core.scan import scan_summary
 
@@ -209,6 +211,7 @@ def cmd_scan(args: argparse.Namespace, session: Session) -> int:
 
 
 def cmd_request(args: argparse.Namespace, session: Session) -> int:
+    from .commands_views import selected
     from .core.logset import open_files
     from .core.requests import search_request
 
@@ -427,6 +430,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_faults(args: argparse.Namespace, session: Session) -> int:
+    from .commands_views import selected
     from .core.knowledge import FaultMatcher, find_installed, load_faults, pick_lang, summarize_faults
     from .core.logset import open_files
 
@@ -451,6 +455,7 @@ def cmd_faults(args: argparse.Namespace, session: Session) -> int:
 
 
 def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
+    from .commands_views import selected
     from .core.node_hints import find_node_hints, format_inventory
     from .session.sources import remote_nodes
 
@@ -473,6 +478,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(command)
     args = parser.parse_args(argv[1:] if command else argv)
+    try:
+        # explain reads no logs: no session, and none of the engine imported
+        return cmd_explain(args) if command == "explain" else in_session(command, args, parser)
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def in_session(command: str | None, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run the command over a session built from its arguments, closed whatever happens."""
+    from .session import NodesError, NodesIncomplete, Options, Session
+
     options = Options.from_arguments(args, browser=command is None)
     if options.fmt:
         try:
@@ -487,10 +505,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(2) from None
     except NodesIncomplete:
         raise SystemExit(INCOMPLETE_NODES) from None  # settle() said which nodes, and why
-    except BrokenPipeError:
-        return 0
-    except KeyboardInterrupt:
-        return 130
 
 
 def run_command(command: str | None, args: argparse.Namespace, session: Session) -> int:
@@ -500,8 +514,6 @@ def run_command(command: str | None, args: argparse.Namespace, session: Session)
         return cmd_request(args, session)
     if command == "faults":
         return cmd_faults(args, session)
-    if command == "explain":
-        return cmd_explain(args)
     if command == "nodes":
         return cmd_nodes(args, session)
     if command in ("timeline", "instance"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import json
 import os
 import shutil
 from pathlib import Path
@@ -300,3 +301,23 @@ def test_a_must_gather_containers_previous_run_is_the_older_part_of_its_log() ->
     assert sources == [("current.log", ["previous.log", "current.log"])]
     assert must_gather_current("previous.insecure.log") == "current.insecure.log"
     assert must_gather_current("current.log") is None
+
+
+def test_scan_of_a_collection_lists_every_file_read_or_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    from ostui.cli import main
+
+    assert main(["scan", "--root", str(COLLECTION), "--json", "--no-journal"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    read = [Path(f["path"]) for f in report["files"]]
+    skipped = [Path(s["path"]) for s in report["skipped"]]
+    regular = [
+        Path(folder) / name
+        for folder, _, names in os.walk(COLLECTION)
+        for name in names
+        if not (Path(folder) / name).is_symlink()
+    ]
+    assert sorted(read + skipped) == sorted(regular)
+    assert {f["node"] for f in report["files"]} == {
+        "collection", "ip-10-0-187-218.ec2.internal", "sunbeam-ctl1", "worker-1",
+    }  # fmt: skip
+    assert all(s["reason"] for s in report["skipped"])

@@ -1,0 +1,63 @@
+"""The session's lifetime rules: what it opened is released at close, what start-up opens
+after a close is released at once, and a wait for slow sources ends with the close."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ostui.core.remote import RemoteNode, start_mirrors
+from ostui.session import NodesError, Options, Session, SessionClosed
+
+from .conftest import SEED
+
+
+def test_close_removes_the_temporary_folders_and_refuses_new_ones() -> None:
+    with Session.open(Options()) as session:
+        folder = session.temporary_folder("ostui-test-")
+        (folder / "copy.log").write_text("x\n")
+    assert not folder.exists()
+    with pytest.raises(SessionClosed):
+        session.temporary_folder("ostui-test-")
+    assert session.folders == [folder]  # nothing was made after the close
+    session.close()  # twice is harmless
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None, reason="no ssh client")
+def test_mirrors_started_after_the_close_are_stopped_at_once(tmp_path: Path) -> None:
+    session = Session(Options())
+    session.close()
+    nobody = RemoteNode("gone", "root@127.0.0.1", "/", ("-p", "1", "-o", "ConnectTimeout=1"))
+    (mirror,) = start_mirrors([nobody], tmp_path / "cache", wait=0.0)
+    with pytest.raises(SessionClosed):
+        session.own_mirrors([mirror])
+    assert not mirror.control.exists()  # stopped: its ControlMaster folder is gone
+    assert session.mirrors == []
+
+
+def test_a_wait_for_slow_sources_ends_when_the_session_closes() -> None:
+    session = Session(Options())
+    threading.Timer(0.2, session.close).start()
+    started = time.monotonic()
+    with pytest.raises(SessionClosed):
+        session.wait_until(lambda: False, timeout=30.0)
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_bad_inventory_stops_a_headless_selection_but_not_the_browsers(tmp_path: Path) -> None:
+    inventory = tmp_path / "nodes.toml"
+    inventory.write_text("[nodes.c1]\nport = 22\n")
+    for browser in (False, True):
+        options = Options(paths=[SEED / "nova-api.log"], inventory=inventory, journal=False, browser=browser)
+        with Session.open(options) as session:
+            if not browser:
+                with pytest.raises(NodesError, match=r"nodes\.toml:2"):
+                    session.select()
+                continue
+            files = session.select()
+            assert [f.path.name for f in files] == ["nova-api.log"] and session.files == files
+            assert session.problems and "nodes.toml:2" in session.problems[0]

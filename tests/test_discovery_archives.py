@@ -321,3 +321,23 @@ def test_scan_of_a_collection_lists_every_file_read_or_skipped(capsys: pytest.Ca
         "collection", "ip-10-0-187-218.ec2.internal", "sunbeam-ctl1", "worker-1",
     }  # fmt: skip
     assert all(s["reason"] for s in report["skipped"])
+
+
+def summary_of(node: object) -> dict[str, list[str]]:
+    components = getattr(node, "components", {})
+    return {component: [s.name for s in sources] for component, sources in components.items()}
+
+
+def test_a_node_folder_without_var_log_in_a_collection_names_components_by_its_folders(
+    tmp_path: Path,
+) -> None:
+    osp6 = REAL / "osp6-live-migration"
+    shutil.copytree(osp6 / "hp-ms-01-c29", tmp_path / "hp-ms-01-c29")
+    shutil.copytree(osp6 / "hp-ms-01-c30/var/log/neutron", tmp_path / "hp-ms-01-c30/neutron")
+    tree = discover(tmp_path)
+    c30 = tree.node("hp-ms-01-c30")
+    assert c30 is not None
+    # `neutron/`, not the files' names, says neutron, as it does below a var/log
+    below_var_log = summary_of(discover(osp6 / "hp-ms-01-c30").node("hp-ms-01-c30"))
+    assert summary_of(c30) == {"neutron": below_var_log["neutron"]} and len(below_var_log["neutron"]) == 10
+    assert [Path(path).name for path, _ in tree.skipped] == ["ansible-debug.log"]  # c29's, not OpenStack's

@@ -437,11 +437,14 @@ def _must_gather_node(pod_dir: Path) -> str | None:
 
 @dataclass(slots=True)
 class _Place:
-    """The node a folder belongs to, and whether it lies inside one of its log folders."""
+    """The node a folder belongs to, and whether it lies inside one of its log folders.
+    `like_var_log`: the folders below `node_dir` name components as those below a var/log do
+    (a node's folder of logs in a collection, with no var/log of its own)."""
 
     node: str
     node_dir: Path | None
     in_logs: bool
+    like_var_log: bool = False
 
 
 class _Sweep:
@@ -485,8 +488,8 @@ class _Sweep:
             return _Place(self.nodes[absolute], directory, absolute in self.log_roots)
         if absolute in self.log_roots:
             return _Place(parent.node, parent.node_dir, True)
-        if absolute.parent == self.collection:
-            return _Place(_unique(directory.name, self.used), None, False)
+        if absolute.parent == self.collection:  # a node's folder of logs, without var/log
+            return _Place(_unique(directory.name, self.used), directory, True, like_var_log=True)
         return parent
 
     def _sweep(self, directory: Path, place: _Place) -> None:
@@ -551,7 +554,10 @@ class _Sweep:
             self._skip(path, why_named_no_log(path.name))
             return
         look = look_at(path, SERVICES)
-        if look.kind == "openstack":
+        mapped = classify(relative[:-1], path.name) if place.like_var_log and is_log(look) else None
+        if mapped is not None:  # a log named as a var/log would name it
+            self._keep(path, place.node, mapped)
+        elif look.kind == "openstack":
             self._keep(path, place.node, component_from_filename(path.name) or "other")
         else:
             self._skip(path, look.reason)

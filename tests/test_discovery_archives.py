@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ostui.core.census import look_at
-from ostui.core.discovery import SERVICES, LogTree, classify, discover, left_out_by_choice
+from ostui.core.discovery import SERVICES, LogTree, classify, discover, left_out_by_choice, sources_from_paths
 from ostui.core.duplicates import find_duplicates
 from ostui.core.layouts import (
     PodLog,
@@ -341,3 +341,14 @@ def test_a_node_folder_without_var_log_in_a_collection_names_components_by_its_f
     below_var_log = summary_of(discover(osp6 / "hp-ms-01-c30").node("hp-ms-01-c30"))
     assert summary_of(c30) == {"neutron": below_var_log["neutron"]} and len(below_var_log["neutron"]) == 10
     assert [Path(path).name for path, _ in tree.skipped] == ["ansible-debug.log"]  # c29's, not OpenStack's
+
+
+def test_archive_files_given_by_hand_keep_their_node_and_container() -> None:
+    scheduler = SOS / PODLOGS.format(ns="openstack", pod="nova-0", c="nova-scheduler")
+    nova_api = MUST_GATHER / "namespaces/openstack/pods/nova-api-0" / NOVA_API_LOGS / "current.log"
+    tree = sources_from_paths([scheduler, nova_api])
+    found = [(s.node, s.component, s.producer, s.members) for s in tree.sources()]
+    assert found == [
+        ("sunbeam-ctl1", "nova", "nova-scheduler", [scheduler]),
+        ("worker-1", "nova", "nova-api-api", [nova_api]),
+    ]

@@ -763,8 +763,14 @@ def _locate(path: Path) -> tuple[str, tuple[str, ...]]:
         chain = below[:-1]
         # /var/log/... of this very host has no node folder in front of it.
         return (node_name(node_dir, use_etc_hostname=False) if node_dir.parts[1:] else "local"), chain
-    parent = _abspath(path).parent.name
-    return "local", ((parent,) if parent else ())
+    absolute = _abspath(path)
+    parent = absolute.parent.name
+    mg = must_gather_log(absolute.parts)
+    sosreport = next((up for up in absolute.parents if _is_sosreport(up)), None)
+    node = (_must_gather_node(absolute.parents[3]) if mg else None) or (
+        node_name(sosreport) if sosreport else "local"
+    )
+    return node, ((parent,) if parent else ())
 
 
 def sources_from_paths(paths: Sequence[Path]) -> LogTree:
@@ -774,7 +780,7 @@ def sources_from_paths(paths: Sequence[Path]) -> LogTree:
     as by `discover(folder)` and merged in.
     """
     builder = _TreeBuilder()
-    files: dict[tuple[str, str], list[Path]] = {}
+    files: dict[tuple[str, str, str], list[Path]] = {}
     for path in paths:
         try:
             mode = os.stat(path).st_mode
@@ -792,8 +798,10 @@ def sources_from_paths(paths: Sequence[Path]) -> LogTree:
             continue
         node, chain = _locate(path)
         parent = _abspath(path).parent.name
-        component = classify(chain, path.name) or (parent if parent.lower() not in GENERIC_DIRS else "other")
-        files.setdefault((node, component), []).append(path)
-    for (node, component), members in files.items():
-        builder.add_files(node, component, members)
+        mg = must_gather_log(_abspath(path).parts)
+        mapped = (pod_component(mg[1]), mg[1].producer) if mg else classify_log(chain, path.name)
+        component, producer = mapped or (parent if parent.lower() not in GENERIC_DIRS else "other", "")
+        files.setdefault((node, component, producer), []).append(path)
+    for (node, component, producer), members in files.items():
+        builder.add_files(node, component, members, producer)
     return builder.build()

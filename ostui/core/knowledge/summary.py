@@ -9,20 +9,19 @@ Each distinct shape of record (ids and stamps masked) is classified once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..levels import Level
-from ..model import Record
-from ..timekeys import NO_KEY
-from .matcher import FaultMatcher, _literal_prefix, _trie_pattern
+from ..timekeys import NO_KEY, key_to_datetime
+from .matcher import FaultMatcher
 from .packs import Fault, load_faults
-from .signatures import ErrorShape, clip, error_shape, first_line
+from .signatures import clip, first_line
 
 if TYPE_CHECKING:
+    from ..faultpass import FileFaults
     from ..logset import LogFile
     from .versions import Installed
 
@@ -137,73 +136,6 @@ class FaultSummary:
         }
 
 
-# levels[i] is one byte per record; this finds ERROR and above without a Python loop.
-_SEVERE_RE = re.compile(b"[\\x%02x-\\xff]" % Level.ERROR)
-# What varies between occurrences of one error and never decides a match: stamps and uuids.
-# Kept to two cheap alternatives: this runs over the whole text of every record.
-_SHAPE_RE = re.compile(
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[.,]?\d*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-)
-
-
-@dataclass(slots=True)
-class _Seen:
-    """One record to group, kept light until every repetition rule is decided."""
-
-    lf: LogFile
-    index: int
-    stamp: datetime | None
-    key: int
-    level: Level
-    faults: tuple[Fault, ...]  # matching faults, best first
-    shape: ErrorShape | None  # when no fault may take it
-    example: str
-
-
-def _lower_level_faults(matcher: FaultMatcher, lf: LogFile) -> tuple[Level, re.Pattern[bytes]] | None:
-    """The lowest level some fault counts in `lf`, and one bytes pattern of those faults' text
-    (their literals and their regexes as they are, so a common word does not pick every line)."""
-    path = str(lf.path).lower()
-    faults = [
-        f
-        for f in matcher.faults
-        if f.level < Level.ERROR and (not f.match.service or any(s in path for s in f.match.service))
-    ]
-    triggers = [(s, "") for f in faults for s in (f.match.any or f.match.all[:1])]
-    triggers += [_literal_prefix(r) for f in faults for r in f.match.regex]
-    if not faults or not triggers:
-        return None
-    try:
-        pattern = re.compile(_trie_pattern(triggers).encode())
-    except re.error:  # a pattern valid for text but not for bytes: fall back to the literals
-        literals = sorted({p for p, _rest in triggers if len(p) > 8})
-        if not literals:
-            return None
-        pattern = re.compile(b"|".join(re.escape(s.encode()) for s in literals))
-    return min(f.level for f in faults), pattern
-
-
-_CHUNK = 32 << 20  # bytes of a file searched at a time for lower-level faults
-
-
-def _candidates(lf: LogFile, matcher: FaultMatcher) -> list[int]:
-    """Record numbers to classify: ERROR and up, and lower records holding a fault's text."""
-    idx = lf.index
-    assert idx is not None
-    found = {m.start() for m in _SEVERE_RE.finditer(idx.levels)}
-    lower = _lower_level_faults(matcher, lf)
-    if lower is not None:
-        floor, pattern = lower
-        overlap = 512  # a literal cut by a chunk's end is found again in the next chunk
-        for pos in range(0, idx.scanned, _CHUNK):
-            data = idx.source.read(pos, min(_CHUNK + overlap, idx.scanned - pos))
-            for m in pattern.finditer(data):
-                i = idx.record_at(pos + m.start())
-                if 0 <= i < len(idx.levels) and idx.levels[i] >= floor:
-                    found.add(i)
-    return sorted(found)
-
-
 def _fires(stamps: list[datetime], count: int, hours: float | None) -> bool:
     if len(stamps) < count:
         return False
@@ -219,10 +151,12 @@ def summarize_faults(
     matcher: FaultMatcher | None = None,
     installed: Installed | None = None,
     lang: str = "en",
+    workers: int = 1,
 ) -> FaultSummary:
     """Every ERROR/CRITICAL record of the indexed files, grouped by its best known fault
-    or, when none matches, by its signature (`error_shape`)."""
-    from ..records import parse_record
+    or, when none matches, by its signature (`error_shape`). With workers > 1 the records
+    are classified in that many forked processes (headless commands only)."""
+    from ..faultpass import classify_files
 
     if matcher is None:
         pack = load_faults()
@@ -231,27 +165,9 @@ def summarize_faults(
     else:
         errors = []
     summary = FaultSummary(errors=errors)
-    seen: list[_Seen] = []
-    for lf in files:
-        idx = lf.index
-        if idx is None:
-            continue
-        summary.files += 1
-        # One classification per shape of record in this file (a fault's `service` is the file's).
-        shapes: dict[tuple[str, str | None, int | None], tuple[tuple[Fault, ...], ErrorShape | None]] = {}
-        for i in _candidates(lf, matcher):
-            rec = parse_record(idx, i)
-            status = rec.http.status if rec.http is not None else None
-            shape_key = (_SHAPE_RE.sub("#", rec.text), rec.logger, status)
-            known = shapes.get(shape_key)
-            if known is None:
-                faults = tuple(h.fault for h in matcher.match(rec) if rec.level >= h.fault.level)
-                shape = error_shape(rec) if rec.level >= Level.ERROR else None
-                known = shapes[shape_key] = (faults, shape)
-            if not known[0] and rec.level < Level.ERROR:
-                continue  # a lower record that only looked like a fault's text
-            seen.append(_Seen(lf, i, rec.timestamp, rec.key, rec.level, known[0], known[1], _example(rec)))
-    _group(seen, summary, lang)
+    found = classify_files(files, matcher, workers)
+    summary.files = sum(1 for ff in found if ff is not None)
+    _group([(lf, ff) for lf, ff in zip(files, found, strict=True) if ff is not None], matcher, summary, lang)
     if installed is not None:
         summary.installed = dict(installed.packages)
         for group in summary.known:
@@ -260,20 +176,35 @@ def summarize_faults(
     return summary
 
 
-def _example(rec: Record) -> str:
-    return clip(first_line(rec), 300)
+def _example(lf: LogFile, i: int) -> str:
+    """A group's example: its first record's message (parsed only for that one record)."""
+    from ..records import parse_record
+
+    assert lf.index is not None
+    return clip(first_line(parse_record(lf.index, i)), 300)
 
 
-def _group(seen: list[_Seen], summary: FaultSummary, lang: str) -> None:
+def _group(
+    found: list[tuple[LogFile, FileFaults]], matcher: FaultMatcher, summary: FaultSummary, lang: str
+) -> None:
+    from ..faultpass import shape_of
+
+    every = matcher.faults
+    # Each file's kinds as (faults, shape), with Fault objects: looked up once per kind.
+    tables = [[(tuple(every[n] for n in kind[0]), shape_of(kind)) for kind in ff.table] for _, ff in found]
     # Repetition rules are decided per node, over every record their fault matched.
     stamps: dict[tuple[str, str], list[datetime]] = {}
-    for s in seen:
-        for fault in s.faults:
-            if fault.repeat is not None and s.stamp is not None:
-                stamps.setdefault((fault.id, s.lf.node), []).append(s.stamp)
-            elif fault.repeat is not None and fault.repeat.hours is None:
-                stamps.setdefault((fault.id, s.lf.node), [])
-    by_id = {f.id: f for s in seen for f in s.faults}
+    for (lf, ff), table in zip(found, tables, strict=True):
+        for j, number in enumerate(ff.kinds):
+            for fault in table[number][0]:
+                if fault.repeat is None:
+                    continue
+                stamp = key_to_datetime(ff.keys[j])
+                if stamp is not None:
+                    stamps.setdefault((fault.id, lf.node), []).append(stamp)
+                elif fault.repeat.hours is None:
+                    stamps.setdefault((fault.id, lf.node), [])
+    by_id = {f.id: f for table in tables for faults, _ in table for f in faults}
     fired = {
         pair
         for pair, times in stamps.items()
@@ -282,33 +213,38 @@ def _group(seen: list[_Seen], summary: FaultSummary, lang: str) -> None:
     known: dict[str, FaultGroup] = {}
     watching: dict[str, FaultGroup] = {}
     unknown: dict[str, FaultGroup] = {}
-    for s in seen:
-        summary.records += 1
-        summary.severe += s.level >= Level.ERROR
-        chosen = next(
-            (f for f in s.faults if f.repeat is None or (f.id, s.lf.node) in fired),
-            None,
-        )
-        if chosen is not None:
-            group = known.get(chosen.id)
-            if group is None:
-                title = chosen.text(lang)[0]
-                group = known[chosen.id] = FaultGroup(chosen.id, title, fault=chosen, example=s.example)
-        elif s.faults:
-            gated = s.faults[0]
-            group = watching.get(gated.id)
-            if group is None:
-                title = gated.text(lang)[0]
-                group = watching[gated.id] = FaultGroup(gated.id, title, fault=gated, example=s.example)
-        elif s.shape is not None:
-            group = unknown.get(s.shape.key)
-            if group is None:
-                group = unknown[s.shape.key] = FaultGroup(
-                    s.shape.key, s.shape.title, example=s.example, module=s.shape.module
-                )
-        else:  # pragma: no cover - lower records without a fault are skipped earlier
-            continue
-        group.add(s.stamp, s.key, s.level, s.lf, s.index)
+    for (lf, ff), table in zip(found, tables, strict=True):
+        for j, i in enumerate(ff.records):
+            faults, shape = table[ff.kinds[j]]
+            level = Level(ff.levels[j])
+            summary.records += 1
+            summary.severe += level >= Level.ERROR
+            chosen = next((f for f in faults if f.repeat is None or (f.id, lf.node) in fired), None)
+            if chosen is not None:
+                group = known.get(chosen.id)
+                if group is None:
+                    title = chosen.text(lang)[0]
+                    group = known[chosen.id] = FaultGroup(
+                        chosen.id, title, fault=chosen, example=_example(lf, i)
+                    )
+            elif faults:
+                gated = faults[0]
+                group = watching.get(gated.id)
+                if group is None:
+                    title = gated.text(lang)[0]
+                    group = watching[gated.id] = FaultGroup(
+                        gated.id, title, fault=gated, example=_example(lf, i)
+                    )
+            elif shape is not None:
+                group = unknown.get(shape.key)
+                if group is None:
+                    group = unknown[shape.key] = FaultGroup(
+                        shape.key, shape.title, example=_example(lf, i), module=shape.module
+                    )
+            else:  # pragma: no cover - lower records without a fault are left out by faultpass
+                continue
+            key = ff.keys[j]
+            group.add(key_to_datetime(key), key, level, lf, i)
     for group in [*known.values(), *watching.values()]:
         gated_fault = group.fault
         if gated_fault is not None and gated_fault.repeat is not None:

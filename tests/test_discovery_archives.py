@@ -178,6 +178,7 @@ def test_a_kubernetes_node_reads_each_container_once_through_pods_or_containers(
         cri = "".join(f"2022-02-10T16:09:1{number}.414000000Z stdout F {line}\n" for line in lines[number:])
         (pod / container / "0.log").write_text(cri)
     (pod / "neutron-server/0.log.20220210-160000.gz").write_bytes(gzip.compress(b"older\n", mtime=0))
+    (pod / "neutron-server/1.log").write_text(f"2022-02-10T16:20:00.000000000Z stdout F {lines[0]}\n")
     links = node / "var/log/containers"
     links.mkdir()
     for container in ("neutron-server", "charm"):
@@ -187,7 +188,8 @@ def test_a_kubernetes_node_reads_each_container_once_through_pods_or_containers(
     sources = [(s.component, s.producer, s.name, [m.name for m in s.members]) for s in tree.sources()]
     assert sources == [
         ("neutron", "charm", "0.log", ["0.log"]),  # the pod names the component of its charm container
-        ("neutron", "neutron-server", "0.log", ["0.log.20220210-160000.gz", "0.log"]),
+        # A restart's 1.log continues the container's log after its first run's files.
+        ("neutron", "neutron-server", "1.log", ["0.log.20220210-160000.gz", "0.log", "1.log"]),
     ]
     assert all("pods" in str(m) for s in tree.sources() for m in s.members)  # real files, not links
     assert tree.skipped == []

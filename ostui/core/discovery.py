@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .census import is_log, look_at
 from .duplicates import find_duplicates
-from .layouts import kubectl_capture, must_gather_current, must_gather_log
+from .layouts import container_run, kubectl_capture, must_gather_current, must_gather_log
 from .naming import (
     COMPONENT_ORDER,
     GENERIC_DIRS,
@@ -346,8 +346,15 @@ class _TreeBuilder:
 
     def add_files(self, node: str, component: str, paths: list[Path], producer: str = "") -> None:
         sources = self.nodes.setdefault(node, {}).setdefault(component, [])
-        for group in group_rotated(paths):
-            sources.append(LogSource(node, component, group.name, group.members, producer))
+        groups = [(group.name, group.members) for group in group_rotated(paths)]
+        runs = {name: run for name, _ in groups if (run := container_run(name)) is not None}
+        one_folder = len({members[0].parent for _, members in groups}) == 1
+        if producer and len(groups) > 1 and len(runs) == len(groups) and one_folder:
+            # One container's runs (0.log, then 1.log after a restart): one log, oldest run first.
+            ordered = sorted(groups, key=lambda group: runs[group[0]])
+            groups = [(ordered[-1][0], [member for _, members in ordered for member in members])]
+        for name, members in groups:
+            sources.append(LogSource(node, component, name, members, producer))
 
     def add_walker(self, node: str, walker: _Walker) -> None:
         self.claimed.update(walker.found)

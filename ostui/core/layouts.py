@@ -74,6 +74,11 @@ def node_pod_log(chain: Sequence[str], name: str) -> PodLog | None:
     return None
 
 
+def container_run(name: str) -> int | None:
+    """Which run of a container a CRI log's live name is (kubelet writes `<restarts>.log`)."""
+    return int(name[:-4]) if _CRI_FILE.match(name) and name[:-4].isdigit() else None
+
+
 def is_container_link(chain: Sequence[str], name: str) -> bool:
     """Whether a node's `containers/<pod>_<ns>_<container>-<id>.log`: kubelet's link to a file
     under `pods/`, which is read there."""

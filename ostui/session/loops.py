@@ -19,7 +19,6 @@ from .session import Session
 
 if TYPE_CHECKING:
     from ..core.follow import FileChange
-    from ..core.requests import RequestIndex
 
 # Small blocks: the regex pass holds the GIL for a whole block, and a screen needs it often.
 INDEX_BLOCK = 1 << 20
@@ -118,8 +117,8 @@ def fetch_older(session: Session) -> tuple[list[LogFile], str]:
     return added, note
 
 
-def request_index(session: Session) -> tuple[RequestIndex, list[LogFile]]:
-    """Every request id -> its records, and the files in the index's numbering."""
+def index_requests(session: Session) -> None:
+    """Every request id -> its records (for "go to request…"), kept on the session."""
     from ..core.requests import RequestIndex
 
     index = RequestIndex()
@@ -127,7 +126,7 @@ def request_index(session: Session) -> tuple[RequestIndex, list[LogFile]]:
     for n, f in enumerate(files):
         assert f.index is not None
         index.add_file(n, f.index)
-    return index, files
+    session.request_index, session.request_files = index, files
 
 
 def add_transcript(session: Session, text: str) -> LogFile:

@@ -21,7 +21,9 @@ from .options import Options
 if TYPE_CHECKING:
     from ..core.journal import JournalMirror
     from ..core.knowledge import FaultMatcher
+    from ..core.marks import Mark, MarkSummary
     from ..core.remote import Mirror
+    from ..core.requests import RequestIndex
 
 JOIN_WAIT = 2.0  # seconds close() waits, in all, for the threads it started to end
 
@@ -54,6 +56,10 @@ class Session:
         self._owning = threading.Lock()  # guards the resource lists against a concurrent close
         self._closed = threading.Event()
         self._matcher: FaultMatcher | None = None
+        self.request_index: RequestIndex | None = None  # every request id -> its records, once indexed
+        self.request_files: list[LogFile] = []  # the files in the request index's numbering
+        self.marks: list[Mark] = []  # reproduction marks, oldest first
+        self._since_mark: dict[int, tuple[MarkSummary, dict[int, int]]] = {}  # id(mark) -> summary so far
 
     @classmethod
     @contextmanager
@@ -105,6 +111,25 @@ class Session:
 
             self._matcher = default_matcher()
         return self._matcher
+
+    # -- reproduction marks ---------------------------------------------------------------------
+    def drop_mark(self) -> Mark:
+        """A mark now: what every file holds so far, to tell what arrives after it."""
+        from ..core.marks import MarkSummary, drop_mark
+
+        with self.lock:
+            mark = drop_mark(f"try {len(self.marks) + 1}", [f for f in self.files if f.index is not None])
+        self.marks.append(mark)
+        self._since_mark[id(mark)] = (MarkSummary(), dict(mark.first))
+        return mark
+
+    def summary_of(self, mark: Mark) -> MarkSummary:
+        """What arrived after `mark`, brought up to date (only the new records are read)."""
+        from ..core.marks import summarize_since
+
+        summary, done = self._since_mark[id(mark)]
+        with self.lock:
+            return summarize_since(mark, self.files, done=done, into=summary)
 
     # -- resources ------------------------------------------------------------------------------
     @property

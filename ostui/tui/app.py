@@ -26,7 +26,7 @@ from textual.worker import Worker
 
 from ..core.levels import Level
 from ..core.logset import LogFile
-from ..core.marks import Mark, MarkSummary
+from ..core.marks import Mark
 from ..core.model import Record
 from ..core.requests import RequestIndex
 from ..core.textsafe import visible
@@ -134,16 +134,11 @@ class OstuiApp(App[int]):
         self.preview_shown = False
         self.index_started = False
         self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
-        self.request_index: RequestIndex | None = None  # built after indexing, for the palette
-        self.request_files: list[LogFile] = []  # the files in the request index's numbering
         self.clock: dict[str, int] = {}  # node -> µs added to its stamps (clock skew corrected)
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None  # mounted after the first screen
         self.unseen = 0  # records that arrived while the view was paused
-        self.marks: list[Mark] = []
-        self.mark_summaries: dict[int, MarkSummary] = {}
-        self.mark_done: dict[int, dict[int, int]] = {}
         self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
         self.failures: dict[str, str] = {}  # worker group -> why it stopped
 
@@ -198,6 +193,18 @@ class OstuiApp(App[int]):
     def data_lock(self) -> threading.Lock:
         return self.session.lock
 
+    @property
+    def request_index(self) -> RequestIndex | None:
+        return self.session.request_index
+
+    @property
+    def request_files(self) -> list[LogFile]:
+        return self.session.request_files
+
+    @property
+    def marks(self) -> list[Mark]:
+        return self.session.marks
+
     def on_unmount(self) -> None:
         if self._owns_session:
             self.session.close()
@@ -226,7 +233,7 @@ class OstuiApp(App[int]):
         for mirror in self.mirrors:
             tree.remote[mirror.node.name] = mirror.node
             mirror.on_change = self._node_changed
-        tree.load(self.files, skipped=getattr(message.tree, "skipped", None) or [])
+        tree.load(self.files, skipped=message.tree.skipped)
         self.stream_files = [f for f in self.files if f.error is None]
         broken = [f for f in self.files if f.error]
         if broken:
@@ -268,7 +275,7 @@ class OstuiApp(App[int]):
     @work(thread=True, exclusive=True, group="requests", exit_on_error=False)
     def build_request_index(self) -> None:
         """Every request id -> its records, for "go to request…" (in the background)."""
-        self.request_index, self.request_files = loops.request_index(self.session)
+        loops.index_requests(self.session)
 
     # -- clock skew between nodes ----------------------------------------------------------------
     def action_clock_skew(self) -> None:
@@ -775,13 +782,7 @@ class OstuiApp(App[int]):
 
     # -- reproduction marks -----------------------------------------------------------------
     def action_drop_mark(self) -> None:
-        from ..core.marks import MarkSummary, drop_mark
-
-        with self.session.lock:
-            mark = drop_mark(f"try {len(self.marks) + 1}", [f for f in self.files if f.index is not None])
-        self.marks.append(mark)
-        self.mark_summaries[id(mark)] = MarkSummary()
-        self.mark_done[id(mark)] = dict(mark.first)
+        mark = self.session.drop_mark()
         self.alert = None
         tree = self.query_one(SourceTree)
         tree.mark = mark
@@ -808,22 +809,14 @@ class OstuiApp(App[int]):
             if target is not None:
                 self.go_to_record(str(target[0].path), target[1])
 
-        self.push_screen(MarksScreen(self.marks, self._summary_of), done)
-
-    def _summary_of(self, mark: Mark) -> MarkSummary:
-        from ..core.marks import summarize_since
-
-        with self.session.lock:
-            return summarize_since(
-                mark, self.files, done=self.mark_done[id(mark)], into=self.mark_summaries[id(mark)]
-            )
+        self.push_screen(MarksScreen(self.marks, self.session.summary_of), done)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_for_errors(self) -> None:
         """After a mark, say when a new ERROR, CRITICAL or 5xx arrives."""
         if not self.marks:
             return
-        summary = self._summary_of(self.marks[-1])
+        summary = self.session.summary_of(self.marks[-1])
         first = summary.first_alert
         if first is not None:
             self.post_message(NewAlert(first.file, first.number, first.record))

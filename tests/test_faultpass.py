@@ -250,3 +250,21 @@ def test_parts_of_a_big_file_join_in_order_each_record_once() -> None:
     assert list(joined.records) == [3, 9, 12]
     assert list(joined.keys) == [30, 90, 120]
     assert [joined.table[k] for k in joined.kinds] == [kind_a, kind_b, kind_a]
+
+
+@pytest.mark.parametrize("tree", ["faults", "real/ubuntu-ussuri"])
+def test_ostui_faults_json_prints_the_reference_document(
+    tree: str, tmp_path: Path, matcher: FaultMatcher, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command (scan's parallel indexer, then the faults pass on every core) prints what the
+    record-by-record summary of the same files gives."""
+    from ostui.cli import main
+
+    root = tmp_path / "root"
+    reference = reference_summary(copied_files(tree, root, times=True), matcher)
+    capsys.readouterr()
+    assert main(["faults", "--json", "--root", str(root)]) == 0
+    got = capsys.readouterr().out
+    attributions = {info.name: info.attribution for info in load_faults(None).packs}
+    want = json_text(reference.to_dict("en", attributions), indent=1) + "\n"
+    assert first_difference(got, want) is None

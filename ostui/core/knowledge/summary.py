@@ -151,11 +151,11 @@ def summarize_faults(
     matcher: FaultMatcher | None = None,
     installed: Installed | None = None,
     lang: str = "en",
-    workers: int = 1,
+    workers: int | None = 1,
 ) -> FaultSummary:
     """Every ERROR/CRITICAL record of the indexed files, grouped by its best known fault
-    or, when none matches, by its signature (`error_shape`). With workers > 1 the records
-    are classified in that many forked processes (headless commands only)."""
+    or, when none matches, by its signature (`error_shape`). With workers > 1 (None: one
+    per core) the records are classified in forked processes (headless commands only)."""
     from ..faultpass import classify_files
 
     if matcher is None:

@@ -373,7 +373,7 @@ async def test_detail_pane_on_the_seed_error(
         await pilot.press("s")
         assert pane.query_one(TabbedContent).active == "story"
 
-        await pilot.press("c")
+        pane.action_copy_report()  # `c` is the app's key (it works from every pane)
         await app.workers.wait_for_complete()
         await pilot.pause()
         report = tmp_path / f"ostui-report-{SEED_REQUEST}.txt"

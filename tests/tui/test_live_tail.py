@@ -122,9 +122,10 @@ async def test_scrolling_up_pauses_and_counts_new_records(tmp_path: Path) -> Non
         await wait_shown(pilot, app, 35)
         assert stream.cursor == cursor and not stream.follow
         assert "paused · 5 new" in app.status_text
+        assert "following 1 files on 1 nodes" in app.status_text  # paused, yet still followed
         await pilot.press("end")
         assert stream.follow and stream.cursor == 34
-        assert "follow" in app.status_text
+        assert "at the end · following 1 files on 1 nodes" in app.status_text
 
 
 async def test_archives_are_not_followed_unless_asked(tmp_path: Path) -> None:
@@ -135,6 +136,7 @@ async def test_archives_are_not_followed_unless_asked(tmp_path: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert not app.following
+        assert "at the end · archive: not followed" in app.status_text
         write(node / "nova-api.log", range(3, 4))
         await pilot.pause(0.4)
         assert len(shown(app)) == 3

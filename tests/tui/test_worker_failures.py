@@ -36,7 +36,7 @@ async def test_following_that_raises_is_shown_and_status_stops_saying_live(
         await settle(pilot)
         assert "disk went away" in app.failures["follow"]
         assert "following the files failed" in app.status_text
-        assert "(live)" not in app.status_text
+        assert "files on" not in app.status_text and "archive" not in app.status_text
         shown = [n.message for n in app._notifications]
         assert any("following the files stopped" in m and "still works" in m for m in shown), shown
 

@@ -13,9 +13,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ...core.i18n import _
 from ...core.knowledge import FaultGroup, FaultSummary, summarize_faults
 from ...core.logset import LogFile
 from ...core.textsafe import visible
+from ..widgets.names import middle_cut
+
+NODES_WIDTH = 20  # the nodes column: a longer list is cut in the middle
 
 
 def _when(group: FaultGroup) -> str:
@@ -56,20 +60,22 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Known faults · matching every ERROR and CRITICAL record…", id="faults-title")
+            yield Static(_("Known faults · matching every ERROR and CRITICAL record…"), id="faults-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="faults-table")
-            yield Static("enter: go to the newest record · esc: close", id="faults-note")
+            yield Static(_("enter: go to the newest record · esc: close"), id="faults-note")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        # Fixed widths: the table looks the same however fast its rows arrive.
+        # Fixed widths: the table looks the same however fast its rows arrive. The short
+        # columns come first, so count and nodes show at 80 columns; the name takes the rest.
+        room = int(self.app.size.width * 0.96) - 4 - (5 + 6 + NODES_WIDTH) - 4 * 2
         for label, width in (
             ("", 5),
-            ("fault / signature", 64),
-            ("count", 6),
-            ("nodes", 26),
-            ("components", 16),
-            ("first → last seen", 31),
+            (_("count"), 6),
+            (_("nodes"), NODES_WIDTH),
+            (_("fault / signature"), max(30, min(64, room))),
+            (_("components"), 16),
+            (_("first → last seen"), 31),
         ):
             table.add_column(label, width=width)
         table.focus()
@@ -86,31 +92,36 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         self.groups = [*summary.known, *summary.watching, *summary.unknown]
         for group in self.groups:
             if group.fault is not None:
-                kind = Text("known", style="bold") if group in summary.known else Text("watch", style="dim")
+                known = group in summary.known
+                kind = Text(_("known"), style="bold") if known else Text(_("watch"), style="dim")
                 name = f"{group.key}: {group.title}"
                 if group.repeat_note:
                     name += f" ({group.repeat_note})"
             else:
                 # An unknown group's title is made of log text: through the one gate, never markup.
-                kind, name = Text("new", style="italic"), visible(group.title)
+                kind, name = Text(_("new"), style="italic"), visible(group.title)
             table.add_row(
                 kind,
-                Text(name),
                 str(group.count),
-                ", ".join(sorted(group.nodes)),
+                Text(middle_cut(visible(", ".join(sorted(group.nodes))), NODES_WIDTH)),
+                Text(name),
                 ", ".join(sorted(group.components)),
                 _when(group),
             )
-        title = (
-            f"Known faults · {len(summary.known)} known, {len(summary.watching)} below a repetition rule, "
-            f"{len(summary.unknown)} unknown signature(s) over {summary.severe} ERROR/CRITICAL record(s) "
-            f"in {summary.files} file(s)"
+        title = _(
+            "Known faults · {known} known, {watching} below a repetition rule, {unknown} unknown "
+            "signature(s) over {severe} ERROR/CRITICAL record(s) in {files} file(s)",
+            known=len(summary.known),
+            watching=len(summary.watching),
+            unknown=len(summary.unknown),
+            severe=summary.severe,
+            files=summary.files,
         )
         self.query_one("#faults-title", Static).update(title)
         self.call_after_refresh(self._mark_ready)
         if summary.errors:
             self.query_one("#faults-note", Static).update(
-                "fault files with problems: " + "; ".join(summary.errors[:3])
+                _("fault files with problems: ") + "; ".join(summary.errors[:3])
             )
 
     def _mark_ready(self) -> None:

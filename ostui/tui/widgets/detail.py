@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...core.i18n import _
 from ...core.logset import LogFile
 from ...core.model import Record, TracebackFrame
 from ...core.requests import RequestStory, search_request
@@ -48,15 +49,18 @@ _TAB_FOCUS = {"story": "#detail-story", "traceback": "#detail-traceback", "recor
 RAW_HIGHLIGHT_LIMIT = 64 << 10  # characters of a record highlighted; bigger ones are drawn plain
 RAW_SHOW_LIMIT = 1 << 20  # characters of a record drawn at all; the report and the file have the rest
 
-_NOTHING = Content.styled("No record selected.", "$foreground-muted")
+
+def _nothing() -> Content:
+    return Content.styled(_("No record selected."), "$foreground-muted")
 
 
 def _stamp(rec: Record) -> str:
-    return rec.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if rec.timestamp else "no time"
+    return rec.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if rec.timestamp else _("no time")
 
 
-def record_summary(selection: Selection) -> Content:
-    """Time, node/component, level, logger, ids, HTTP fields and the message."""
+def record_summary(selection: Selection, brief: bool = False) -> Content:
+    """Time, node/component, level, logger, ids, HTTP fields and the message (its first
+    line when `brief`), and the file's whole path (names are cut in the tree and stream)."""
     rec = selection.record
     lf = selection.file
     muted = "$foreground-muted"
@@ -71,12 +75,14 @@ def record_summary(selection: Selection) -> Content:
         (f"  pid {rec.pid}" if rec.pid is not None else "", muted),
     )
     ids = Content.assemble(
-        ("request ", muted),
+        (_("request") + " ", muted),
         (rec.request_id or "-", "$text-accent"),
-        ("  global ", muted),
+        ("  " + _("global") + " ", muted),
         (rec.global_request_id or "-", "$text-accent"),
     )
     lines = [head, ids]
+    if not brief:
+        lines.append(Content.assemble((_("file") + " ", muted), (visible(str(lf.path)), "$text-primary")))
     http = http_line(rec)
     if http is not None:
         extra = []
@@ -87,8 +93,9 @@ def record_summary(selection: Selection) -> Content:
         facts = ("  " + ", ".join(extra)) if extra else ""
         lines.append(Content.assemble(("HTTP ", muted), http, (facts, muted)))
     message = rec.message.split("\n")
-    text = "\n".join(message[:3]) + ("\n…" if len(message) > 3 else "")
-    lines.append(Content(text or "(no message)"))
+    shown = 1 if brief else 3
+    text = "\n".join(message[:shown]) + ("\n…" if len(message) > shown and not brief else "")
+    lines.append(Content(text or _("(no message)")))
     return Content("\n").join(lines)
 
 
@@ -97,22 +104,29 @@ def _frame_text(frame: TracebackFrame) -> str:
     return f"{PACKAGE_DIR.sub('', frame.path)}:{frame.lineno} in {frame.function}"
 
 
-def traceback_summary(rec: Record, selected: Record, where: str | None) -> Content | None:
-    """The final exception and where it was raised; None without a traceback."""
+def traceback_summary(
+    rec: Record, selected: Record, where: str | None, brief: bool = False
+) -> Content | None:
+    """The final exception and where it was raised (only the exception when `brief`);
+    None without a traceback."""
     tb = rec.traceback
     if tb is None or not tb.sections:
         return None
     first = tb.exc_message.split("\n", 1)[0]
     exception = f"{tb.exc_type}: {first}" if first and tb.exc_type else (tb.exc_type or first)
-    parts = [Content.assemble(("Traceback ", "bold"), (exception, "$text-error bold"))]
+    parts = [Content.assemble((_("Traceback") + " ", "bold"), (exception, "$text-error bold"))]
+    if brief:
+        return parts[0]
     frame = innermost_openstack_frame(tb)
     last = tb.frames[-1] if tb.frames else None
     if last is not None:
-        parts.append(Content.assemble(("raised in ", "$foreground-muted"), _frame_text(last)))
+        parts.append(Content.assemble((_("raised in") + " ", "$foreground-muted"), _frame_text(last)))
     if frame is not None and frame is not last:
-        parts.append(Content.assemble(("OpenStack frame ", "$foreground-muted"), _frame_text(frame)))
+        parts.append(Content.assemble((_("OpenStack frame") + " ", "$foreground-muted"), _frame_text(frame)))
     if rec is not selected and where:
-        parts.append(Content.styled(f"from the request's record {where}", "$foreground-muted italic"))
+        parts.append(
+            Content.styled(_("from the request's record {where}", where=where), "$foreground-muted italic")
+        )
     return Content("\n").join(parts)
 
 
@@ -121,7 +135,7 @@ def raw_record(rec: Record) -> Content:
     rest is highlighted as a Python traceback when there is one."""
     text = rec.text[:RAW_SHOW_LIMIT]
     cut = len(rec.text) - len(text) + rec.truncated
-    tail = f"\n… {cut} more characters not shown" if cut > 0 else ""
+    tail = "\n… " + _("{count} more characters not shown", count=cut) if cut > 0 else ""
     lines = text.split("\n")
     body = rec.body[: len(lines) - 1]
     if rec.traceback is None or len(text) > RAW_HIGHLIGHT_LIMIT or not body:
@@ -148,7 +162,12 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
 
     Data down: `files`, `selection`, `lang`. Messages up: the children's
     (`RequestStoryView.EntrySelected`, `TracebackView.FrameSelected`) bubble through.
+
+    The diagnosis is brief until expanded (`enter` on it, or `e` anywhere): one line for
+    the HTTP status and one for the known fault, so the stream stays in view at 80x24.
     """
+
+    ALLOW_MAXIMIZE = True
 
     DEFAULT_CSS = """
     DetailPane {
@@ -159,6 +178,10 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         }
         #detail-summary { height: auto; padding: 0 1; }
         #detail-diagnosis { height: auto; margin-top: 1; }
+        &.-brief #detail-diagnosis, &.-brief #detail-fault { margin-top: 0; }
+        &.-brief > #detail-top { max-height: 65%; }
+        &.-brief #detail-diagnosis { layout: vertical; }
+        &.-brief #detail-tb-summary { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
         #detail-tb-summary { width: 1fr; height: auto; padding: 0 1; }
         #detail-tb-summary.-empty { display: none; }
         #detail-http { width: 1fr; }
@@ -174,7 +197,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         Binding("s", "show_story", "Story", show=True, id="show_story"),
         Binding("t", "show_traceback", "Traceback", show=True, id="show_traceback"),
         Binding("r", "show_raw", "Record", show=True, id="show_raw"),
-        Binding("c", "copy_report", "Copy report", show=True, id="copy_report"),
+        Binding("enter", "toggle_header", "Expand diagnosis", show=False, id="detail.expand"),
     ]
 
     selection: reactive[Selection | None] = reactive(None, always_update=True, init=False)
@@ -185,6 +208,9 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
 
     story: reactive[RequestStory | None] = reactive(None, always_update=True, init=False)
     """The selected record's request story, set when the worker has found it."""
+
+    expanded: reactive[bool] = reactive(False, init=False)
+    """The whole diagnosis (HTTP explanation, the fault's cause and fix) instead of a line each."""
 
     class StoryLoaded(Message):
         """The story worker finished for `selection` (stale when the selection changed)."""
@@ -219,19 +245,20 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         self.searching: str | None = None  # the id being searched, for the story's placeholder
 
     def compose(self) -> ComposeResult:
+        self.add_class("-brief")
         with VerticalScroll(id="detail-top"):
-            yield Static(_NOTHING, id="detail-summary")
+            yield Static(_nothing(), id="detail-summary")
             with Horizontal(id="detail-diagnosis"):
                 yield Static(id="detail-tb-summary", classes="-empty")
-                yield HttpExplanation(id="detail-http").data_bind(DetailPane.lang)
-            yield FaultPanel(id="detail-fault")
+                yield HttpExplanation(id="detail-http", classes="-brief").data_bind(DetailPane.lang)
+            yield FaultPanel(id="detail-fault", classes="-brief")
         with TabbedContent(initial="story", id="detail-tabs"):
-            with TabPane("Story", id="story"):
+            with TabPane(_("Story"), id="story"):
                 yield WaterfallView(id="detail-waterfall")
                 yield RequestStoryView(id="detail-story")
-            with TabPane("Traceback", id="traceback"):
+            with TabPane(_("Traceback"), id="traceback"):
                 yield TracebackView(id="detail-traceback")
-            with TabPane("Record", id="record"), VerticalScroll(id="detail-raw-scroll"):
+            with TabPane(_("Record"), id="record"), VerticalScroll(id="detail-raw-scroll"):
                 yield Static(id="detail-raw")
 
     # -- focus and tabs ---------------------------------------------------------------
@@ -253,6 +280,23 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         for tab in _TAB_FOCUS:
             self.set_class(tab == active, f"-tab-{tab}")
 
+    def action_toggle_header(self) -> None:
+        self.expanded = not self.expanded
+
+    def watch_expanded(self, expanded: bool) -> None:
+        self.set_class(not expanded, "-brief")
+        self.query_one("#detail-http", HttpExplanation).brief = not expanded
+        self.query_one("#detail-fault", FaultPanel).brief = not expanded
+        if self.selection is not None:
+            self.query_one("#detail-summary", Static).update(record_summary(self.selection, not expanded))
+            self._diagnose()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-http", HttpExplanation).brief = True
+        self.query_one("#detail-fault", FaultPanel).brief = True
+        if self.selection is not None:  # set before the pane was mounted
+            self.watch_selection(self.selection)
+
     def action_show_story(self) -> None:
         self._show_tab("story")
 
@@ -263,23 +307,19 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         self._show_tab("record")
 
     # -- selection -> story -----------------------------------------------------------
-    def on_mount(self) -> None:
-        if self.selection is not None:  # set before the pane was mounted
-            self.watch_selection(self.selection)
-
     def watch_selection(self, selection: Selection | None) -> None:
         if not self.is_mounted:
             return
         story_view = self.query_one("#detail-story", RequestStoryView)
         if selection is None:
             self.searching = None
-            self.query_one("#detail-summary", Static).update(_NOTHING)
+            self.query_one("#detail-summary", Static).update(_nothing())
             self.query_one("#detail-raw", Static).update("")
-            story_view.empty_text = "No record selected."
+            story_view.empty_text = _("No record selected.")
             self.story = None
             return
         rec = selection.record
-        self.query_one("#detail-summary", Static).update(record_summary(selection))
+        self.query_one("#detail-summary", Static).update(record_summary(selection, not self.expanded))
         self.query_one("#detail-raw", Static).update(raw_record(rec))
         rid = request_id_of(rec)
         current = self.story
@@ -290,10 +330,12 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         self.story = None
         if rid is None:
             self.searching = None
-            story_view.empty_text = "This record carries no request id."
+            story_view.empty_text = _("This record carries no request id.")
             return
         self.searching = rid
-        story_view.empty_text = f"Searching {rid} in {len(self._search_files(selection))} files…"
+        story_view.empty_text = _(
+            "Searching {request} in {count} files…", request=rid, count=len(self._search_files(selection))
+        )
         self._search_story(selection, self._search_files(selection), rid)
 
     def _search_files(self, selection: Selection) -> list[LogFile]:
@@ -370,7 +412,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         if entry is not None:
             since = f" +{entry.since_first:.3f}s" if entry.since_first is not None else ""
             where = visible(f"{entry.file.node}/{entry.file.component}{since}")
-        summary = traceback_summary(record, selection.record, where)
+        summary = traceback_summary(record, selection.record, where, brief=not self.expanded)
         tb_summary.set_class(summary is None, "-empty")
         tb_summary.update(summary or "")
         http.status = http_status_of(selection, story)
@@ -384,7 +426,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         """Write the report file, copy it to the clipboard (OSC 52) and say where it is."""
         selection = self.selection
         if selection is None:
-            self.notify("Select a record first.", severity="warning")
+            self.notify(_("Select a record first."), severity="warning")
             return
         story = self.query_one("#detail-waterfall", WaterfallView).narrowed(self.story, selection)
         self._write_report(selection, story, self.lang, self._search_files(selection), report_dir())
@@ -413,7 +455,9 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
     def _report_written(self, message: ReportWritten) -> None:
         message.stop()
         if message.error or message.path is None:
-            self.notify(message.error or "report not written", severity="error")
+            self.notify(message.error or _("report not written"), severity="error")
             return
         self.app.copy_to_clipboard(message.text)
-        self.notify(f"Report written to {message.path} and copied to the clipboard.", title="Report")
+        self.notify(
+            _("Report written to {path} and copied to the clipboard.", path=message.path), title=_("Report")
+        )

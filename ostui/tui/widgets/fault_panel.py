@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from ...core.i18n import _
 from ...core.knowledge import FaultMatch, FaultMatcher, error_signature
 from ...core.levels import Level
 from ...core.model import Record
@@ -95,6 +96,7 @@ class FaultPanel(Widget):
         padding: 0 1;
         border-left: outer $warning;
         &.-empty { display: none; }
+        &.-brief { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
         &.-unknown { border-left: outer $panel; }
         & > .fault-panel--title { color: $text-warning; text-style: bold; }
         & > .fault-panel--label { text-style: bold; }
@@ -108,6 +110,8 @@ class FaultPanel(Widget):
     """The record to diagnose; None hides the panel."""
     lang: reactive[str] = reactive("en", layout=True)
     """The language of the fault's title, cause and steps ("en" or "zh")."""
+    brief: reactive[bool] = reactive(False, layout=True)
+    """One line: the fault's title (or the signature) and how to see the rest."""
 
     class Matched(Message):
         """A worker matched `record` against the fault packs."""
@@ -135,6 +139,9 @@ class FaultPanel(Widget):
     def matches(self) -> list[FaultMatch]:
         """The faults matched for the current record, best first (empty until matched)."""
         return list(self._matches or [])
+
+    def watch_brief(self, brief: bool) -> None:
+        self.set_class(brief, "-brief")
 
     def watch_record(self, record: Record | None) -> None:
         self._matches = None
@@ -172,9 +179,9 @@ class FaultPanel(Widget):
         if rec is None:
             return Content("")
         if self._matches is None:
-            return Content.styled("Looking for a known fault…", muted)
+            return Content.styled(_("Looking for a known fault…"), muted)
         if not self._matches:
-            return Content.assemble(("No known fault matches; signature: ", muted), self._signature)
+            return Content.assemble((_("No known fault matches; signature: "), muted), self._signature)
         best = self._matches[0]
         fault = best.fault
         title_text, cause, steps = fault.text(self.lang)
@@ -182,8 +189,11 @@ class FaultPanel(Widget):
         label = ".fault-panel--label"
         title = ".fault-panel--title"
         parts = [Content.assemble((words["known"], label), (title_text, title), (f"  [{fault.id}]", muted))]
+        if self.brief:
+            more = _("  (e: cause and fix)") if cause or steps else ""
+            return parts[0] + Content.styled(more, muted)
         if best.why:
-            parts.append(Content.assemble(("Why: ", label), best.why))
+            parts.append(Content.assemble((_("Why: "), label), best.why))
         match_style = ".fault-panel--match"
         for line, ranges in excerpts(rec.text, best.spans):
             content = Content("  " + line)
@@ -205,5 +215,5 @@ class FaultPanel(Widget):
             parts.extend(Content.assemble("  ", (link, link_style)) for link in fault.links)
         others = [m.fault.title for m in self._matches[1:4]]
         if others:
-            parts.append(Content.styled("Also matches: " + "; ".join(others), muted))
+            parts.append(Content.styled(_("Also matches: ") + "; ".join(others), muted))
         return Content("\n").join(parts)

@@ -30,6 +30,7 @@ class HttpExplanation(Widget):
         height: auto;
         padding: 0 1;
         &.-empty { display: none; }
+        &.-brief { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
         & > .http-explanation--status-error { color: $text-error; text-style: bold; }
         & > .http-explanation--status-warning { color: $text-warning; text-style: bold; }
         & > .http-explanation--status-ok { color: $text-success; text-style: bold; }
@@ -43,6 +44,9 @@ class HttpExplanation(Widget):
 
     lang: reactive[str] = reactive("en", layout=True)
     """Language of the explanation: "en" or "zh"."""
+
+    brief: reactive[bool] = reactive(False, layout=True)
+    """One line (status and meaning) instead of the whole explanation."""
 
     def __init__(
         self,
@@ -58,6 +62,9 @@ class HttpExplanation(Widget):
 
     def watch_status(self, status: int | None) -> None:
         self.set_class(status is None, "-empty")
+
+    def watch_brief(self, brief: bool) -> None:
+        self.set_class(brief, "-brief")
 
     def _status_class(self, code: int) -> str:
         if code >= 500:
@@ -76,6 +83,11 @@ class HttpExplanation(Widget):
         explained = explain_status(code, self.lang)
         if explained is None:  # not an HTTP status at all (outside 100-599)
             return Content.styled(f"HTTP {code}", status_style)
+        if self.brief:
+            return Content.assemble(
+                (f"{code} {explained.name}", status_style),
+                ("  " + explained.meaning.split("\n", 1)[0], family),
+            )
         parts: list[Content] = [
             Content.assemble(
                 (f"{code} {explained.name}", status_style),

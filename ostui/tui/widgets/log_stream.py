@@ -132,12 +132,8 @@ class LogStream(ScrollView, can_focus=True):
         Binding("right,l", "scroll_right", "Right", show=False, id="stream.right"),
         Binding("enter", "open", "Open", id="stream.open"),
         Binding("space", "toggle_fold", "Fold", id="stream.fold"),
-        Binding("right_square_bracket", "next_error", "Next error", id="stream.next_error"),
-        Binding("left_square_bracket", "prev_error", "Prev error", show=False, id="stream.prev_error"),
-        Binding("n", "next_match", "Next match", show=False, id="stream.next_match"),
-        Binding("N", "prev_match", "Prev match", show=False, id="stream.prev_match"),
         Binding("w", "toggle_wrap", "Wrap", show=False, id="stream.wrap"),
-    ]
+    ]  # ] [ n N work from every pane: they are the app's (keys.py)
 
     cursor: reactive[int] = reactive(0, init=False)
     wrap: reactive[bool] = reactive(False, init=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -16,6 +17,11 @@ from ...core.logset import LogFile
 from ...core.marks import Mark
 from ...core.remote import RemoteNode
 from ...core.textsafe import visible
+from .names import middle_cut
+
+TREE_SHARE = 0.28  # at most this share of the terminal's width, unless resized by keys
+EDGES = 3  # the border and the scrollbar beside the labels
+SHORTEST_NAME = 8  # a name is never cut shorter than this (the counts are cut instead)
 
 
 @dataclass(eq=False)
@@ -41,7 +47,7 @@ def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, in
 class SourceTree(Tree[TreeEntry]):
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
-    SourceTree { background: $panel; }
+    SourceTree { background: $panel; width: 30; min-width: 16; }
     SourceTree > .source-tree--errors { color: $error; text-style: bold; }
     SourceTree > .source-tree--warnings { color: $warning; }
     SourceTree > .source-tree--off { color: $foreground-muted; text-style: strike; }
@@ -80,6 +86,9 @@ class SourceTree(Tree[TreeEntry]):
         self.mark: Mark | None = None  # when set, counts also say what is new since it
         self.remote: dict[str, RemoteNode] = {}  # nodes read over ssh, by name: their state shows
         self.skipped: list[tuple[str, str]] = []  # (path, why) of files found but not read
+        self.columns = 40  # the widest the tree may be: labels longer are cut in the middle
+        self.fixed_columns: int | None = None  # set by the keys < and >; None: fit the names
+        self.width_set = 0  # the width last given to the layout
 
     def load(
         self,
@@ -127,16 +136,66 @@ class SourceTree(Tree[TreeEntry]):
         """Names come from the file system and the logs: never markup, always through the gate."""
         return Text(visible(label)) if isinstance(label, str) else label
 
+    def fit_width(self, columns: int | None) -> None:
+        """`columns` wide (resized by keys), or None: as wide as the names need, up to
+        TREE_SHARE of the terminal."""
+        self.fixed_columns = columns
+        self._fit_names()
+        self.refresh_counts()
+
+    def _fit_names(self) -> None:
+        """Names as long as the tree's width allows; the rest is cut in the middle."""
+        columns = self.fixed_columns or int(self.app.size.width * TREE_SHARE)
+        if columns != self.columns:
+            self.columns = columns
+            self.refresh_counts()
+
+    def on_mount(self) -> None:
+        self._fit_names()
+        self.watch(self.screen, "maximized", self._maximized, init=False)
+
+    def _maximized(self, widget: object) -> None:
+        # The width is an inline style, which would beat the maximised layout: lift it meanwhile.
+        self.styles.width = None if widget is self else self.width_set or None
+
+    def on_resize(self) -> None:
+        self._fit_names()  # the terminal changed: so did the share
+
+    def on_tree_node_expanded(self) -> None:
+        self.refresh_counts()  # more names shown: the width may grow
+
+    def on_tree_node_collapsed(self) -> None:
+        self.refresh_counts()
+
     def refresh_counts(self) -> None:
-        def walk(node: TreeNode[TreeEntry]) -> None:
+        """Labels with their counts, cut to the tree's width; the tree as wide as the widest
+        shown label needs, up to that width (computed here: Textual's own measure of the
+        labels lags behind their changes)."""
+        widest = 0
+
+        def walk(node: TreeNode[TreeEntry], depth: int) -> None:
+            nonlocal widest
             if node.data is not None:
-                node.set_label(self._label(node.data))
-            for child in node.children:
-                walk(child)
+                # The cells left for the label: the guides and the expand icon come first.
+                room = self.columns - EDGES - depth * self.guide_depth - (2 if node.allow_expand else 0)
+                label = self._label(node.data)
+                if label.cell_len > room:
+                    name = cell_len(middle_cut(visible(node.data.label), 10_000))
+                    label = self._label(node.data, max(SHORTEST_NAME, name - (label.cell_len - room)))
+                node.set_label(label)
+                widest = max(widest, self.columns - room + label.cell_len)
+            if node.is_expanded:
+                for child in node.children:
+                    walk(child, depth + 1)
 
-        walk(self.root)
+        walk(self.root, 0)
+        width = self.fixed_columns or min(self.columns, widest)
+        if width != self.width_set:
+            self.width_set = width
+            self.styles.width = width
 
-    def _label(self, entry: TreeEntry) -> Text:
+    def _label(self, entry: TreeEntry, name_cells: int = 10_000) -> Text:
+        """The entry's name (cut in the middle to `name_cells`), marks and counts."""
         text = Text()
         if entry.kind == "skipped":
             text.append(
@@ -148,14 +207,15 @@ class SourceTree(Tree[TreeEntry]):
         broken = [f for f in files if f.error]
         if entry.kind == "file":
             f = files[0]
+            name = middle_cut(visible(entry.label), name_cells)
             if f.error:
                 text.append(
-                    visible(entry.label) + " ✗",
+                    name + " ✗",
                     self.get_component_rich_style("source-tree--broken", partial=True),
                 )
                 return text
             text.append(
-                ("☑ " if on else "☐ ") + visible(entry.label),
+                ("☑ " if on else "☐ ") + name,
                 None if on else self.get_component_rich_style("source-tree--off", partial=True),
             )
             if f.problems:  # read, with parts that could not be (CRLF, bad bytes, a cut gzip...)
@@ -164,7 +224,7 @@ class SourceTree(Tree[TreeEntry]):
                     self.get_component_rich_style("source-tree--warnings", partial=True),
                 )
         else:
-            text.append(visible(entry.label))
+            text.append(middle_cut(visible(entry.label), name_cells))
             node = self.remote.get(entry.label) if entry.kind == "node" else None
             if node is not None:
                 style = {"live": None, "slow": "source-tree--warnings"}.get(node.state, "source-tree--broken")

@@ -1,0 +1,72 @@
+"""The status bar's words, in one place: where the view is, whether the files are followed,
+and every problem counted with the mark the tree shows it by (P lists them all)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...core.i18n import _
+
+
+@dataclass
+class StatusFacts:
+    """What the status bar says, gathered by the app."""
+
+    shown: int
+    total: int
+    indexed: bool
+    filters: str
+    at_end: bool  # the view sticks to the newest record
+    following: bool  # the files are followed as they grow (not an archive)
+    follow_failed: bool = False  # they were followed until the follower stopped (said in `failed`)
+    followed_files: int = 0
+    followed_nodes: int = 0
+    unseen: int = 0  # records that arrived while the view was away from the end
+    mark: str | None = None
+    alert: bool = False
+    partly_read: int = 0
+    unreadable: int = 0
+    not_read: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def status_words(facts: StatusFacts) -> str:
+    if facts.indexed:
+        parts = [_("{shown} of {total} records", shown=f"{facts.shown:,}", total=f"{facts.total:,}")]
+    else:
+        parts = [_("{shown} newest records", shown=f"{facts.shown:,}")]
+    parts.append(facts.filters)
+    if not facts.indexed:
+        parts.append(_("indexing…"))
+    if facts.at_end:
+        parts.append(_("at the end"))
+    elif facts.unseen:
+        parts.append(_("paused · {count} new", count=f"{facts.unseen:,}"))
+    else:
+        parts.append(_("paused"))
+    if facts.following:
+        parts.append(
+            _(
+                "following {files} files on {nodes} nodes",
+                files=facts.followed_files,
+                nodes=facts.followed_nodes,
+            )
+        )
+    elif not facts.follow_failed:
+        parts.append(_("archive: not followed"))
+    if facts.mark:
+        parts.append(facts.mark)
+    if facts.alert:
+        parts.append(_("⚠ new error: press !"))
+    problems = []
+    if facts.partly_read:
+        problems.append(_("{count} file(s) partly read: tree ⚠", count=facts.partly_read))
+    if facts.unreadable:
+        problems.append(_("{count} unreadable: tree ✗", count=facts.unreadable))
+    if facts.not_read:
+        problems.append(_("{count} not read: tree 'not read'", count=facts.not_read))
+    if problems:
+        parts += problems
+        parts.append(_("P lists them"))
+    parts += [_("✗ {what} failed", what=what) for what in facts.failed]
+    return " · ".join(parts)

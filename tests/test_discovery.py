@@ -387,8 +387,11 @@ def test_sosreports_and_node_folders(tmp_path: Path) -> None:
     (tmp_path / "sosreport-dup/hostname").write_text("controller-0\n")
     (tmp_path / "extracted/etc/hostname").write_text("network-0\n")
     (tmp_path / "compute-1/etc/hostname").write_text("something-else\n")
+    (tmp_path / "notes/readme.txt").write_text("Collected after the outage.\nAsk the on-call first.\n")
     tree = discover(tmp_path)
     assert [node.name for node in tree.nodes] == ["compute-1", "controller-0", "controller-0-2", "network-0"]
+    reasons = dict(tree.skipped)
+    assert reasons[str(tmp_path / "notes/readme.txt")] == "not a log (no time stamps in its first lines)"
     assert components(tree, "network-0") == {"neutron": ["server.log"]}
     assert len(tree.looked_in) == 4
 

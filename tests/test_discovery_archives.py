@@ -72,6 +72,8 @@ def test_a_collection_of_archives_is_read_by_node_component_and_container() -> N
     sos = SOS.name
     assert layout(tree) == {
         "collection": {"other": [("", "mergedlogs-compute.log")]},  # a merged file at the top is kept
+        # Outside a var/log any log is kept: must-gather's start and end stamps are one.
+        "must-gather.local.5237114082": {"other": [("", f"{must_gather}/timestamp")]},
         "ip-10-0-187-218.ec2.internal": {  # the node the pod's YAML names
             "other": [
                 (
@@ -320,7 +322,8 @@ def test_scan_of_a_collection_lists_every_file_read_or_skipped(capsys: pytest.Ca
     ]
     assert sorted(read + skipped) == sorted(regular)
     assert {f["node"] for f in report["files"]} == {
-        "collection", "ip-10-0-187-218.ec2.internal", "sunbeam-ctl1", "worker-1",
+        "collection", "ip-10-0-187-218.ec2.internal", "must-gather.local.5237114082",
+        "sunbeam-ctl1", "worker-1",
     }  # fmt: skip
     assert all(s["reason"] for s in report["skipped"])
 

@@ -8,8 +8,9 @@ node (`pods/`, `containers/`, see `layouts`) and devstack file layouts are mappe
 
 Then a sweep takes what the layouts of archives put elsewhere (sosreport `kubectl logs` captures
 and journalctl outputs, must-gather container logs) and every other regular file under the root
-is either kept (a log whose head shows OpenStack wrote it, e.g. a merged file) or listed in
-`LogTree.skipped` with why (not a log, binary, empty, not OpenStack's, unreadable). Byte-identical
+is either kept (a log by its head: time stamps, e.g. a merged file; below a var/log only one that
+OpenStack wrote) or listed in `LogTree.skipped` with why (not a log, binary, empty, not
+OpenStack's, unreadable). Byte-identical
 files are read once (`duplicates`); a node made only of copies is an alias of the node it copies.
 
 Nothing here raises on unreadable files, permission errors or symlink loops: they are reported
@@ -564,7 +565,8 @@ class _Sweep:
         mapped = classify(relative[:-1], path.name) if place.like_var_log and is_log(look) else None
         if mapped is not None:  # a log named as a var/log would name it
             self._keep(path, place.node, mapped)
-        elif look.kind == "openstack":
+        elif look.kind == "openstack" or (is_log(look) and (place.like_var_log or not place.in_logs)):
+            # Only below a var/log, among the system's own logs, is a log not OpenStack's left out.
             self._keep(path, place.node, component_from_filename(path.name) or "other")
         else:
             self._skip(path, look.reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -682,3 +683,23 @@ def test_classify_folder_beats_name() -> None:
     assert classify(("libvirt", "lxc"), "x.log") == "libvirt"
     assert classify(("unknown",), "nova-api.log") == "nova"
     assert classify((), "dpkg.log") is None
+
+
+def deep_folder(top: Path, depth: int) -> Path:
+    """`top/a/a/.../a`, made one level at a time (os.makedirs itself recurses)."""
+    folder = str(top)
+    os.makedirs(folder)
+    for _ in range(depth):
+        folder += "/a"
+        os.mkdir(folder)
+    return Path(folder)
+
+
+def test_folders_deeper_than_pythons_recursion_limit_are_walked(tmp_path: Path) -> None:
+    depth = sys.getrecursionlimit() + 100
+    logs = deep_folder(tmp_path / "n/var/log/nova", depth)
+    (logs / "nova-deep.log").write_text("2015-11-24 10:00:00.000 1 INFO nova.api [-] deep\n")
+    (deep_folder(tmp_path / "n/elsewhere", depth) / "notes.txt").write_text("no stamps here\n")
+    tree = discover(tmp_path / "n")
+    assert components(tree, "n") == {"nova": ["nova-deep.log"]}
+    assert [Path(path).name for path, _ in tree.skipped] == ["notes.txt"]

@@ -246,6 +246,24 @@ class _Walker:
             self._walk(linked, linked_chain, None)
 
     def _walk(self, directory: Path, chain: tuple[str, ...], fallback: str | None) -> None:
+        # Depth first in name order, on a stack of listings: no depth of folders overflows.
+        stack: list[tuple[Iterator[os.DirEntry[str]], tuple[str, ...], str | None]] = []
+        self._enter(stack, directory, chain, fallback)
+        while stack:
+            entries, chain, fallback = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+            elif (below := self._visit(entry, chain, fallback)) is not None:
+                self._enter(stack, Path(entry.path), below, None)
+
+    def _enter(
+        self,
+        stack: list[tuple[Iterator[os.DirEntry[str]], tuple[str, ...], str | None]],
+        directory: Path,
+        chain: tuple[str, ...],
+        fallback: str | None,
+    ) -> None:
         try:
             info = os.stat(directory)
         except OSError as exc:
@@ -259,8 +277,7 @@ class _Walker:
                 self.skipped.append((str(directory), f"same folder as {self._seen_dirs[key]}"))
             return
         self._seen_dirs[key] = str(directory)
-        for entry in self._list(directory):
-            self._visit(entry, chain, fallback)
+        stack.append((iter(self._list(directory)), chain, fallback))
 
     def _list(self, directory: Path) -> list[os.DirEntry[str]]:
         try:
@@ -270,36 +287,38 @@ class _Walker:
             self.skipped.append((str(directory), _reason(exc)))
             return []
 
-    def _visit(self, entry: os.DirEntry[str], chain: tuple[str, ...], fallback: str | None) -> None:
+    def _visit(
+        self, entry: os.DirEntry[str], chain: tuple[str, ...], fallback: str | None
+    ) -> tuple[str, ...] | None:
+        """Take one entry; for a folder to walk into now, its chain."""
         path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
             is_file = not is_dir and entry.is_file()
         except OSError as exc:  # ELOOP from a link pointing at itself
             self.skipped.append((entry.path, _reason(exc)))
-            return
+            return None
         if is_dir:
             sub = (*chain, entry.name)
             if entry.name.lower() in SKIPPED_DIRS or not folder_wanted(sub):
-                return
-            if entry.is_symlink():
-                if not self._stays_inside(entry):
-                    return
+                return None
+            if not entry.is_symlink():
+                return sub
+            if self._stays_inside(entry):
                 self._deferred.append((path, sub))
-            else:
-                self._walk(path, sub, None)
-            return
+            return None
         if named_like_no_log(entry.name):
-            return
+            return None
         mapped = classify_log(chain, entry.name) or (None if fallback is None else (fallback, ""))
         if mapped is None:
-            return
+            return None
         if entry.is_symlink() and not self._stays_inside(entry):
-            return
+            return None
         if not is_file:  # never opened: a FIFO would block, a device never ends
             self.skipped.append((entry.path, _not_regular(entry.path)))
-            return
+            return None
         self.add(path, *mapped, entry=entry)
+        return None
 
     def _stays_inside(self, entry: os.DirEntry[str]) -> bool:
         """Whether a symlink points inside the folder being walked; if not, it is skipped."""
@@ -500,19 +519,20 @@ class _Sweep:
             return _Place(_unique(directory.name, self.used), directory, True, like_var_log=True)
         return parent
 
-    def _sweep(self, directory: Path, place: _Place) -> None:
-        try:
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as exc:
-            if str(directory) not in self.reported:
-                self.builder.skipped.append((str(directory), _reason(exc)))
-            return
-        for entry in entries:
+    def _sweep(self, root: Path, place: _Place) -> None:
+        # Depth first in name order, on a stack of listings: no depth of folders overflows.
+        stack: list[tuple[Path, Iterator[os.DirEntry[str]], _Place]] = []
+        self._enter(stack, root, place)
+        while stack:
+            directory, entries, place = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+                continue
             path = directory / entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    self._sweep(path, self._place_of(path, place))
+                    self._enter(stack, path, self._place_of(path, place))
                     continue
                 if not entry.is_file(follow_symlinks=False):
                     continue  # links and special files: the walkers said what they had to
@@ -523,6 +543,18 @@ class _Sweep:
             if (info.st_dev, info.st_ino) in self.builder.claimed or str(path) in self.reported:
                 continue
             self._file(path, place)
+
+    def _enter(
+        self, stack: list[tuple[Path, Iterator[os.DirEntry[str]], _Place]], directory: Path, place: _Place
+    ) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            if str(directory) not in self.reported:
+                self.builder.skipped.append((str(directory), _reason(exc)))
+            return
+        stack.append((directory, iter(entries), place))
 
     def _skip(self, path: Path, reason: str) -> None:
         self.builder.skipped.append((str(path), reason))

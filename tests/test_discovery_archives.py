@@ -33,8 +33,10 @@ PODLOGS = (
     "sos_commands/kubernetes/cluster-info/{ns}/podlogs/{pod}/k8s_kubectl_--namespace_{ns}_logs_{pod}_-c_{c}"
 )
 CALICO = "calico-kube-controllers-5f885f6465-zpvgw"
-MUST_GATHER = next(COLLECTION.glob("must-gather.local.*/*"))
-NOVA_API_LOGS = "nova-api-api/nova-api-api/logs"
+MUST_GATHER = COLLECTION / "must-gather.local.5237114082"
+OPENSHIFT_IMAGE = next(MUST_GATHER.glob("quay-io-openshift-*"))
+OPENSTACK_IMAGE = next(MUST_GATHER.glob("quay-io-openstack-k8s-operators-*"))
+NOVA_API_POD = OPENSTACK_IMAGE / "namespaces/openstack/pods/nova-api-0"
 
 
 def _make_archives():  # type: ignore[no-untyped-def]
@@ -68,17 +70,20 @@ def test_the_fixture_is_what_its_script_writes(tmp_path: Path) -> None:
 
 def test_a_collection_of_archives_is_read_by_node_component_and_container() -> None:
     tree = discover(COLLECTION)
-    must_gather = str(MUST_GATHER.relative_to(COLLECTION))
+    openshift = str(OPENSHIFT_IMAGE.relative_to(COLLECTION))
+    nova_api = str(NOVA_API_POD.relative_to(COLLECTION))
     sos = SOS.name
     assert layout(tree) == {
         "collection": {"other": [("", "mergedlogs-compute.log")]},  # a merged file at the top is kept
         # Outside a var/log any log is kept: must-gather's start and end stamps are one.
-        "must-gather.local.5237114082": {"other": [("", f"{must_gather}/timestamp")]},
+        "must-gather.local.5237114082": {
+            "other": [("", str((OPENSTACK_IMAGE / "timestamp").relative_to(COLLECTION)))]
+        },
         "ip-10-0-187-218.ec2.internal": {  # the node the pod's YAML names
             "other": [
                 (
                     "etcd",
-                    f"{must_gather}/namespaces/openshift-etcd/pods/etcd-ip-10-0-187-218.ec2.internal/etcd/etcd/logs/current.log",
+                    f"{openshift}/namespaces/openshift-etcd/pods/etcd-ip-10-0-187-218.ec2.internal/etcd/etcd/logs/current.log",
                 )
             ]
         },
@@ -104,16 +109,10 @@ def test_a_collection_of_archives_is_read_by_node_component_and_container() -> N
             ],
             "syslog": [("", f"{sos}/sos_commands/logs/journalctl_--no-pager")],
         },
-        "worker-1": {  # the container's previous run first, in the same log
+        "worker-1": {  # the node `oc describe pod` names; the container's previous run first
             "nova": [
-                (
-                    "nova-api-api",
-                    f"{must_gather}/namespaces/openstack/pods/nova-api-0/{NOVA_API_LOGS}/previous.log",
-                ),
-                (
-                    "nova-api-api",
-                    f"{must_gather}/namespaces/openstack/pods/nova-api-0/{NOVA_API_LOGS}/current.log",
-                ),
+                ("nova-api-api", f"{nova_api}/logs/nova-api-api-previous.log"),
+                ("nova-api-api", f"{nova_api}/logs/nova-api-api.log"),
             ]
         },
     }
@@ -139,8 +138,8 @@ def test_every_regular_file_is_read_or_said_why_not() -> None:
     assert reasons[str(SOS / "sos_commands/logs/journalctl_--disk-usage")] == (
         "not a log (no time stamps in its first lines)"
     )
-    yaml = MUST_GATHER / "namespaces/openstack/pods/nova-api-0/nova-api-0.yaml"
-    assert reasons[str(yaml)] == "not a log (no time stamps in its first lines)"
+    for no_log in (NOVA_API_POD / "nova-api-0-describe", OPENSTACK_IMAGE / "namespaces/openstack/events.log"):
+        assert reasons[str(no_log)] == "not a log (no time stamps in its first lines)"
 
 
 def test_a_byte_identical_copy_of_a_node_is_its_alias_and_read_once() -> None:
@@ -249,8 +248,15 @@ def test_pod_names_and_must_gather_paths() -> None:
     ]  # fmt: skip
     parts = ["mg", "namespaces", "openstack", "pods", "nova-api-0", "nova-api-log", "nova-api-log", "logs"]
     parts.append("previous.log")
-    assert must_gather_log(parts) == (1, PodLog("openstack", "nova-api-0", "nova-api-log"))
+    found = must_gather_log(parts)
+    assert found is not None and found.pod == PodLog("openstack", "nova-api-0", "nova-api-log")
+    assert parts[: found.pod_folder][-1] == "nova-api-0"
     assert must_gather_log([*parts[:-2], "other", "current.log"]) is None
+    found = must_gather_log(
+        ["namespaces", "openstack", "pods", "nova-api-0", "logs", "nova-api-api-previous.log"]
+    )
+    assert found is not None and found.pod == PodLog("openstack", "nova-api-0", "nova-api-api")
+    assert must_gather_log(["namespaces", "openstack", "events.log"]) is None
     assert node_pod_log(("pods", "not-a-pod-folder", "c"), "0.log") is None
 
 
@@ -302,8 +308,9 @@ def test_a_must_gather_containers_previous_run_is_the_older_part_of_its_log() ->
     node = tree.node("worker-1")
     assert node is not None
     sources = [(s.name, [m.name for m in s.members]) for s in node.sources()]
-    assert sources == [("current.log", ["previous.log", "current.log"])]
+    assert sources == [("nova-api-api.log", ["nova-api-api-previous.log", "nova-api-api.log"])]
     assert must_gather_current("previous.insecure.log") == "current.insecure.log"
+    assert must_gather_current("keystone-previous.log") == "keystone.log"
     assert must_gather_current("current.log") is None
 
 
@@ -350,7 +357,7 @@ def test_a_node_folder_without_var_log_in_a_collection_names_components_by_its_f
 
 def test_archive_files_given_by_hand_keep_their_node_and_container() -> None:
     scheduler = SOS / PODLOGS.format(ns="openstack", pod="nova-0", c="nova-scheduler")
-    nova_api = MUST_GATHER / "namespaces/openstack/pods/nova-api-0" / NOVA_API_LOGS / "current.log"
+    nova_api = NOVA_API_POD / "logs/nova-api-api.log"
     tree = sources_from_paths([scheduler, nova_api])
     found = [(s.node, s.component, s.producer, s.members) for s in tree.sources()]
     assert found == [

@@ -452,14 +452,24 @@ class _TreeBuilder:
 _NODE_NAME_IN_POD = re.compile(rb"^\s*nodeName:\s*[\"']?([A-Za-z0-9][\w.-]*)", re.MULTILINE)
 
 
+_NODE_IN_DESCRIBE = re.compile(rb"^Node:\s+([A-Za-z0-9][\w.-]*)", re.MULTILINE)
+
+
 def _must_gather_node(pod_dir: Path) -> str | None:
-    """The node a must-gather pod ran on, from the pod's own `<pod>.yaml` beside its logs."""
-    try:
-        with open(pod_dir / f"{pod_dir.name}.yaml", "rb") as handle:
-            match = _NODE_NAME_IN_POD.search(handle.read(64 << 10))
-    except OSError:
-        return None
-    return match[1].decode() if match else None
+    """The node a must-gather pod ran on: `nodeName` in the pod's `<pod>.yaml`, or `Node:` in
+    the `<pod>-describe` openstack-must-gather writes."""
+    for name, pattern in (
+        (f"{pod_dir.name}.yaml", _NODE_NAME_IN_POD),
+        (f"{pod_dir.name}-describe", _NODE_IN_DESCRIBE),
+    ):
+        try:
+            with open(pod_dir / name, "rb") as handle:
+                match = pattern.search(handle.read(64 << 10))
+        except OSError:
+            continue
+        if match:
+            return match[1].decode()
+    return None
 
 
 @dataclass(slots=True)
@@ -502,7 +512,9 @@ class _Sweep:
             earlier = {
                 path.parent / current: path
                 for path in paths
-                if (current := must_gather_current(path.name)) and path.parent / current in paths
+                if (current := must_gather_current(path.name))
+                and path.parent / current in paths
+                and must_gather_log(path.parts)
             }
             self.builder.add_files(node, component, [p for p in paths if p not in earlier.values()], producer)
             for source in self.builder.nodes[node][component]:
@@ -565,7 +577,7 @@ class _Sweep:
 
     def _file(self, path: Path, place: _Place) -> None:
         mg = must_gather_log(path.parts)
-        pod = mg[1] if mg else kubectl_capture(path.name)
+        pod = mg.pod if mg else kubectl_capture(path.name)
         if pod is not None:
             look = look_at(path, SERVICES)
             if (
@@ -574,7 +586,7 @@ class _Sweep:
             ):
                 self._skip(path, look.reason)  # empty, binary or unreadable; plain output is a log
                 return
-            node = (_must_gather_node(path.parents[3]) if mg else None) or place.node
+            node = (_must_gather_node(Path(*path.parts[: mg.pod_folder])) if mg else None) or place.node
             self._keep(path, node, pod_component(pod), pod.producer)
             return
         relative = path.relative_to(place.node_dir).parts if place.node_dir else ()
@@ -808,7 +820,7 @@ def _locate(path: Path) -> tuple[str, tuple[str, ...]]:
     parent = absolute.parent.name
     mg = must_gather_log(absolute.parts)
     sosreport = next((up for up in absolute.parents if _is_sosreport(up)), None)
-    node = (_must_gather_node(absolute.parents[3]) if mg else None) or (
+    node = (_must_gather_node(Path(*absolute.parts[: mg.pod_folder])) if mg else None) or (
         node_name(sosreport) if sosreport else "local"
     )
     return node, ((parent,) if parent else ())
@@ -840,7 +852,7 @@ def sources_from_paths(paths: Sequence[Path]) -> LogTree:
         node, chain = _locate(path)
         parent = _abspath(path).parent.name
         mg = must_gather_log(_abspath(path).parts)
-        mapped = (pod_component(mg[1]), mg[1].producer) if mg else classify_log(chain, path.name)
+        mapped = (pod_component(mg.pod), mg.pod.producer) if mg else classify_log(chain, path.name)
         component, producer = mapped or (parent if parent.lower() not in GENERIC_DIRS else "other", "")
         files.setdefault((node, component, producer), []).append(path)
     for (node, component, producer), members in files.items():

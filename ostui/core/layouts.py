@@ -34,6 +34,7 @@ _KUBECTL_CAPTURE = re.compile(
     rf"(?P<pod>{_K8S_NAME})(?:_-c_(?P<container>{_K8S_NAME}))?(?:_--?[a-z-]+)*$"
 )
 _MUST_GATHER_LOG = re.compile(r"^(?:current|previous)(?:\.insecure)?\.log$")
+_CONTAINER = re.compile(rf"^{_K8S_NAME}$")
 # StatefulSet ordinals (`nova-0`) and the random suffixes of Deployments and DaemonSets
 # (`coredns-5f885f6465-zpvgw`, `...-dx8br`), drawn by Kubernetes from consonants and digits
 # without 0, 1 and 3, so a word like `sched` is never taken for one.
@@ -101,19 +102,35 @@ def kubectl_capture(name: str) -> PodLog | None:
 
 
 def must_gather_current(name: str) -> str | None:
-    """The log a must-gather `previous[.insecure].log` came before (the container's previous
-    run), None for any other name."""
+    """The log a must-gather container's previous run (`previous.log`, `<container>-previous.log`)
+    came before, None for any other name."""
     if name in ("previous.log", "previous.insecure.log"):
         return "current" + name.removeprefix("previous")
+    if name.endswith("-previous.log"):
+        return name.removesuffix("-previous.log") + ".log"
     return None
 
 
-def must_gather_log(parts: Sequence[str]) -> tuple[int, PodLog] | None:
-    """(index of the `namespaces` part, the pod log) for a must-gather container log path."""
-    if len(parts) < 8 or not _MUST_GATHER_LOG.match(parts[-1]):
-        return None
-    top = len(parts) - 8
-    namespaces, ns, pods, pod, container, again, logs = parts[top:-1]
-    if namespaces != "namespaces" or pods != "pods" or logs != "logs" or container != again:
-        return None
-    return top, PodLog(ns, pod, container)
+@dataclass(frozen=True, slots=True)
+class MustGatherLog:
+    pod: PodLog
+    pod_folder: int  # how many leading path parts make the pod's folder (`.../pods/<pod>`)
+
+
+def must_gather_log(parts: Sequence[str]) -> MustGatherLog | None:
+    """A must-gather container log, in either layout:
+    `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/{current,previous}.log` (`oc adm
+    inspect`, OpenShift's must-gather) or `namespaces/<ns>/pods/<pod>/logs/<container>[-previous].log`
+    (openstack-must-gather's `oc logs` of each container)."""
+    if len(parts) >= 8 and _MUST_GATHER_LOG.match(parts[-1]):
+        top = len(parts) - 8
+        namespaces, ns, pods, pod, container, again, logs = parts[top:-1]
+        if namespaces == "namespaces" and pods == "pods" and logs == "logs" and container == again:
+            return MustGatherLog(PodLog(ns, pod, container), top + 4)
+    if len(parts) >= 6 and parts[-1].endswith(".log"):
+        top = len(parts) - 6
+        namespaces, ns, pods, pod, logs = parts[top:-1]
+        container = parts[-1].removesuffix(".log").removesuffix("-previous")
+        if namespaces == "namespaces" and pods == "pods" and logs == "logs" and _CONTAINER.match(container):
+            return MustGatherLog(PodLog(ns, pod, container), top + 4)
+    return None

@@ -17,11 +17,14 @@ host names and the few non-log files around them are ours, laid out as the tools
     longest line split by the runtime into a `P` part and its `F` end;
   - journalctl_--no-pager: the Ubuntu node's first 40 syslog lines.
 * `sosreport-sunbeam-ctl1-copy/`: the same sosreport, copied byte for byte under another name.
-* `must-gather.local.../<image>/namespaces/...`: an OpenShift-style must-gather, container logs at
-  `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log` beside the pod's YAML
-  (which names its node): payloads/must-gather-etcd-current.log as it is, and the OSP6 node's
-  first 50 nova-api.log lines as `oc logs --timestamps` writes them (`<RFC 3339 ns>Z <line>`),
-  the next 30 as `previous.log`.
+* `must-gather.local.../`: a must-gather run with two images. OpenShift's keeps container logs
+  at `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log` beside the pod's YAML
+  (which names its node): payloads/must-gather-etcd-current.log as it is. openstack-must-gather
+  (openstack-k8s-operators/openstack-must-gather, collection-scripts/gather_ctlplane_resources)
+  keeps `namespaces/<ns>/pods/<pod>/logs/<container>.log` (`oc logs`, no envelope) and
+  `<container>-previous.log` beside `<pod>-describe` (whose `Node:` names the node), and
+  `namespaces/<ns>/events.log`: the OSP6 node's first 50 nova-api.log lines, the next 30 as
+  the previous run.
 * `mergedlogs-compute.log`: payloads/os-log-merger-mergedlogs-compute.head.log, a merged file
   at the top of the collection; `notes.bin`, binary.
 
@@ -49,9 +52,9 @@ PODLOGS = (
 )
 NOVA_UID = "6f1c3a52-8d0e-4b7a-9e21-3c5d7f90ab14"
 CONDUCTOR_ID = "4e0f5b8c2a9d7e16" * 4
-MUST_GATHER = (
-    "must-gather.local.5237114082/quay-io-openstack-k8s-operators-openstack-must-gather-sha256-0f1e2d3c"
-)
+MUST_GATHER = "must-gather.local.5237114082"
+OPENSTACK_IMAGE = "quay-io-openstack-k8s-operators-openstack-must-gather-sha256-0f1e2d3c"
+OPENSHIFT_IMAGE = "quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-4a5b6c7d"
 OSLO_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{3})")
 
 
@@ -98,10 +101,6 @@ def cri_conductor() -> str:
     return "\n".join(out) + "\n"
 
 
-def oc_timestamps(lines: list[str]) -> str:
-    return "\n".join(enveloped(lines, "{date}T{clock}.{ms}418226071Z {line}")) + "\n"
-
-
 def pod_yaml(pod: str, namespace: str, node: str, container: str) -> str:
     return (
         "apiVersion: v1\nkind: Pod\nmetadata:\n"
@@ -145,20 +144,35 @@ def sosreport(root: Path) -> None:
     link.symlink_to(f"../../../{pod_folder}/0.log")
 
 
+def pod_describe(pod: str, namespace: str, node: str, address: str) -> str:
+    return (
+        f"Name:             {pod}\nNamespace:        {namespace}\nPriority:         0\n"
+        f"Node:             {node}/{address}\nStatus:           Running\n"
+    )
+
+
 def must_gather(root: Path) -> None:
+    # OpenShift's own must-gather image: `oc adm inspect` of each namespace.
     etcd = "etcd-ip-10-0-187-218.ec2.internal"
-    etcd_pod = root / "namespaces/openshift-etcd/pods" / etcd
+    etcd_pod = root / OPENSHIFT_IMAGE / "namespaces/openshift-etcd/pods" / etcd
     write(etcd_pod / f"{etcd}.yaml", pod_yaml(etcd, "openshift-etcd", "ip-10-0-187-218.ec2.internal", "etcd"))
     write(etcd_pod / "etcd/etcd/logs/current.log", (PAYLOADS / "must-gather-etcd-current.log").read_text())
-    nova_pod = root / "namespaces/openstack/pods/nova-api-0"
-    write(nova_pod / "nova-api-0.yaml", pod_yaml("nova-api-0", "openstack", "worker-1", "nova-api-api"))
+    # openstack-must-gather: `oc logs` of each container, its previous run, `oc describe pod`.
+    openstack = root / OPENSTACK_IMAGE / "namespaces/openstack"
+    nova_pod = openstack / "pods/nova-api-0"
     write(
-        nova_pod / "nova-api-api/nova-api-api/logs/current.log",
-        oc_timestamps(lines_of(OSP6 / "nova-api.log", 50)),
+        nova_pod / "nova-api-0-describe",
+        pod_describe("nova-api-0", "openstack", "worker-1", "192.168.122.11"),
     )
-    previous = lines_of(OSP6 / "nova-api.log")[50:80]  # the container's run before this one
-    write(nova_pod / "nova-api-api/nova-api-api/logs/previous.log", oc_timestamps(previous))
-    write(root / "timestamp", "2025-05-14 11:32:07.152 +0000 UTC m=+0.051122333\n")
+    nova_api = lines_of(OSP6 / "nova-api.log")
+    write(nova_pod / "logs/nova-api-api.log", "\n".join(nova_api[:50]) + "\n")
+    write(nova_pod / "logs/nova-api-api-previous.log", "\n".join(nova_api[50:80]) + "\n")
+    write(
+        openstack / "events.log",
+        "LAST SEEN   TYPE     REASON    OBJECT           MESSAGE\n"
+        "3m          Normal   Pulled    pod/nova-api-0   Container image already present on machine\n",
+    )
+    write(root / OPENSTACK_IMAGE / "timestamp", "2025-05-14 11:32:07.152 +0000 UTC m=+0.051122333\n")
 
 
 def write(path: Path, text: str) -> None:

@@ -357,7 +357,7 @@ async def test_palette_offers_the_domain_commands() -> None:
         await settle(pilot)
         provider = OstuiCommands(app.screen)
         texts = [t for t, _, _ in provider._commands("req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2")]
-        assert "Go to node: hp-ms-01-c29" in texts
+        assert "Nodes: show only hp-ms-01-c29" in texts
         assert "Filter level: ERROR and above" in texts
         assert "Go to request: req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2" in texts
         for _ in range(100):

@@ -19,7 +19,7 @@ def _literal(node: ast.expr | None) -> str | None:
 
 
 def used_messages(root: Path = PACKAGE) -> dict[str, str]:
-    """message -> where it is used: the first argument of every `_()` call, and the
+    """message -> where it is used: the first argument of every `_()` and `verb()` call, and the
     description of every key binding of the interface (the footer and help translate them)."""
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")):
@@ -28,7 +28,7 @@ def used_messages(root: Path = PACKAGE) -> dict[str, str]:
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
             text = None
-            if node.func.id == "_" and node.args:
+            if node.func.id in ("_", "verb") and node.args:  # verb(): a palette verb, translated
                 text = _literal(node.args[0])
             elif node.func.id == "Binding" and "tui" in path.parts:
                 described = [k.value for k in node.keywords if k.arg == "description"]

@@ -254,3 +254,58 @@ async def test_faults_screen_shows_count_and_nodes_without_scrolling_at_80_colum
         assert "count" in labels[: labels.index("nodes")], labels
         assert shown <= table.scrollable_content_region.width, (shown, table.size)
         assert table.row_count > 0 and table.scroll_offset.x == 0
+
+
+async def palette_texts(pilot, typed: str, expected: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open the palette, type `typed`, wait until a hit reads `expected`; the hits' texts."""
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await eventually_async(lambda: isinstance(app.screen, CommandPalette), 5, "no palette")
+    await pilot.press(*[{" ": "space"}.get(c, c) for c in typed])
+    hits: list[str] = []
+
+    def found() -> bool:
+        options = app.screen.query_one(CommandList)
+        hits[:] = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        return any(expected in hit for hit in hits)
+
+    await eventually_async(found, 5, f"the palette offers no {expected!r} for {typed!r}: {hits}")
+    await pilot.press("escape")
+    return hits
+
+
+async def test_the_palette_offers_the_verbs_and_completes_ids() -> None:
+    app = app_for(root=DATA / "real" / "osp6-live-migration")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await eventually_async(lambda: app.request_index is not None, 10, "no request index")
+        for typed, expected in (
+            ("request", "Request…"),
+            ("instance", "Instance…"),
+            ("time", "Time…"),
+            ("faults", "Faults"),
+            ("timeline", "Timeline"),
+            ("marks", "Marks"),
+            ("nodes", "Nodes: show only hp-ms-01-c29"),
+            ("theme", "Theme: light"),
+            ("language", "Language: Chinese"),
+            ("request 4b3cdd21", "Go to request: req-4b3cdd21-f6ba-4b00-be58-07a1414717ea"),
+        ):
+            await palette_texts(pilot, typed, expected)
+
+
+async def test_the_request_verb_asks_for_an_id_and_completes_a_prefix() -> None:
+    from ostui.tui.commands import OstuiCommands
+
+    app = app_for(root=DATA / "real" / "osp6-live-migration")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await eventually_async(lambda: app.request_index is not None, 10, "no request index")
+        verbs = {text: action for text, action, _ in OstuiCommands(app.screen)._commands("")}
+        verbs["Request…"]()
+        await eventually_async(lambda: isinstance(app.screen, PromptScreen), 5, "no prompt for the id")
+        await pilot.press(*"4b3cdd21", "enter")
+        await settle(pilot)
+        assert app.filters.request_id == "req-4b3cdd21-f6ba-4b00-be58-07a1414717ea"

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 def run_app(session: Session) -> int:
     """The browser over an opened session (its caller closes it)."""
     # Find and preview the logs in a thread first, then import Textual while it works.
-    from .startup import find_sources
+    from ..session.startup import find_sources
 
     early = find_sources(session)
     from .app import run

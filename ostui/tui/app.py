@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import re
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
@@ -28,14 +26,14 @@ from textual.worker import Worker
 
 from ..core.levels import Level
 from ..core.logset import LogFile
-from ..core.marks import Mark, MarkSummary
+from ..core.marks import Mark
 from ..core.model import Record
 from ..core.requests import RequestIndex
-from ..core.rotation import base_name
-from ..core.source import estimated_size
 from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
 from ..core.view import ALL_LEVELS, Filters, StreamView
+from ..session import Options, Session, loops, nothing_found
+from ..session.startup import Sources, at_least, find_sources, initial_filters
 from .commands import OstuiCommands
 from .failures import forward_failure, what_failed
 from .keys import APP_BINDINGS, KeyActions
@@ -53,21 +51,17 @@ from .messages import (
 )
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
-from .startup import Sources, at_least, find_sources, forced_format, initial_filters, make_args
+from .startup import make_args
 from .widgets.footer import OstuiFooter
 from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
-    from ..core.knowledge import FaultMatcher
     from ..core.remote import Mirror
     from .widgets.detail import DetailPane
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
-# Small blocks: the regex pass holds the GIL for a whole block, and the UI needs it often.
-INDEX_BLOCK = 1 << 20
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
-FOLLOW_INTERVAL = 0.05  # seconds between looks at followed files
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -97,35 +91,30 @@ class OstuiApp(KeyActions, App[int]):
     filters: reactive[Filters] = reactive(Filters, init=False)
 
     def __init__(
-        self, args: argparse.Namespace | None = None, files: Sequence[LogFile] | None = None
+        self, session: Session | Options | None = None, files: Sequence[LogFile] | None = None
     ) -> None:
+        """Draws `session`; given options instead, the app opens a session of its own and
+        closes it when it ends (tests, scenes). `files`: files built in code."""
         super().__init__()
-        self.args = args or make_args(demo=True)
+        self._owns_session = not isinstance(session, Session)
+        self.session = session if isinstance(session, Session) else Session(session or make_args(demo=True))
         self._given_files = list(files) if files is not None else None
-        self.files: list[LogFile] = []
         self.stream_files: list[LogFile] = []
         self.indexed = False
         self.status_text = "looking for logs…"
         from ..core.i18n import set_language
 
         settings = self.load_settings()
-        self.lang = set_language(getattr(self.args, "lang", None) or settings.language or "")
+        self.lang = set_language(self.session.options.lang or settings.language or "")
         self.early: Future[Sources] | None = None
         self.preview_shown = False
         self.index_started = False
         self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
-        self.request_index: RequestIndex | None = None  # built after indexing, for the palette
-        self.request_files: list[LogFile] = []  # the files in the request index's numbering
         self.clock: dict[str, int] = {}  # node -> µs added to its stamps (clock skew corrected)
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None  # mounted after the first screen
-        self._matcher: FaultMatcher | None = None
-        self.data_lock = threading.Lock()  # the follower grows indexes that views read
         self.unseen = 0  # records that arrived while the view was paused
-        self.marks: list[Mark] = []
-        self.mark_summaries: dict[int, MarkSummary] = {}
-        self.mark_done: dict[int, dict[int, int]] = {}
         self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
         self.failures: dict[str, str] = {}  # worker group -> why it stopped
 
@@ -162,7 +151,7 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_mount(self) -> None:
         self.apply_settings()
-        if getattr(self.args, "theme", "dark") == "light" or self.config.theme == "light":
+        if self.session.options.theme == "light" or self.config.theme == "light":
             self.theme = "textual-light"
         self.query_one(LogStream).focus()
         initial = self._initial_filters()
@@ -170,13 +159,38 @@ class OstuiApp(KeyActions, App[int]):
         self.load_sources()
 
     def _initial_filters(self) -> Filters:
-        return initial_filters(self.args)
+        return initial_filters(self.session.options)
+
+    @property
+    def files(self) -> list[LogFile]:
+        """Every file of the session (the session grows it, under its lock)."""
+        return self.session.files
+
+    @property
+    def data_lock(self) -> threading.Lock:
+        return self.session.lock
+
+    @property
+    def request_index(self) -> RequestIndex | None:
+        return self.session.request_index
+
+    @property
+    def request_files(self) -> list[LogFile]:
+        return self.session.request_files
+
+    @property
+    def marks(self) -> list[Mark]:
+        return self.session.marks
+
+    def on_unmount(self) -> None:
+        if self._owns_session:
+            self.session.close()
 
     # -- workers: discovery, indexing, views --------------------------------------------------
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
     def load_sources(self) -> None:
         if self.early is None:
-            self.early = find_sources(self.args, self._given_files)
+            self.early = find_sources(self.session, self._given_files)
         tree, files, preview = self.early.result()
         # Set before the files are announced: their handler indexes at once when there is
         # no first screen to wait for.
@@ -186,18 +200,17 @@ class OstuiApp(KeyActions, App[int]):
             self.post_message(ViewReady(preview, preview=True))
 
     def on_sources_loaded(self, message: SourcesLoaded) -> None:
-        self.files = message.files
+        for problem in self.session.problems:
+            self.notify(problem, severity="error", timeout=20)
         if not self.files:
-            from ..cli import nothing_found
-
             self.query_one(LogStream).display = False
             self.set_status(nothing_found(message.tree))
             return
         tree = self.query_one(SourceTree)
-        for mirror in getattr(self.args, "mirrors", None) or []:
+        for mirror in self.mirrors:
             tree.remote[mirror.node.name] = mirror.node
             mirror.on_change = self._node_changed
-        tree.load(self.files, skipped=getattr(message.tree, "skipped", None) or [])
+        tree.load(self.files, skipped=message.tree.skipped)
         self.stream_files = [f for f in self.files if f.error is None]
         broken = [f for f in self.files if f.error]
         if broken:
@@ -213,22 +226,10 @@ class OstuiApp(KeyActions, App[int]):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_files(self, files: list[LogFile]) -> None:
-        sizes = [f.index.source.size() if f.index is not None else estimated_size(f.path) for f in files]
-        total = sum(sizes) or 1
-        done = 0
-        fmt = forced_format(self.args)
-        for n, f in enumerate(files):
-            base = done
-            f.open(fmt)  # compressed files were left unopened at start-up
+        def progress(done: int, total: int, files_done: int, files_total: int) -> None:
+            self.post_message(IndexProgress(done, total, files_done, files_total))
 
-            def progress(scanned: int, size: int, base: int = base, n: int = n) -> None:
-                self.post_message(IndexProgress(base + scanned, total, n, len(files)))
-
-            f.build(progress, block_size=INDEX_BLOCK)
-            self.flag_faults(f)
-            done += sizes[n]
-            self.post_message(IndexProgress(done, total, n + 1, len(files)))
-            self.post_message(FileIndexed(f))
+        loops.index_files(self.session, files, progress, lambda f: self.post_message(FileIndexed(f)))
         self.post_message(IndexingDone())
 
     def on_index_progress(self, message: IndexProgress) -> None:
@@ -251,15 +252,7 @@ class OstuiApp(KeyActions, App[int]):
     @work(thread=True, exclusive=True, group="requests", exit_on_error=False)
     def build_request_index(self) -> None:
         """Every request id -> its records, for "go to request…" (in the background)."""
-        from ..core.requests import RequestIndex
-
-        index = RequestIndex()
-        with self.data_lock:
-            files = [f for f in self.files if f.index is not None]
-        for n, f in enumerate(files):
-            assert f.index is not None
-            index.add_file(n, f.index)
-        self.request_index, self.request_files = index, files
+        loops.index_requests(self.session)
 
     # -- clock skew between nodes ----------------------------------------------------------------
     def action_clock_skew(self) -> None:
@@ -307,48 +300,14 @@ class OstuiApp(KeyActions, App[int]):
         """Live files are followed; archives (--root, --demo) only with --follow."""
         if "follow" in self.failures:
             return False  # the follower stopped: never claim "live"
-        choice = getattr(self.args, "follow", None)
-        if choice is not None:
-            return bool(choice)
-        if getattr(self.args, "mirrors", None) or getattr(self.args, "journals", None):
-            return True  # remote nodes and journals are mirrored to be followed
-        return not (getattr(self.args, "root", None) or getattr(self.args, "demo", False))
+        return self.session.following
 
     @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
     def follow_files(self) -> None:
         from textual.worker import get_current_worker
 
-        from ..core.follow import Follower
-
         worker = get_current_worker()
-        with self.data_lock:
-            files = [f for f in self.files if f.index is not None]
-            # New files are looked for where discovery found the logs, not beside files given by hand.
-            folders = [] if getattr(self.args, "paths", None) else sorted({f.path.parent for f in files})
-        follower = Follower(files, folders, new_file=self._classify_new_file)
-        while not worker.is_cancelled:
-            with self.data_lock:
-                changes = follower.poll()
-                for change in changes:
-                    if change.file.index is not None:
-                        self.flag_faults(change.file, change.file.faults_checked)
-            if changes:
-                self.post_message(FilesChanged(changes))
-            time.sleep(FOLLOW_INTERVAL)
-
-    def flag_faults(self, lf: LogFile, start: int = 0) -> None:
-        """Flag known faults in `lf` from record `start` (imported late: start-up time)."""
-        from ..core.faultscan import flag_faults
-
-        flag_faults(lf, self.matcher(), start)
-
-    def matcher(self) -> FaultMatcher:
-        """The fault matcher, loaded on first use (it reads the packs)."""
-        if self._matcher is None:
-            from .report import default_matcher
-
-            self._matcher = default_matcher()
-        return self._matcher
+        loops.follow(self.session, lambda: worker.is_cancelled, lambda c: self.post_message(FilesChanged(c)))
 
     # -- remote nodes: older logs on demand --------------------------------------------------
     def on_log_stream_reached_top(self, message: LogStream.ReachedTop) -> None:
@@ -366,35 +325,19 @@ class OstuiApp(KeyActions, App[int]):
 
     @property
     def mirrors(self) -> list[Mirror]:
-        return list(getattr(self.args, "mirrors", None) or [])
+        return list(self.session.mirrors)
 
     @work(thread=True, exclusive=True, group="older", exit_on_error=False)
     def fetch_older(self) -> None:
-        added: list[LogFile] = []
-        fetched = 0
-        for mirror in self.mirrors:
-            for path in mirror.fetch_older():
-                fetched += 1
-                with self.data_lock:
-                    live = next((f for f in self.files if f.path == path.parent / base_name(path.name)), None)
-                if live is None:
-                    continue
-                lf = LogFile(path, live.node, live.component, live.group)
-                lf.open(forced_format(self.args))
-                lf.build()
-                self.flag_faults(lf)
-                added.append(lf)
-        note = f"{fetched} older file{'s' * (fetched != 1)} fetched" if fetched else "nothing older to fetch"
-        self.post_message(OlderFetched(added, note))
+        self.post_message(OlderFetched(*loops.fetch_older(self.session)))
 
     def on_older_fetched(self, message: OlderFetched) -> None:
         self.notify(message.note, timeout=3)
         if not message.files:
             self.update_status()
             return
-        with self.data_lock:
-            self.files.extend(message.files)
-            self.stream_files.extend(f for f in message.files if f.error is None)
+        self.session.add_files(message.files)
+        self.stream_files.extend(f for f in message.files if f.error is None)
         self.query_one(SourceTree).load(self.files, keep=True)
         self._set_detail_files()
         self.build_request_index()
@@ -404,15 +347,6 @@ class OstuiApp(KeyActions, App[int]):
         """A remote node changed state (called from its mirror's thread)."""
         self.call_from_thread(self.query_one(SourceTree).refresh_counts)
 
-    def _classify_new_file(self, path: Path) -> LogFile | None:
-        """A file that appeared in a followed folder: a log of the node and component there."""
-        if not path.name.endswith((".log", ".txt")):
-            return None
-        sibling = next((f for f in self.files if f.path.parent == path.parent), None)
-        if sibling is None:
-            return None
-        return LogFile(path, sibling.node, sibling.component, path.name)
-
     def on_files_changed(self, message: FilesChanged) -> None:
         stream = self.query_one(LogStream)
         tree = self.query_one(SourceTree)
@@ -420,9 +354,8 @@ class OstuiApp(KeyActions, App[int]):
         for change in message.changes:
             if change.kind in ("new", "truncated", "rotated", "gone", "gap", "problem"):
                 structural = True
-                if change.kind == "new" and change.file not in self.files:
-                    self.files.append(change.file)
-                    self.stream_files.append(change.file)
+                if change.kind == "new" and change.file not in self.stream_files:
+                    self.stream_files.append(change.file)  # the session listed it already
                 elif change.kind == "gap" and change.file not in self.stream_files:
                     # A marker record where the gap is; the live file carries it as a problem
                     # (the tree's mark and the status bar's count).
@@ -442,7 +375,7 @@ class OstuiApp(KeyActions, App[int]):
         view = stream.view
         if view is None or not self.indexed:
             return
-        with self.data_lock:
+        with self.session.lock:
             added = view.extend()
         if added is None:
             self.rebuild_view()
@@ -479,7 +412,7 @@ class OstuiApp(KeyActions, App[int]):
         worker = get_current_worker()
         stream = self.query_one(LogStream)
         previous = stream.view.merged if stream.view is not None else None
-        with self.data_lock:
+        with self.session.lock:
             view = StreamView(
                 files, filters, cancelled=lambda: worker.is_cancelled, merged=previous, clock=self.clock
             )
@@ -506,6 +439,8 @@ class OstuiApp(KeyActions, App[int]):
         self.update_status()
 
     def set_status(self, text: str) -> None:
+        # Sources that could not be opened (a bad nodes.toml) stay said whatever else is.
+        text = " · ".join([text, *(f"✗ {problem}" for problem in self.session.problems)])
         self.status_text = text
         # The status names files, patterns and nodes: never markup, always gated.
         self.query_one(StatusBar).update(Content(visible(text)))
@@ -806,17 +741,9 @@ class OstuiApp(KeyActions, App[int]):
 
     def add_transcript(self, text: str) -> LogFile:
         """A pasted `nova/openstack --debug` transcript, as a file of the node `client`."""
-        from ..core.formats import get_format
-        from ..core.index import FileIndex
-        from ..core.source import MemorySource
-
-        n = sum(1 for f in self.files if f.node == "client") + 1
-        path = Path(f"pasted-transcript-{n}.txt")
-        source = MemorySource(path, text.encode("utf-8", "replace"))
-        index = FileIndex(source, get_format("client-debug"))
-        index.update(final=True)
-        lf = LogFile(path, "client", "client", path.name, index=index, format_name="client-debug")
-        self.files.append(lf)
+        lf = loops.add_transcript(self.session, text)
+        index = lf.index
+        assert index is not None
         self.stream_files.append(lf)
         self.query_one(SourceTree).load(self.files, keep=True)
         self._set_detail_files()
@@ -831,13 +758,7 @@ class OstuiApp(KeyActions, App[int]):
 
     # -- reproduction marks -----------------------------------------------------------------
     def action_drop_mark(self) -> None:
-        from ..core.marks import MarkSummary, drop_mark
-
-        with self.data_lock:
-            mark = drop_mark(f"try {len(self.marks) + 1}", [f for f in self.files if f.index is not None])
-        self.marks.append(mark)
-        self.mark_summaries[id(mark)] = MarkSummary()
-        self.mark_done[id(mark)] = dict(mark.first)
+        mark = self.session.drop_mark()
         self.alert = None
         tree = self.query_one(SourceTree)
         tree.mark = mark
@@ -864,22 +785,14 @@ class OstuiApp(KeyActions, App[int]):
             if target is not None:
                 self.go_to_record(str(target[0].path), target[1])
 
-        self.push_screen(MarksScreen(self.marks, self._summary_of), done)
-
-    def _summary_of(self, mark: Mark) -> MarkSummary:
-        from ..core.marks import summarize_since
-
-        with self.data_lock:
-            return summarize_since(
-                mark, self.files, done=self.mark_done[id(mark)], into=self.mark_summaries[id(mark)]
-            )
+        self.push_screen(MarksScreen(self.marks, self.session.summary_of), done)
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_for_errors(self) -> None:
         """After a mark, say when a new ERROR, CRITICAL or 5xx arrives."""
         if not self.marks:
             return
-        summary = self._summary_of(self.marks[-1])
+        summary = self.session.summary_of(self.marks[-1])
         first = summary.first_alert
         if first is not None:
             self.post_message(NewAlert(first.file, first.number, first.record))
@@ -1031,9 +944,9 @@ class OstuiApp(KeyActions, App[int]):
     COMMANDS = App.COMMANDS | {OstuiCommands}
 
 
-def run(args: argparse.Namespace, early: Future[Sources] | None = None) -> int:
-    app = OstuiApp(args)
-    app.early = early or find_sources(args)
+def run(session: Session, early: Future[Sources] | None = None) -> int:
+    app = OstuiApp(session)
+    app.early = early or find_sources(session)
     result = app.run()
     return result or 0
 

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .discovery import classify
+from .layouts import is_container_link
 from .rotation import RANK_LIVE, base_name, rotation_key, split_compression
 
 DEFAULT_BACKLOG = 2 << 20  # bytes per file fetched at first: enough context on a slow link
@@ -675,6 +676,8 @@ class Mirror:
             relative = local.relative_to(self.root / "var" / "log")
             if classify(relative.parts[:-1], relative.name) is None or relative.name.endswith(".pid"):
                 continue  # not an OpenStack log by the same layouts as locally: not fetched
+            if kind == "l" and is_container_link(relative.parts[:-1], relative.name):
+                continue  # kubelet's link to a pods/ file, which is read there
             if kind != "f":
                 what = "a symlink" if kind == "l" else "a FIFO or device"
                 self._problem(f"{path}: not a regular file ({what}): not read")

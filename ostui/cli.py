@@ -9,9 +9,11 @@ ostui nodes [PATH...]                        the other nodes these logs name, as
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
-from contextlib import nullcontext
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -503,13 +505,33 @@ def in_session(command: str | None, args: argparse.Namespace, parser: argparse.A
         except KeyError as exc:
             parser.error(str(exc.args[0]))
     try:
-        with Session.open(options) as session:
+        with ended_by_signals(), Session.open(options) as session:
             return run_command(command, args, session)
     except NodesError as exc:
         print(f"ostui: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     except NodesIncomplete:
         raise SystemExit(INCOMPLETE_NODES) from None  # settle() said which nodes, and why
+
+
+@contextmanager
+def ended_by_signals() -> Iterator[None]:
+    """A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the run through the session's
+    close, as q does: by default Python would die at once and leave the nodes' mirrors,
+    ssh masters and temporary folders behind. The previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_command(command: str | None, args: argparse.Namespace, session: Session) -> int:

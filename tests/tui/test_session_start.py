@@ -4,10 +4,15 @@ quitting while a node still connects leaves nothing running or on disk."""
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,10 +121,12 @@ def ssh_clients_to(port: int) -> list[list[str]]:
     return found
 
 
-@pytest.mark.skipif(sshd_binary() is None or shutil.which("ssh") is None, reason="no sshd/ssh")
-async def test_quitting_while_a_node_connects_leaves_no_ssh_mirror_or_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+needs_ssh = pytest.mark.skipif(sshd_binary() is None or shutil.which("ssh") is None, reason="no sshd/ssh")
+
+
+@pytest.fixture
+def slow_node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, SlowLink]]:
+    """An inventory naming one node, reached through a relay that holds each connection 3 s."""
     monkeypatch.setattr(discovery, "HOST_LOG_ROOTS", ())
     monkeypatch.setattr(discovery, "HOST_DEVSTACK_DIRS", ())
     monkeypatch.setattr(discovery, "HOST_STORES", ())
@@ -135,20 +142,58 @@ async def test_quitting_while_a_node_connects_leaves_no_ssh_mirror_or_folder(
     inventory = tmp_path / "nodes.toml"
     inventory.write_text(f'[nodes.c1]\nssh = "root@127.0.0.1"\nroot = "{root}"\noptions = [{quoted}]\n')
     try:
-        with Session.open(Options(inventory=inventory, browser=True, journal=False)) as session:
-            app = OstuiApp(session)
-            async with app.run_test(size=(120, 30)) as pilot:
-                await eventually_async(lambda: session.mirrors, message="the node's mirror starts")
-                await eventually_async(lambda: ssh_clients_to(link.port), message="ssh connects")
-                assert session.mirrors[0].node.state == "connecting"
-                await pilot.press("q")
-        (mirror,) = session.mirrors
-        eventually(lambda: not ssh_clients_to(link.port), 3.0, "every ssh to the node ends at once")
-        assert not mirror.control.exists(), "the ControlMaster folder is removed"
-        assert session.folders and not any(f.exists() for f in session.folders), "mirror folder removed"
-        time.sleep(link.delay + 1)  # the relay now lets the held connection through
-        assert not ssh_clients_to(link.port), "no ssh started after the quit"
-        assert not any(f.exists() for f in session.folders) and not mirror.control.exists()
+        yield inventory, link
     finally:
         link.close()
         server.stop()
+
+
+@needs_ssh
+async def test_quitting_while_a_node_connects_leaves_no_ssh_mirror_or_folder(
+    slow_node: tuple[Path, SlowLink],
+) -> None:
+    inventory, link = slow_node
+    with Session.open(Options(inventory=inventory, browser=True, journal=False)) as session:
+        app = OstuiApp(session)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await eventually_async(lambda: session.mirrors, message="the node's mirror starts")
+            await eventually_async(lambda: ssh_clients_to(link.port), message="ssh connects")
+            assert session.mirrors[0].node.state == "connecting"
+            await pilot.press("q")
+    (mirror,) = session.mirrors
+    eventually(lambda: not ssh_clients_to(link.port), 3.0, "every ssh to the node ends at once")
+    assert not mirror.control.exists(), "the ControlMaster folder is removed"
+    assert session.folders and not any(f.exists() for f in session.folders), "mirror folder removed"
+    time.sleep(link.delay + 1)  # the relay now lets the held connection through
+    assert not ssh_clients_to(link.port), "no ssh started after the quit"
+    assert not any(f.exists() for f in session.folders) and not mirror.control.exists()
+
+
+@needs_ssh
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["hangup", "terminate"])
+def test_a_closed_terminal_or_a_kill_while_a_node_connects_leaves_nothing(
+    slow_node: tuple[Path, SlowLink], tmp_path: Path, sig: signal.Signals
+) -> None:
+    inventory, link = slow_node
+    temporary = tmp_path / "tmp"  # where the run's mirror folder goes (the ssh one is in /tmp)
+    temporary.mkdir()
+    command = [sys.executable, "-m", "ostui", "scan", "--json", "--no-journal", "--inventory", str(inventory)]
+    run = subprocess.Popen(
+        [*command, str(SEED / "nova-api.log")],
+        cwd=Path(__file__).resolve().parents[2],  # the ostui under test
+        env={**os.environ, "TMPDIR": str(temporary)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        (client,) = eventually(lambda: ssh_clients_to(link.port), 15.0, "ssh connects")
+        control = Path(next(a for a in client if a.startswith("ControlPath=")).split("=", 1)[1]).parent
+        assert control.is_dir() and list(temporary.iterdir())
+        run.send_signal(sig)
+        assert run.wait(timeout=10) == 128 + sig
+    finally:
+        run.kill()
+        run.wait()
+    eventually(lambda: not ssh_clients_to(link.port), 3.0, "every ssh to the node ends")
+    assert not control.exists(), "the ControlMaster folder is removed"
+    assert list(temporary.iterdir()) == [], "the mirror folder is removed"

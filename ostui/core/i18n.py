@@ -18,7 +18,7 @@ from importlib import resources
 
 from .knowledge.status import LANGS, pick_lang
 
-__all__ = ["LANGS", "_", "catalogue", "language", "pick_lang", "set_language"]
+__all__ = ["LANGS", "_", "catalogue", "language", "n_", "pick_lang", "set_language"]
 
 _current = "en"
 
@@ -54,3 +54,9 @@ def _(text: str, /, **fields: object) -> str:
         return translated.format(**fields)
     except (KeyError, IndexError, ValueError):  # a broken translation never hides the message
         return text.format(**fields)
+
+
+def n_(count: int, one: str, many: str, /, **fields: object) -> str:
+    """`one` or `many` by `count` (English has two forms; Chinese uses one for both),
+    with `count` and `fields` filled in."""
+    return _(one if count == 1 else many, count=count, **fields)

@@ -137,3 +137,19 @@ SCENES.update(
         "instance-story": Scene("instance-story", lambda: make_args(root=OSP6), [_migrated_instance]),
     }
 )
+
+
+# -- the interface fits the operator (issue #16): sizes, a maximised pane, Chinese ---------------
+SCENES.update(
+    {
+        "main-120x40": Scene("main-120x40", lambda: make_args(root=OSP6), ["L", "L", "L"], size=(120, 40)),
+        "main-200x50": Scene("main-200x50", lambda: make_args(root=OSP6), ["L", "L", "L"], size=(200, 50)),
+        "maximised-detail": Scene(
+            "maximised-detail", lambda: make_args(SEED_LOG), ["L", "L", "L", "enter", "z"], size=(120, 40)
+        ),
+        "known-faults-80x24": Scene("known-faults-80x24", lambda: make_args(root=OSP6), ["f"], size=(80, 24)),
+        "chinese-main-view": Scene(
+            "chinese-main-view", lambda: make_args(root=OSP6, lang="zh"), ["L", "L", "L", "enter"]
+        ),
+    }
+)

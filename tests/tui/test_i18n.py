@@ -30,6 +30,11 @@ def used_messages(root: Path = PACKAGE) -> dict[str, str]:
             text = None
             if node.func.id in ("_", "verb") and node.args:  # verb(): a palette verb, translated
                 text = _literal(node.args[0])
+            elif node.func.id == "n_" and len(node.args) >= 3:  # n_(count, one, many)
+                one = _literal(node.args[1])
+                if one:
+                    found.setdefault(one, f"{path.relative_to(root.parent)}:{node.lineno}")
+                text = _literal(node.args[2])
             elif node.func.id == "Binding" and "tui" in path.parts:
                 described = [k.value for k in node.keywords if k.arg == "description"]
                 text = _literal(node.args[2] if len(node.args) > 2 else (described or [None])[0])

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ...core.i18n import _
 from ...core.skew import ClockSkew, describe
 
 
@@ -47,19 +48,23 @@ class ClockScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Clock skew between nodes", classes="title")
+            yield Static(_("Clock skew between nodes"), classes="title")
             yield DataTable(cursor_type="row", id="clocks")
-            state = "the stream is corrected" if self.corrected else "the stream shows each node's own clock"
-            action = "undo" if self.corrected else "correct the stream by the request estimate"
-            yield Static(f"{state} · c: {action} · esc: close", classes="note")
+            state = (
+                _("the stream is corrected")
+                if self.corrected
+                else _("the stream shows each node's own clock")
+            )
+            action = _("undo") if self.corrected else _("correct the stream by the request estimate")
+            yield Static(f"{state} · c: {action} · esc: " + _("close"), classes="note")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("node", "from shared requests", "heartbeat")
+        table.add_columns(_("node"), _("from shared requests"), _("heartbeat"))
         for clock in self.clocks:
             table.add_row(
                 clock.node,
-                describe(clock.skew).removeprefix(clock.node + " ") if clock.skew else "reference",
+                describe(clock.skew).removeprefix(clock.node + " ") if clock.skew else _("reference"),
                 "" if clock.heartbeat_s is None else f"{clock.heartbeat_s:+.0f} s (±1 s)",
             )
         table.focus()

@@ -12,6 +12,7 @@ from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ...core.i18n import _
 from ...core.logset import LogFile
 from ...core.marks import Mark, MarkSummary
 from .prompt import PromptScreen
@@ -45,19 +46,19 @@ class MarksScreen(ModalScreen[Target | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Reproduction marks", classes="title")
+            yield Static(_("Reproduction marks"), classes="title")
             with Horizontal(id="marks-row"):
                 yield DataTable(cursor_type="row", id="marks")
                 yield DataTable(cursor_type="row", id="new")
-            yield Static("enter: go to the record · n: rename the mark · esc: close", classes="note")
+            yield Static(_("enter: go to the record · n: rename the mark · esc: close"), classes="note")
 
     def on_mount(self) -> None:
         marks = self.query_one("#marks", DataTable)
-        marks.add_columns("mark", "dropped at")
+        marks.add_columns(_("mark"), _("dropped at"))
         for mark in self.marks:
             marks.add_row(mark.name, mark.when.strftime("%H:%M:%S"))
         new = self.query_one("#new", DataTable)
-        new.add_columns("what", "node/component", "time", "record")
+        new.add_columns(_("what"), _("node/component"), _("time"), _("record"))
         marks.focus()
         if self.marks:
             marks.move_cursor(row=len(self.marks) - 1)
@@ -85,7 +86,7 @@ class MarksScreen(ModalScreen[Target | None]):
             )
             self.targets.append((err.file, err.number))
         if not self.targets:
-            table.add_row("nothing new", "", "", "no ERROR and no failing request since this mark")
+            table.add_row(_("nothing new"), "", "", _("no ERROR and no failing request since this mark"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "marks" and 0 <= event.cursor_row < len(self.marks):
@@ -115,7 +116,7 @@ class MarksScreen(ModalScreen[Target | None]):
                 marks.update_cell_at(Coordinate(row, 0), value)
 
         self.app.push_screen(
-            PromptScreen("Name this mark", "try 2: after restarting nova-api", mark.name), done
+            PromptScreen(_("Name this mark"), "try 2: after restarting nova-api", mark.name), done
         )
 
     def action_close(self) -> None:

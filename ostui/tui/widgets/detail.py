@@ -251,7 +251,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             with Horizontal(id="detail-diagnosis"):
                 yield Static(id="detail-tb-summary", classes="-empty")
                 yield HttpExplanation(id="detail-http", classes="-brief").data_bind(DetailPane.lang)
-            yield FaultPanel(id="detail-fault", classes="-brief")
+            yield FaultPanel(id="detail-fault", classes="-brief").data_bind(DetailPane.lang)
         with TabbedContent(initial="story", id="detail-tabs"):
             with TabPane(_("Story"), id="story"):
                 yield WaterfallView(id="detail-waterfall")

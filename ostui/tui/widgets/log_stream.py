@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...core.i18n import _
 from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.model import Record
@@ -400,7 +401,7 @@ class LogStream(ScrollView, can_focus=True):
     def action_toggle_fold(self) -> None:
         if self.view is None or not len(self.view):
             return
-        _, rec = self.view.record(self.cursor)
+        rec = self.view.record(self.cursor)[1]
         if self.cursor in self.rowmap.expanded:
             self.rowmap.set(self.cursor, 0)
         else:
@@ -417,7 +418,7 @@ class LogStream(ScrollView, can_focus=True):
         self._update_size()
         self.refresh()
         self.notify(
-            f"wrap {'on' if self.wrap else 'off'}: expanded records wrap at the pane width", timeout=2
+            _("wrap on: expanded records wrap at the pane width") if self.wrap else _("wrap off"), timeout=2
         )
 
     def action_next_error(self) -> None:
@@ -432,7 +433,7 @@ class LogStream(ScrollView, can_focus=True):
             return
         row = self.view.find_level(self.cursor, step, Level.ERROR)
         if row is None:
-            self.notify("no more ERROR records in that direction", timeout=2)
+            self.notify(_("no more ERROR records in that direction"), timeout=2)
         else:
             self.move_to(row)
 
@@ -446,18 +447,18 @@ class LogStream(ScrollView, can_focus=True):
     def _jump_match(self, step: int, limit: int = 200_000) -> None:
         """Next record whose message matches the search (parses rows one by one)."""
         if self.view is None or self.search is None:
-            self.notify("no search: press / to search", timeout=2)
+            self.notify(_("no search: press / to search"), timeout=2)
             return
         i = self.cursor + step
         checked = 0
         while 0 <= i < len(self.view) and checked < limit:
-            _, rec = self.view.record(i)
+            rec = self.view.record(i)[1]
             if self.search.search(rec.text):
                 self.move_to(i)
                 return
             i += step
             checked += 1
-        self.notify("no more matches in that direction", timeout=2)
+        self.notify(_("no more matches in that direction"), timeout=2)
 
     def _top(self) -> int:
         """First screen row drawn. Following, the end of the stream, from the first frame,
@@ -472,6 +473,6 @@ class LogStream(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if self.view is None:
             return
-        row, _ = self.rowmap.locate(self._top() + event.y)
+        row = self.rowmap.locate(self._top() + event.y)[0]
         if row < len(self.view):
             self.cursor = row

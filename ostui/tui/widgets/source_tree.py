@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from ...core.i18n import _
 from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.marks import Mark
@@ -110,7 +111,7 @@ class SourceTree(Tree[TreeEntry]):
             self.active = {id(f) for f in files if f.error is None}
         self.clear()
         root = self.root
-        root.data = TreeEntry("all", "all logs", list(files))
+        root.data = TreeEntry("all", _("all logs"), list(files))
         by_node: dict[str, dict[str, list[LogFile]]] = {}
         for f in files:
             by_node.setdefault(f.node, {}).setdefault(f.component, []).append(f)
@@ -125,7 +126,7 @@ class SourceTree(Tree[TreeEntry]):
             if name not in by_node:  # a node that is down shows, with its state
                 root.add(name, data=TreeEntry("node", name, []), expand=False)
         if self.skipped:
-            label = f"not read ({len(self.skipped)})"
+            label = _("not read ({count})", count=len(self.skipped))
             gone = root.add(label, data=TreeEntry("skipped", label), expand=False)
             for path, reason in self.skipped:
                 gone.add_leaf(f"{path}: {reason}", data=TreeEntry("skipped", f"{path}: {reason}"))

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 
+from ...core.i18n import _, n_
 from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.model import Record
@@ -120,7 +121,7 @@ class RequestStoryView(CursorRows):
     story: reactive[RequestStory | None] = reactive(None, init=False, always_update=True)
     """The story to show; None shows `empty_text`."""
 
-    empty_text: reactive[str] = reactive("No request selected.", init=False)
+    empty_text: reactive[str] = reactive("", init=False)
 
     class EntryHighlighted(Message):
         """The cursor moved onto an entry."""
@@ -186,12 +187,14 @@ class RequestStoryView(CursorRows):
         story = self.story
         style = self.component_style
         if story is None:
-            return [Row(Content.styled(self.empty_text, style("story-view--muted")))]
+            return [
+                Row(Content.styled(self.empty_text or _("No request selected."), style("story-view--muted")))
+            ]
         count = len(story.entries)
         heading = Content.assemble(
-            ("Request ", style("story-view--heading")),
+            (_("Request") + " ", style("story-view--heading")),
             Content.styled(story.request_id, style("story-view--id")).stylize(style("story-view--heading")),
-            (f"  {count} record{'s' if count != 1 else ''}", style("story-view--muted")),
+            ("  " + n_(count, "{count} record", "{count} records"), style("story-view--muted")),
         )
         if story.status is not None:
             heading = heading.append(
@@ -209,7 +212,7 @@ class RequestStoryView(CursorRows):
             rows.append(
                 Row(
                     Content.assemble(
-                        ("  linked ", style("story-view--muted")),
+                        ("  " + _("linked") + " ", style("story-view--muted")),
                         (link.target, style("story-view--id")),
                         (f" ({link.relation})", style("story-view--muted")),
                     )
@@ -219,7 +222,7 @@ class RequestStoryView(CursorRows):
             rows.append(
                 Row(
                     Content.styled(
-                        f"No record in the loaded files mentions {story.request_id}.",
+                        _("No record in the loaded files mentions {request}.", request=story.request_id),
                         style("story-view--muted"),
                     )
                 )
@@ -231,7 +234,7 @@ class RequestStoryView(CursorRows):
             rows.append(Row(self._entry_content(entry, width), key=n, data=entry))
         if len(story.entries) > len(shown):
             more = len(story.entries) - len(shown)
-            note = f"… {more} more records not listed (the report has them all)"
+            note = "… " + _("{count} more records not listed (the report has them all)", count=more)
             rows.append(Row(Content.styled(note, style("story-view--muted"))))
         return rows
 

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...core.frame_source import SourceContext, read_context, shown_source
+from ...core.i18n import _, n_
 from ...core.model import Traceback, TracebackFrame
 from ...core.tracebacks import innermost_openstack_frame, is_openstack_frame
 from ..failures import ForwardsWorkerFailures
@@ -211,14 +212,16 @@ class TracebackFrames(ForwardsWorkerFailures, CursorRows):
             if folded:
                 rows.append(self._marker(folded))
             if not section.frames:
-                note = "  (no frames: the traceback was cut off)"
+                note = "  " + _("(no frames: the traceback was cut off)")
                 rows.append(Row(Content.styled(note, style("traceback-view--note"))))
             if si != last:  # the final exception is pinned below the list
                 rows.append(Row(self._exception_content(section.exc_type, section.exc_message)))
         return rows
 
     def _marker(self, count: int) -> Row:
-        text = f"  … {count} library frame{'s' if count != 1 else ''} (o shows them)"
+        text = "  … " + n_(
+            count, "{count} library frame (o shows it)", "{count} library frames (o shows them)"
+        )
         return Row(Content.styled(text, self.component_style("traceback-view--marker")))
 
     def _exception_content(self, exc_type: str, message: str) -> Content:
@@ -254,12 +257,16 @@ class TracebackFrames(ForwardsWorkerFailures, CursorRows):
         style = self.component_style
         context = self._contexts.get((frame.path, frame.lineno))
         if context is None:
-            return [Content.styled("      reading the source on this host…", style("traceback-view--note"))]
+            return [
+                Content.styled(
+                    "      " + _("reading the source on this host…"), style("traceback-view--note")
+                )
+            ]
         out: list[Content] = []
         notes = [context.note] if context.note else []
         if context.lines:
             width = len(str(context.lines[-1][0]))
-            highlighted = highlight_lines([text for _, text in context.lines])
+            highlighted = highlight_lines([text for _number, text in context.lines])
             for (n, text), code in zip(context.lines, highlighted, strict=True):
                 current = n == frame.lineno
                 marker = "➤" if current else " "
@@ -268,7 +275,7 @@ class TracebackFrames(ForwardsWorkerFailures, CursorRows):
                 if current:
                     line = line.stylize(style("traceback-view--current-line"), len(gutter))
                     if frame.source and text.strip() != frame.source.strip():
-                        notes.append("this host's copy differs from the logged line (another version?)")
+                        notes.append(_("this host's copy differs from the logged line (another version?)"))
                 out.append(line)
         out.extend(Content.styled(f"      {note}", style("traceback-view--note")) for note in notes)
         return out
@@ -402,7 +409,7 @@ class TracebackView(Widget):
         pinned = self.query_one("#tb-exception", Static)
         tb = self.traceback
         if tb is None or not tb.sections:
-            title.update(Content.styled("No traceback in this record.", "$foreground-muted"))
+            title.update(Content.styled(_("No traceback in this record."), "$foreground-muted"))
             pinned.update("")
             pinned.add_class("-empty")
             return
@@ -410,11 +417,13 @@ class TracebackView(Widget):
         ours = sum(1 for f in frames if is_openstack_frame(f))
         first_line = tb.exc_message.split("\n", 1)[0]
         exception = exception_line(tb.exc_type, first_line)
-        facts = f"  {len(frames)} frame{'s' if len(frames) != 1 else ''}, {ours} OpenStack"
+        facts = "  " + n_(
+            len(frames), "{count} frame, {ours} OpenStack", "{count} frames, {ours} OpenStack", ours=ours
+        )
         if len(tb.sections) > 1:
-            facts += f", {len(tb.sections)} chained tracebacks"
+            facts += ", " + _("{count} chained tracebacks", count=len(tb.sections))
         if self.openstack_only:
-            facts += " · OpenStack frames only (o: all)"
+            facts += " · " + _("OpenStack frames only (o: all)")
         title.update(Content.assemble((exception, "$text-error bold"), (facts, "$foreground-muted")))
         message = tb.exc_message
         pinned.update(Content(exception_line(tb.exc_type, message)))

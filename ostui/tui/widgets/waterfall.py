@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 
+from ...core.i18n import _, n_
 from ...core.levels import Level
 from ...core.requests import RequestStory
 from ...core.spans import Span, Waterfall, build_waterfall, nested_order, window_around
@@ -144,8 +145,10 @@ class WaterfallView(CursorRows):
         cut = window_around(story, entry, seconds)
         left_out = len(story.entries) - len(cut.entries)
         if left_out:
-            self.window_note = (
-                f"±{seconds // 60} min around the selected record, {left_out} records left out: w widens"
+            self.window_note = _(
+                "±{minutes} min around the selected record, {count} records left out: w widens",
+                minutes=seconds // 60,
+                count=left_out,
             )
         return cut
 
@@ -181,15 +184,16 @@ class WaterfallView(CursorRows):
         total_us = key_to_us(end) - start_us if end != NO_KEY else 0
         heading = Content.assemble(
             (
-                f"{len(waterfall.spans)} span{'' if len(waterfall.spans) == 1 else 's'}",
+                n_(len(waterfall.spans), "{count} span", "{count} spans"),
                 style("waterfall--heading"),
             ),
-            (f" over {total_us / 1e6:.3f}s", style("waterfall--muted")),
+            (" " + _("over {seconds}s", seconds=f"{total_us / 1e6:.3f}"), style("waterfall--muted")),
         )
         if waterfall.long_lived or self.window_note:
-            what = self.window_note or "its whole life"
+            what = self.window_note or _("its whole life")
             heading += Content.styled(
-                f"  long-lived context (a reused request id): {what}", style("waterfall--muted")
+                "  " + _("long-lived context (a reused request id): {what}", what=what),
+                style("waterfall--muted"),
             )
         rows = [Row(heading)]
         width = max(10, self.content_width - LABEL_WIDTH - FACTS_WIDTH - 2)
@@ -209,7 +213,7 @@ class WaterfallView(CursorRows):
         cols = span_columns(span, start_us, total_us, width)
         level_style = style(level_class(span.worst, "waterfall"))
         if cols is None:
-            note = "(no time: a transcript without stamps)".ljust(width)[:width]
+            note = _("(no time: a transcript without stamps)").ljust(width)[:width]
             bar = [Content.styled(note, style("waterfall--muted"))]
         else:
             lo, hi = cols

@@ -309,3 +309,17 @@ async def test_the_request_verb_asks_for_an_id_and_completes_a_prefix() -> None:
         await pilot.press(*"4b3cdd21", "enter")
         await settle(pilot)
         assert app.filters.request_id == "req-4b3cdd21-f6ba-4b00-be58-07a1414717ea"
+
+
+async def test_the_stream_cuts_node_names_in_the_middle(tmp_path: Path) -> None:
+    folder = tmp_path / "osp7_network_447326246805_93065_0074" / "var" / "log" / "neutron"
+    folder.mkdir(parents=True)
+    write_log(folder / "server.log")
+    app = app_for(root=tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        assert stream.view is not None
+        source = stream._source(stream.view.record(0)[0])
+        assert source.startswith("osp7_") and source.rstrip().endswith("0074/neutron"), source
+        assert "…" in source and len(source) == stream.source_width + 1

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -28,6 +29,7 @@ from ...core.model import Record
 from ...core.textsafe import visible
 from ...core.view import StreamView
 from ..level_styles import level_classes, level_rules
+from .names import middle_cut
 
 MAX_RENDER = 4000  # characters of one row drawn; the rest is reachable in the detail pane
 
@@ -180,7 +182,7 @@ class LogStream(ScrollView, can_focus=True):
         self.view = view
         self.rowmap.clear()
         labels = {f"{f.node}/{f.component}" for f in view.files}
-        self.source_width = max(8, min(26, max((len(s) for s in labels), default=8)))
+        self.source_width = max(8, min(26, max((cell_len(clean(s)) for s in labels), default=8)))
         days = {f.index.keys[0] // 10**12 for f in view.files if f.index is not None and len(f.index.keys)}
         self._show_date = len(days) != 1
         self._update_size()
@@ -248,10 +250,7 @@ class LogStream(ScrollView, can_focus=True):
         level = rec.level
         out = [
             Segment(self._stamp(self._shown_time(lf, rec.timestamp)) + " ", self._style("time")),
-            Segment(
-                clean(f"{lf.node}/{lf.component}")[-self.source_width :].ljust(self.source_width) + " ",
-                self._style("source"),
-            ),
+            Segment(self._source(lf), self._style("source")),
             Segment(f"{level.name[:5]:<5} ", self._style(f"level-{level.name.lower()}")),
             Segment(f"{short_id(rec.request_id or rec.global_request_id):<8} ", self._style("id")),
         ]
@@ -278,6 +277,12 @@ class LogStream(ScrollView, can_focus=True):
             marker = "▾" if row in self.rowmap.expanded else "▸"
             out.append(Segment(f"  {marker} +{len(rec.body)} lines", self._style("body")))
         return out
+
+    def _source(self, lf: LogFile) -> str:
+        """node/component in the source column, cut in the middle (both ends tell apart
+        `osp7_ne…0074/neutron` from its neighbours), padded in cells (CJK names count two)."""
+        name = middle_cut(clean(f"{lf.node}/{lf.component}"), self.source_width)
+        return name + " " * (self.source_width - cell_len(name) + 1)
 
     def _shown_time(self, lf: LogFile, ts: datetime | None) -> datetime | None:
         """The stamp on the corrected clock when the view corrects this node's skew."""

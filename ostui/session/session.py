@@ -74,7 +74,8 @@ class Session:
     def select(self) -> list[LogFile]:
         """The files the options name, opened later by their reader; remote nodes and
         journals start mirroring. Raises NodesError for a bad --node or inventory unless
-        this is the browser (which says it and goes on with the local logs)."""
+        this is the browser (which says it and goes on with the local logs), NodesIncomplete
+        when a named node's backlog never came (headless), SessionClosed after a close."""
         from .sources import select_files
 
         files, tree = select_files(self)

@@ -509,6 +509,7 @@ class OstuiApp(KeyActions, App[int]):
             unreadable=sum(1 for f in self.files if f.error),
             not_read=len(self.query_one(SourceTree).skipped),
             failed=[what_failed(group) for group in self.failures],
+            name=self._whole_name(),
         )
         self.set_status(status_words(facts))
 
@@ -540,6 +541,7 @@ class OstuiApp(KeyActions, App[int]):
         from .selection import Selection
 
         detail.selection = Selection(file, record)
+        self.update_status()  # the status bar names the record's file whole
 
     @on(LogStream.RecordOpened)
     def open_detail(self, message: LogStream.RecordOpened) -> None:
@@ -583,6 +585,22 @@ class OstuiApp(KeyActions, App[int]):
     @on(LogStream.FollowChanged)
     def follow_changed(self) -> None:
         self.update_status()
+
+    @on(SourceTree.NodeHighlighted)
+    def tree_cursor_moved(self) -> None:
+        self.update_status()  # the status bar names the tree's cursor whole
+
+    def _whole_name(self) -> str | None:
+        from .widgets.status_words import whole_name
+
+        tree = self.query_one(SourceTree)
+        node = tree.cursor_node
+        cursor = node.data.label if node is not None and node.data is not None else None
+        if node is not None and node.data is not None and node.data.kind == "file":
+            cursor = str(node.data.files[0].path)
+        detail = self._detail
+        selected = detail.selection if detail is not None else None
+        return whole_name(cursor, tree.has_focus, str(selected.file.path) if selected is not None else None)
 
     @on(SourceTree.SelectionChanged)
     def tree_selection(self, message: SourceTree.SelectionChanged) -> None:

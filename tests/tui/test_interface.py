@@ -323,3 +323,21 @@ async def test_the_stream_cuts_node_names_in_the_middle(tmp_path: Path) -> None:
         source = stream._source(stream.view.record(0)[0])
         assert source.startswith("osp7_") and source.rstrip().endswith("0074/neutron"), source
         assert "…" in source and len(source) == stream.source_width + 1
+
+
+async def test_the_status_bar_names_the_cut_name_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "osp7_network_447326246805_93065" / "var" / "log" / "neutron"
+    folder.mkdir(parents=True)
+    write_log(folder / LONG_NAME)
+    app = app_for(root=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.status_text.endswith(str(folder / LONG_NAME)), app.status_text  # the record's file
+        tree = app.query_one(SourceTree)
+        tree.focus()
+        await pilot.press("down")
+        await eventually_async(
+            lambda: app.status_text.endswith("osp7_network_447326246805_93065"),
+            5,
+            "the tree's node is not named",
+        )

@@ -28,6 +28,7 @@ class StatusFacts:
     unreadable: int = 0
     not_read: int = 0
     failed: list[str] = field(default_factory=list)
+    name: str | None = None  # the whole name the panes may cut: the tree's cursor or the record's file
 
 
 def status_words(facts: StatusFacts) -> str:
@@ -69,4 +70,12 @@ def status_words(facts: StatusFacts) -> str:
         parts += problems
         parts.append(_("P lists them"))
     parts += [_("✗ {what} failed", what=what) for what in facts.failed]
+    if facts.name:
+        parts.append(facts.name)
     return " · ".join(parts)
+
+
+def whole_name(tree_cursor: str | None, tree_focused: bool, record_file: str | None) -> str | None:
+    """The name to show whole: the tree's cursor while the tree has the focus, else the path
+    of the selected record's file (the tree and the stream cut names in the middle)."""
+    return tree_cursor if tree_focused and tree_cursor else record_file

@@ -25,12 +25,13 @@ import multiprocessing
 import os
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from .formats import _scanner
 from .knowledge.matcher import FaultMatcher, _literal_prefix, _trie_pattern
+from .knowledge.packs import Fault
 from .knowledge.signatures import ErrorShape, error_shape
 from .levels import Level
 from .logset import LogFile
@@ -80,7 +81,7 @@ class Classifier:
         # (profile, format, level, masked raw bytes) -> parsed key; parsed key -> kind.
         self._raw: dict[tuple[object, ...], tuple[object, ...]] = {}
         self._kinds: dict[tuple[object, ...], Kind] = {}
-        self._lower: dict[tuple[int, ...], tuple[int, re.Pattern[bytes]] | None] = {}
+        self._lower: dict[tuple[int, ...], LowerSearch | None] = {}
         self.parsed = 0  # records parsed: one per shape
 
     def profile(self, path: str) -> tuple[str, ...]:
@@ -88,7 +89,7 @@ class Classifier:
         lowered = path.lower()
         return tuple(s for s in self._services if s in lowered)
 
-    def lower_pattern(self, path: str) -> tuple[int, re.Pattern[bytes]] | None:
+    def lower_pattern(self, path: str) -> LowerSearch | None:
         """The lowest level some fault counts in a file at `path`, and one bytes pattern of
         those faults' text (their literals and regexes as they are); None when no such fault
         applies. Built once per set of faults."""
@@ -137,19 +138,37 @@ def shape_of(kind: Kind) -> ErrorShape | None:
     return ErrorShape(*kind[1]) if kind[1] is not None else None
 
 
-def _lower_pattern(faults: Sequence[object]) -> tuple[int, re.Pattern[bytes]] | None:
-    triggers = [(s, "") for f in faults for s in (f.match.any or f.match.all[:1])]  # type: ignore[attr-defined]
-    triggers += [_literal_prefix(r) for f in faults for r in f.match.regex]  # type: ignore[attr-defined]
+@dataclass(frozen=True, slots=True)
+class LowerSearch:
+    """How faults that count lower levels are looked for in a file's bytes."""
+
+    floor: int  # the lowest level one of them counts
+    pattern: re.Pattern[bytes]  # their literals and regexes as they are
+    # Text every match starts with, one of them: a chunk holding none (bytes.find, several
+    # times faster than the pattern) has no match. Empty when some regex has no literal start.
+    literals: tuple[bytes, ...]
+
+    def finditer(self, data: bytes) -> Iterator[re.Match[bytes]]:
+        if self.literals and not any(lit in data for lit in self.literals):
+            return iter(())
+        return self.pattern.finditer(data)
+
+
+def _lower_pattern(faults: Sequence[Fault]) -> LowerSearch | None:
+    triggers = [(s, "") for f in faults for s in (f.match.any or f.match.all[:1])]
+    triggers += [_literal_prefix(r) for f in faults for r in f.match.regex]
     if not faults or not triggers:
         return None
+    literals = [p for p, _rest in triggers]
     try:
         pattern = re.compile(_trie_pattern(triggers).encode())
     except re.error:  # a pattern valid for text but not for bytes: fall back to the literals
-        literals = sorted({p for p, _rest in triggers if len(p) > 8})
+        literals = sorted({p for p in literals if len(p) > 8})
         if not literals:
             return None
         pattern = re.compile(b"|".join(re.escape(s.encode()) for s in literals))
-    return min(f.level for f in faults), pattern  # type: ignore[attr-defined]
+    starts = () if "" in literals else tuple(sorted({p.encode() for p in literals}))
+    return LowerSearch(min(f.level for f in faults), pattern, starts)
 
 
 def candidates(lf: LogFile, classifier: Classifier, lo: int = 0, hi: int | None = None) -> list[int]:
@@ -162,13 +181,12 @@ def candidates(lf: LogFile, classifier: Classifier, lo: int = 0, hi: int | None 
     found = {m.start() for m in _SEVERE_RE.finditer(idx.levels, first, last)}
     lower = classifier.lower_pattern(str(idx.source.path))
     if lower is not None:
-        floor, pattern = lower
         levels = idx.levels
         for pos in range(lo, hi, CHUNK):
             data = idx.source.read(pos, min(CHUNK + _OVERLAP, idx.scanned - pos))
-            for m in pattern.finditer(data):
+            for m in lower.finditer(data):
                 i = idx.record_at(pos + m.start())
-                if 0 <= i < len(levels) and levels[i] >= floor:
+                if 0 <= i < len(levels) and levels[i] >= lower.floor:
                     found.add(i)
     return sorted(found)
 

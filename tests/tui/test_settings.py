@@ -86,3 +86,27 @@ async def test_a_wrong_settings_file_is_said_and_ostui_runs(tmp_path: Path) -> N
             "the wrong theme was not said",
         )
         assert stream_of(app).view is not None and len(stream_of(app).view or []) == 10
+
+
+async def test_the_language_switches_while_running(tmp_path: Path) -> None:
+    app = app_for(write_log(tmp_path / "nova-api.log"))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert "at the end" in app.status_text
+            app.switch_language("zh")
+            await pilot.pause()
+            assert "停在末尾" in app.status_text and app.lang == "zh"
+            footer = " ".join(str(key.description) for key in app.query("FooterKey"))
+            assert "退出" in footer, footer
+            await pilot.press("A")  # no mark yet: the notice comes in Chinese
+            await eventually_async(
+                lambda: any("还没有标记" in n.message for n in app._notifications),
+                5,
+                "the notice is not in Chinese",
+            )
+            app.switch_language("en")
+            await pilot.pause()
+            assert "at the end" in app.status_text
+    finally:
+        set_language("en")

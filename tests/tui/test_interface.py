@@ -341,3 +341,21 @@ async def test_the_status_bar_names_the_cut_name_whole(tmp_path: Path) -> None:
             5,
             "the tree's node is not named",
         )
+
+
+async def test_p_lists_every_problem_the_status_bar_counts(tmp_path: Path) -> None:
+    nova = tmp_path / "n1" / "var" / "log" / "nova"
+    nova.mkdir(parents=True)
+    write_log(nova / "nova-api.log")
+    os.mkfifo(nova / "nova-conductor.log")  # found, never opened: it would block
+    (nova / "nova-crlf.log").write_bytes(b"2016-06-10 21:49:31.191 7533 INFO nova.x [-] b\r\n")
+    app = app_for(root=tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert "partly read: tree ⚠" in app.status_text and "P lists them" in app.status_text
+        await pilot.press("P")
+        await eventually_async(lambda: isinstance(app.screen, ProblemsScreen), 5, "P opened nothing")
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        marks = {(mark, Path(where).name) for mark, where, _why in screen.rows}
+        assert ("⚠", "nova-crlf.log") in marks and ("not read", "nova-conductor.log") in marks, screen.rows

@@ -25,10 +25,14 @@ Problem = tuple[str, str, str]  # (mark as in the tree, where, why)
 
 
 def file_problems(
-    files: Sequence[LogFile], skipped: Sequence[tuple[str, str]], failures: dict[str, str]
+    files: Sequence[LogFile],
+    skipped: Sequence[tuple[str, str]],
+    failures: dict[str, str],
+    sources: Sequence[str] = (),
 ) -> list[Problem]:
-    """One row per problem, each with the mark the tree shows it with."""
-    rows: list[Problem] = []
+    """One row per problem, each with the mark the tree or the status bar shows it with;
+    `sources` are the sources that could not be opened at all (the status bar's ✗)."""
+    rows: list[Problem] = [("✗", _("source"), problem) for problem in sources]
     for f in files:
         if f.error:
             rows.append(("✗", str(f.path), f.error))
@@ -60,7 +64,9 @@ class ProblemsScreen(ModalScreen[None]):
         tree = app.screen_stack[0].query_one(SourceTree)
         files = list(getattr(app, "files", []))
         failures = dict(getattr(app, "failures", {}))
-        return cls(file_problems(files, tree.skipped, failures))
+        session = getattr(app, "session", None)
+        sources = list(getattr(session, "problems", []))
+        return cls(file_problems(files, tree.skipped, failures, sources))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

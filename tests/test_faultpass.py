@@ -15,6 +15,7 @@ import re
 import shutil
 from array import array
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,58 @@ def test_a_fault_counted_at_info_level_is_found_in_the_files_bytes(
     assert [g.key for g in summary.known] == ["hotsos-lp2017748-metadata-port-missing"]
     assert summary.known[0].newest == (str(log), 50)
     assert first_difference(document(summary), document(reference_summary([lf], matcher))) is None
+
+
+def test_parts_indexed_apart_join_to_the_whole_files_classification(
+    tmp_path: Path, matcher: FaultMatcher
+) -> None:
+    """The hook for parallel indexing: each part classified where it was indexed, the record
+    cut by each part's end classified over the whole file, gives the whole file's result,
+    wherever the cuts fall (inside tracebacks and command output too)."""
+    from ostui.core.faultpass import boundary_faults, part_faults, shifted
+    from ostui.core.index import FileIndex
+    from ostui.core.source import FileSource, SliceSource
+
+    # Named so that a fault counted at INFO level applies, with one such record in the middle.
+    log = tmp_path / "neutron-ovn-metadata-agent.log"
+    text = (DATA / "faults" / "neutron-l3-agent-ip-link.log").read_bytes()
+    info = (
+        b"2024-05-14 10:02:00.000 4711 INFO neutron.agent.ovn.metadata.agent [-] There is no metadata port "
+        b"for network 9d5e7b52-7f4c-4c1b-a7a3-0b1a1b3b7c22 or it has no MAC or IP addresses configured, "
+        b"tearing the namespace down\n"
+    )
+    log.write_bytes(text + info + text + (DATA / "faults" / "neutron-l3-agent-lp1979089.log").read_bytes())
+    whole_file = LogFile(log, "node", "neutron", log.name)
+    whole_file.open(times=False)
+    whole_file.build()
+    whole = whole_file.index
+    assert whole is not None
+    want = classify(whole_file, Classifier(matcher))
+    line_starts = [0] + [n + 1 for n, byte in enumerate(log.read_bytes()[:-1]) if byte == 10]
+    inner = FileSource(log)
+    after_info = line_starts[text.count(b"\n") + 1]  # the INFO record ends a part
+    for step in (7, 13, 29, 0):
+        cuts = [0, *line_starts[step::step], whole.scanned] if step else [0, after_info, whole.scanned]
+        parts, boundaries, first = [], [], 0
+        for k, (a, b) in enumerate(pairwise(cuts)):
+            idx = FileIndex(
+                SliceSource(inner, a, b), whole.format, times=False, year=whole.year, continued=a > 0
+            )
+            idx.update(final=True)
+            last_part = k == len(cuts) - 2
+            parts.append(
+                shifted(
+                    part_faults(LogFile(log, "node", "neutron", log.name, index=idx), matcher, last_part),
+                    first,
+                )
+            )
+            if len(idx) and not last_part:
+                boundaries.append(first + len(idx) - 1)
+            first += len(idx)
+        got = join([*parts, boundary_faults(whole_file, boundaries, matcher)])
+        assert list(got.records) == list(want.records), f"cut every {step} lines"
+        assert list(got.keys) == list(want.keys)
+        assert [got.table[k] for k in got.kinds] == [want.table[k] for k in want.kinds], (
+            f"cut every {step} lines"
+        )
+    inner.close()

@@ -193,6 +193,11 @@ def candidates(lf: LogFile, classifier: Classifier, lo: int = 0, hi: int | None 
 
 def classify(lf: LogFile, classifier: Classifier, lo: int = 0, hi: int | None = None) -> FileFaults:
     """The records of `lf` to group whose search starts in bytes [lo, hi), classified."""
+    return classify_records(lf, classifier, candidates(lf, classifier, lo, hi))
+
+
+def classify_records(lf: LogFile, classifier: Classifier, records: Sequence[int]) -> FileFaults:
+    """`records` of `lf` (candidates, ascending) classified; those no fault takes below ERROR left out."""
     idx = lf.index
     assert idx is not None
     out = FileFaults()
@@ -201,7 +206,7 @@ def classify(lf: LogFile, classifier: Classifier, lo: int = 0, hi: int | None = 
     scanner = _scanner(idx.format)
     times = idx.times and len(idx.keys) == len(idx.levels)
     read, span, levels = idx.source.read, idx.span, idx.levels
-    for i in candidates(lf, classifier, lo, hi):
+    for i in records:
         start, end = span(i)
         # One read from the newline before the record: the header regex starts there.
         lead = 1 if start else 0
@@ -238,16 +243,17 @@ def _time_key(lf: LogFile, scanner: re.Pattern[bytes], buf: bytes) -> int:
 
 
 def join(parts: Sequence[FileFaults]) -> FileFaults:
-    """One file's parts (in file order) as one; a record two parts found is kept once."""
+    """One file's parts as one, in record order; a record two parts found is kept once
+    (found again through a fault's text in the overlap after a part's end)."""
     if len(parts) == 1:
         return parts[0]
     out = FileFaults()
     kinds: dict[Kind, int] = {}
     last = -1
-    for part in parts:
-        for j, i in enumerate(part.records):
-            if i <= last:
-                continue  # found again through a fault's text in the next part's overlap
+    rows = sorted((i, n, j) for n, part in enumerate(parts) for j, i in enumerate(part.records))
+    for i, n, j in rows:
+        if i != last:
+            part = parts[n]
             kind = part.table[part.kinds[j]]
             number = kinds.get(kind)
             if number is None:
@@ -261,18 +267,60 @@ def join(parts: Sequence[FileFaults]) -> FileFaults:
     return out
 
 
+def shifted(part: FileFaults, first: int) -> FileFaults:
+    """`part` of a file whose first record is record `first` of the whole file."""
+    records = array("Q", (i + first for i in part.records))
+    return FileFaults(records, part.keys, part.levels, part.kinds, part.table)
+
+
 # -- worker processes -----------------------------------------------------------------
 _FORKED: tuple[Sequence[LogFile], FaultMatcher] | None = None  # set before forking
 _WORKER: Classifier | None = None
 
 
-def _task(file_no: int, lo: int, hi: int | None) -> FileFaults:
+def _classifier(matcher: FaultMatcher) -> Classifier:
+    """This process's classifier for `matcher` (shapes are remembered per process)."""
     global _WORKER
+    if _WORKER is None or _WORKER.matcher is not matcher:
+        _WORKER = Classifier(matcher)
+    return _WORKER
+
+
+def _task(file_no: int, lo: int, hi: int | None) -> FileFaults:
     assert _FORKED is not None
     files, matcher = _FORKED
-    if _WORKER is None:
-        _WORKER = Classifier(matcher)
-    return classify(files[file_no], _WORKER, lo, hi)
+    return classify(files[file_no], _classifier(matcher), lo, hi)
+
+
+def part_faults(lf: LogFile, matcher: FaultMatcher, last_part: bool) -> FileFaults:
+    """The faults pass over one part of a file, in the worker that has just indexed it
+    (`lf.index` over a SliceSource of the part, records numbered from the part's start):
+    the hook for `parallel.py`. A part's last record may go on in the next part, so it is
+    left to `boundary_faults`, unless the part ends the file. The parent puts them together
+    with `join([shifted(part, records before it), ..., boundary_faults(...)])`."""
+    classifier = _classifier(matcher)
+    assert lf.index is not None
+    whole = len(lf.index) - (0 if last_part else 1)
+    return classify_records(lf, classifier, [i for i in candidates(lf, classifier) if i < whole])
+
+
+def boundary_faults(lf: LogFile, records: Sequence[int], matcher: FaultMatcher) -> FileFaults:
+    """`records` (each part's last but the file's) classified over the joined index of the
+    whole file, where they are whole: candidates when ERROR and up, or when a lower-level
+    fault's text is in them."""
+    classifier = _classifier(matcher)
+    idx = lf.index
+    assert idx is not None
+    lower = classifier.lower_pattern(str(idx.source.path))
+    chosen = []
+    for i in sorted(set(records)):
+        if idx.levels[i] >= Level.ERROR:
+            chosen.append(i)
+        elif lower is not None and idx.levels[i] >= lower.floor:
+            start, end = idx.span(i)
+            if next(lower.finditer(idx.source.read(start, end - start)), None) is not None:
+                chosen.append(i)
+    return classify_records(lf, classifier, chosen)
 
 
 def _units(lf: LogFile) -> list[tuple[int, int | None]]:

@@ -359,3 +359,17 @@ async def test_p_lists_every_problem_the_status_bar_counts(tmp_path: Path) -> No
         assert isinstance(screen, ProblemsScreen)
         marks = {(mark, Path(where).name) for mark, where, _why in screen.rows}
         assert ("⚠", "nova-crlf.log") in marks and ("not read", "nova-conductor.log") in marks, screen.rows
+
+
+async def test_dragging_the_tree_border_resizes_it() -> None:
+    app = app_for(SEED)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(SourceTree)
+        edge = tree.outer_size.width - 1
+        await pilot.mouse_down(tree, offset=(edge, 5))
+        await pilot.hover(tree, offset=(edge + 20, 5))
+        await pilot.mouse_up(tree, offset=(edge + 20, 5))
+        await pilot.pause()
+        assert tree.outer_size.width == edge + 21, tree.outer_size
+        assert not tree.dragging

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
@@ -90,6 +91,7 @@ class SourceTree(Tree[TreeEntry]):
         self.columns = 40  # the widest the tree may be: labels longer are cut in the middle
         self.fixed_columns: int | None = None  # set by the keys < and >; None: fit the names
         self.width_set = 0  # the width last given to the layout
+        self.dragging = False  # the right border is held with the mouse
 
     def load(
         self,
@@ -161,6 +163,24 @@ class SourceTree(Tree[TreeEntry]):
 
     def on_resize(self) -> None:
         self._fit_names()  # the terminal changed: so did the share
+
+    # -- the right border dragged with the mouse resizes the tree ----------------------------
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.x >= self.outer_size.width - 1:  # on the border
+            self.dragging = True
+            self.capture_mouse()
+            event.stop()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self.dragging:
+            widest = max(12, self.app.size.width - 30)  # the stream keeps 30 columns
+            self.fit_width(max(12, min(event.screen_x + 1, widest)))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self.dragging:
+            self.dragging = False
+            self.release_mouse()
+            event.stop()
 
     def on_tree_node_expanded(self) -> None:
         self.refresh_counts()  # more names shown: the width may grow

@@ -17,6 +17,11 @@ Commands:
 and CRITICAL), or the script stops with status 1.
 
 Target (issue #11): faults wall time <= 1.5x scan's on the 1 GB file and on the tree.
+
+    python benchmarks/bench_faults.py --flagging [--sizes 200M,1G] [--runs 3]
+
+measures instead what the browser's flags cost: each big log indexed in one thread (as the
+browser indexes), then `faultscan.flag_faults` over it, in this process; target <= 10 %.
 """
 
 from __future__ import annotations
@@ -157,6 +162,32 @@ def show(res: dict) -> None:
     print(line, flush=True)
 
 
+def flagging(sizes: list[str], runs: int) -> None:
+    """Index time against flag_faults time, in this process, best of `runs`."""
+    import time
+
+    from ostui.core.faultscan import flag_faults
+    from ostui.core.knowledge import FaultMatcher, load_faults
+    from ostui.core.logset import LogFile
+
+    matcher = FaultMatcher(load_faults())
+    print(f"{'size':>6} {'index s':>8} {'faults s':>9} {'added':>7} {'flagged':>8}")
+    for label in sizes:
+        path, _meta = big_log(label)
+        warm(path)
+        timed = []
+        for _ in range(runs):
+            lf = LogFile(path, "bench", "nova", path.name)
+            t0 = time.perf_counter()
+            lf.open()
+            lf.build()
+            t1 = time.perf_counter()
+            flagged = flag_faults(lf, matcher)
+            timed.append((t1 - t0, time.perf_counter() - t1, flagged))
+        index, faults = min(t[0] for t in timed), min(t[1] for t in timed)
+        print(f"{label:>6} {index:8.2f} {faults:9.3f} {100 * faults / index:6.1f}% {timed[0][2]:8d}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="200M,1G", help="big files to use ('' for none)")
@@ -164,7 +195,11 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-lnav", action="store_true")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--flagging", action="store_true", help="the browser's flags beside indexing instead")
     args = ap.parse_args()
+    if args.flagging:
+        flagging(list(filter(None, args.sizes.split(","))), args.runs)
+        return 0
     lnav = not args.no_lnav and shutil.which("lnav") is not None
     print(f"# {code_state()}; {load_note()}; best of {args.runs}", flush=True)
     results = []

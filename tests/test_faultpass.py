@@ -2,7 +2,7 @@
 
 `reference_summary` is the way `summarize_faults` worked before it was made fast: every
 candidate record parsed, matched once per shape of its text within its file. The fast
-pass (`core/faultpass.py`: raw shapes, classification shared across files, compact columns,
+pass (`core/knowledge/faultpass.py`: raw shapes, classification shared across files, compact columns,
 worker processes) must print the same `faults --json` document, byte for byte, in one
 process and in two, and over indexes built without time keys (as `ostui faults` now builds
 them, with `scan`'s parallel indexer) as over indexes that kept them.
@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from ostui.core.discovery import discover
-from ostui.core.faultpass import CHUNK, Classifier, FileFaults, Kind, classify, join
 from ostui.core.knowledge import ErrorShape, FaultMatcher, error_shape, load_faults, summarize_faults
+from ostui.core.knowledge.faultpass import CHUNK, Classifier, FileFaults, Kind, classify, join
 from ostui.core.knowledge.matcher import _literal_prefix, _trie_pattern
 from ostui.core.knowledge.signatures import clip, first_line
 from ostui.core.knowledge.summary import FaultGroup, FaultSummary, _fires
@@ -298,8 +298,8 @@ def test_parts_indexed_apart_join_to_the_whole_files_classification(
     """The hook for parallel indexing: each part classified where it was indexed, the record
     cut by each part's end classified over the whole file, gives the whole file's result,
     wherever the cuts fall (inside tracebacks and command output too)."""
-    from ostui.core.faultpass import boundary_faults, part_faults, shifted
     from ostui.core.index import FileIndex
+    from ostui.core.knowledge.faultpass import boundary_faults, part_faults, shifted
     from ostui.core.source import FileSource, SliceSource
 
     # Named so that a fault counted at INFO level applies, with one such record in the middle.

@@ -21,7 +21,7 @@ from .packs import Fault, load_faults
 from .signatures import clip, first_line
 
 if TYPE_CHECKING:
-    from ..faultpass import FileFaults
+    from .faultpass import FileFaults
     from ..logset import LogFile
     from .versions import Installed
 
@@ -156,7 +156,7 @@ def summarize_faults(
     """Every ERROR/CRITICAL record of the indexed files, grouped by its best known fault
     or, when none matches, by its signature (`error_shape`). With workers > 1 (None: one
     per core) the records are classified in forked processes (headless commands only)."""
-    from ..faultpass import classify_files
+    from .faultpass import classify_files
 
     if matcher is None:
         pack = load_faults()
@@ -187,7 +187,7 @@ def _example(lf: LogFile, i: int) -> str:
 def _group(
     found: list[tuple[LogFile, FileFaults]], matcher: FaultMatcher, summary: FaultSummary, lang: str
 ) -> None:
-    from ..faultpass import shape_of
+    from .faultpass import shape_of
 
     every = matcher.faults
     # Each file's kinds as (faults, shape), with Fault objects: looked up once per kind.

@@ -29,14 +29,14 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from .formats import _scanner
-from .knowledge.matcher import FaultMatcher, _literal_prefix, _trie_pattern
-from .knowledge.packs import Fault
-from .knowledge.signatures import ErrorShape, error_shape
-from .levels import Level
-from .logset import LogFile
-from .records import RECORD_LIMIT, parse_record
-from .timekeys import NO_KEY
+from ..formats import _scanner
+from ..levels import Level
+from ..logset import LogFile
+from ..records import RECORD_LIMIT, parse_record
+from ..timekeys import NO_KEY
+from .matcher import FaultMatcher, _literal_prefix, _trie_pattern
+from .packs import Fault
+from .signatures import ErrorShape, error_shape
 
 # levels[i] is one byte per record; this finds ERROR and above without a Python loop.
 _SEVERE_RE = re.compile(b"[\\x%02x-\\xff]" % Level.ERROR)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 
 from .base import ANSI_RE_B, LogFormat
 from .oslo import OSLO
@@ -33,6 +35,9 @@ def get_format(name: str) -> LogFormat:
     fmt = _FORMATS.get(name) or _WRAPPED.get(name)
     if fmt is not None:
         return fmt
+    behind = _behind_envelope(name)
+    if behind is not None:
+        return behind
     # `kubectl+oslo`: a collector prefix before a known format, made on first use.
     prefix, plus, inner = name.partition("+")
     if plus and inner in _FORMATS:
@@ -41,6 +46,23 @@ def get_format(name: str) -> LogFormat:
         if prefix in COLLECTOR_PREFIXES:
             return _wrapped(_FORMATS[inner], prefix)
     raise KeyError(f"unknown format {name!r}; known: {', '.join(sorted(_FORMATS))}")
+
+
+# Resolvers of made-up format names (`pebble[nova-scheduler]+oslo`, producers.py): the
+# modules that make such formats add one, so this registry needs to know none of them.
+_RESOLVERS: list[Callable[[str], LogFormat | None]] = []
+
+
+def add_resolver(resolver: Callable[[str], LogFormat | None]) -> None:
+    _RESOLVERS.append(resolver)
+
+
+def _behind_envelope(name: str) -> LogFormat | None:
+    for resolve in _RESOLVERS:
+        fmt = resolve(name)
+        if fmt is not None:
+            return fmt
+    return None
 
 
 _loaded = False
@@ -111,11 +133,16 @@ def _hits(fmt: LogFormat, buf: bytes) -> int:
 WRAPPED_BONUS = 1.05
 
 
-def sniff_format(sample: bytes) -> LogFormat:
+# Formats only ever read behind an envelope (oslo without its stamp), and their weight there.
+PAYLOAD_ONLY = {"oslo-bare": 1.2}
+
+
+def sniff_format(sample: bytes, payload: bool = False) -> LogFormat:
     """The format whose record headers cover most lines of `sample`; TEXT if none fits.
 
     When most lines start with a log collector's prefix (collector.COLLECTOR_PREFIXES),
-    every format is also tried behind that prefix (`kubectl+oslo`).
+    every format is also tried behind that prefix (`kubectl+oslo`). `payload`: the sample
+    is what an envelope carried, so formats that only occur there are tried too.
     """
     _load_plugins()
     if b"\x1b" in sample:
@@ -123,6 +150,8 @@ def sniff_format(sample: bytes) -> LogFormat:
     lines = sample.count(b"\n") + 1
     buf = b"\n" + sample
     base = [fmt for fmt in _FORMATS.values() if fmt.sniff_weight > 0]
+    if payload:
+        base += [replace(_FORMATS[name], sniff_weight=weight) for name, weight in PAYLOAD_ONLY.items()]
     candidates = [(fmt, 1.0) for fmt in base]
     for prefix_name in _collector_prefixes(buf, lines):
         # No edge without continuation: there the prefix is optional (see collector.wrap),

@@ -1,3 +1,16 @@
 """Formats other than oslo and text: importing each module registers its formats."""
 
-from . import apache, client, generic, journald, keystone, libvirt, mariadb, ovs, rabbitmq, syslog  # noqa: F401
+from . import (  # noqa: F401
+    apache,
+    client,
+    generic,
+    journald,
+    keystone,
+    klog,
+    libvirt,
+    mariadb,
+    oslo_bare,
+    ovs,
+    rabbitmq,
+    syslog,
+)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
+import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .formats import LogFormat, get_format
+from .formats import LogFormat, get_format, sniff_format
 from .index import FileIndex
+from .producers import FileSplit, PayloadSource, ProducerIndex, bare_sample, producer_format
 from .source import BLOCK_SIZE, open_source
+
+if TYPE_CHECKING:
+    from .envelopes import Sniffed
 
 
 @dataclass(eq=False)
@@ -25,6 +34,9 @@ class LogFile:
     format_name: str | None = None  # a format this file must be read in (a client transcript)
     faults: dict[int, str] = field(default_factory=dict)  # record -> known fault id (faultscan)
     faults_checked: int = 0  # records looked at by faultscan so far
+    producer: str | None = None  # the service this stream is, when the file names it (an envelope's tag)
+    share: SharedFile | None = None  # the file's split, when it carries several producers
+    stream: int = 0  # which of the share's streams this one is
 
     @property
     def label(self) -> str:
@@ -37,6 +49,9 @@ class LogFile:
         if fmt is None and self.format_name:
             fmt = get_format(self.format_name)
         try:
+            if self.share is not None:
+                self.index = self.share.open_stream(self.stream, fmt, times=times)
+                return self.index
             source = open_source(self.path)
             self.index = FileIndex(source, fmt, times=times)
             self.problems.extend(source.problems)
@@ -77,14 +92,181 @@ class LogFile:
 
 
 def files_from_tree(tree: object) -> list[LogFile]:
-    """LogFiles for every member of every source in a discovery LogTree."""
+    """LogFiles for every member of every source in a discovery LogTree, one per
+    producer where a file carries several (see `producers.py`)."""
     out: list[LogFile] = []
     for node in getattr(tree, "nodes", []):
         for component, sources in node.components.items():
             for src in sources:
                 for member in src.members:
                     out.append(LogFile(Path(member), node.name, component, src.name))
+    return expand_producers(out)
+
+
+class SharedFile:
+    """One physical file read as several producers: the split they share, made on first open."""
+
+    def __init__(self, path: Path, sniffed: Sniffed, sample: bytes) -> None:
+        self.path = path
+        self.sniffed = sniffed
+        self.sample = sample
+        self.split: FileSplit | None = None
+        self.problems: list[str] = []
+        self._lock = threading.Lock()
+
+    def open_stream(self, stream: int, fmt: LogFormat | None, times: bool = True) -> FileIndex:
+        with self._lock:
+            if self.split is None:
+                source = open_source(self.path)
+                self.problems.extend(source.problems)
+                self.split = FileSplit(source, self.sniffed.envelope, self.sniffed.tags)
+        payload = PayloadSource(self.split, stream)
+        if fmt is None:
+            fmt = self.stream_format(stream)
+        return ProducerIndex(payload, fmt, times=times, year=_year_of(self.path))
+
+    def stream_format(self, stream: int) -> LogFormat:
+        env = self.sniffed.envelope
+        tags = self.sniffed.tags
+        if stream < len(tags):
+            return producer_format(env, tags[stream], self.sample)
+        return sniff_format(bare_sample(env, tags, self.sample))
+
+
+def _year_of(path: Path) -> int:
+    from .timekeys import year_for_file
+
+    return year_for_file(path)
+
+
+def expand_producers(files: Sequence[LogFile]) -> list[LogFile]:
+    """Each file whose lines sit in an envelope naming producers becomes one LogFile per
+    producer (and one for its lines of no producer); a one-producer file keeps one LogFile
+    read in its producer's format. Files that cannot be sampled are kept as they are."""
+    out: list[LogFile] = []
+    for lf in files:
+        out.extend(_producers_of(lf) if lf.format_name is None and lf.index is None else [lf])
     return out
+
+
+def _producers_of(lf: LogFile) -> list[LogFile]:
+    from .envelopes import sniff_envelope
+
+    sample, whole = read_sample(lf.path)
+    sniffed = sniff_envelope(sample) if sample else None
+    if sniffed is None:
+        return [lf]
+    if whole:
+        own_lines = bool(bare_sample(sniffed.envelope, sniffed.tags, sample).strip())
+    else:
+        sniffed, sample, own_lines = _every_tag(lf.path, sniffed, sample)
+    tags = sniffed.tags
+    joiner = sniffed.envelope.joiner()
+    partial_lines = joiner is not None and joiner.search(sample) is not None
+    if len(tags) == 1 and not own_lines and not partial_lines:
+        one = replace(lf, producer=tags[0] or None)
+        one.format_name = producer_format(sniffed.envelope, tags[0], sample).name
+        if tags[0]:
+            one.component = component_of_producer(tags[0], lf.component)
+        return [one]
+    share = SharedFile(lf.path, sniffed, sample)
+    out = [
+        replace(
+            lf,
+            producer=tag or None,
+            component=component_of_producer(tag, lf.component) if tag else lf.component,
+            group=tag or lf.group,
+            share=share,
+            stream=n,
+        )
+        for n, tag in enumerate(tags)
+    ]
+    if own_lines:
+        # Lines in no producer's envelope (kept whenever the file was not read whole).
+        out.append(replace(lf, share=share, stream=len(tags)))
+    return out
+
+
+TAG_SCAN_LIMIT = 256 << 20
+
+
+def _every_tag(path: Path, sniffed: Sniffed, sample: bytes) -> tuple[Sniffed, bytes, bool]:
+    """`sniffed` with every producer the whole file names, the sample grown with lines of
+    each producer it lacked, and whether the file may have lines of its own. Files up to
+    TAG_SCAN_LIMIT; in a bigger one, lines of a producer its sample did not show go to
+    the file's own stream (shown there, never dropped)."""
+    import mmap
+
+    from .envelopes import more_tags
+
+    env = sniffed.envelope
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if not size or size > TAG_SCAN_LIMIT or path.name.endswith(".gz"):
+                return sniffed, sample, True
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                seen = list(sniffed.tags) + list(sniffed.unwanted)
+                new = more_tags(env, data, seen)  # type: ignore[arg-type]
+                extra = []
+                for _tag, at in new:
+                    chunk = data[at : at + (16 << 10)]
+                    extra.append(chunk[: chunk.rfind(b"\n") + 1] or chunk + b"\n")
+                starts_wrapped = env.compiled().match(data) is not None
+    except (OSError, ValueError):
+        return sniffed, sample, True
+    wanted = tuple(t for t, _ in new if env.wanted(t))
+    unwanted = tuple(t for t, _ in new if not env.wanted(t))
+    sniffed = replace(sniffed, tags=sniffed.tags + wanted, unwanted=sniffed.unwanted + unwanted)
+    # Read whole: the file's own stream is its unenveloped first lines and unwanted producers.
+    own = not starts_wrapped or bool(sniffed.unwanted)
+    return sniffed, sample + b"".join(extra), own
+
+
+_SERVICE_PREFIXES = ("wsgi-", "k8s_", "httpd-", "apache-")
+
+
+def component_of_producer(tag: str, fallback: str) -> str:
+    """`nova-scheduler` -> nova, `wsgi-cinder-api` -> cinder; a producer no rule names
+    keeps the file's component."""
+    from .discovery import component_from_dirname, component_from_filename
+
+    name = tag.rsplit("/", 1)[-1]  # kubectl --prefix: pod/<pod>/<container>
+    for prefix in _SERVICE_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    return component_from_dirname(name) or component_from_filename(name) or fallback
+
+
+SAMPLE_BYTES = 64 << 10
+
+
+def read_sample(path: Path) -> tuple[bytes, bool]:
+    """The first (and for a plain file also the last) 64 KiB, cut at whole lines, and
+    whether that is the whole file; b"" when unreadable (its own open says why later)."""
+    try:
+        if path.name.endswith(".gz"):
+            import gzip
+
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(SAMPLE_BYTES + 1)
+            whole = len(head) <= SAMPLE_BYTES
+            return (head if whole else head[: head.rfind(b"\n") + 1]), whole
+        with open(path, "rb", buffering=0) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return b"", False
+            size = os.fstat(fh.fileno()).st_size
+            if size <= 2 * SAMPLE_BYTES:
+                data = fh.read(2 * SAMPLE_BYTES)
+                return data, len(data) == size
+            head = fh.read(SAMPLE_BYTES)
+            fh.seek(size - SAMPLE_BYTES)
+            tail = fh.read(SAMPLE_BYTES)
+    except (OSError, EOFError, ValueError, zlib.error):
+        return b"", False
+    head = head[: head.rfind(b"\n") + 1]
+    tail = tail[tail.find(b"\n") + 1 :]
+    return head + tail, False
 
 
 def open_files(

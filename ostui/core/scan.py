@@ -38,22 +38,75 @@ def file_summary(lf: LogFile) -> dict[str, Any]:
     return out
 
 
+def _producer_entry(lf: LogFile) -> dict[str, Any]:
+    one = file_summary(lf)
+    return {
+        "producer": lf.producer,
+        "component": lf.component,
+        "format": one["format"],
+        **{k: one[k] for k in ("lines", "records", "unparsed", "levels", "tracebacks", "request_ids")},
+    }
+
+
+def _by_file(files: Sequence[LogFile]) -> list[list[LogFile]]:
+    """The LogFiles of each physical file (its producers), in order of first appearance."""
+    groups: dict[tuple[str, str], list[LogFile]] = {}
+    for lf in files:
+        groups.setdefault((lf.node, str(lf.path)), []).append(lf)
+    return list(groups.values())
+
+
+def physical_summary(group: Sequence[LogFile]) -> dict[str, Any]:
+    """One file's counts: the sums over its producers, and each producer's own."""
+    first = group[0]
+    out = file_summary(first)
+    out["producers"] = [_producer_entry(lf) for lf in group]
+    if first.share is not None:
+        out["format"] = first.share.sniffed.envelope.name
+    if len(group) == 1:
+        return out
+    ids: set[bytes] = set()
+    levels: dict[str, int] = {}
+    problems: list[str] = []
+    for lf in group:
+        one = file_summary(lf)
+        if lf.index is not None:
+            ids |= lf.index.request_ids
+        for name, n in one["levels"].items():
+            levels[name] = levels.get(name, 0) + n
+        problems += [p for p in one["problems"] if p not in problems]
+    for key in ("lines", "records", "unparsed", "tracebacks"):
+        out[key] = sum(p[key] for p in out["producers"])
+    out["levels"] = {lv.name: levels[lv.name] for lv in Level if lv.name in levels}
+    out["request_ids"] = len(ids)
+    out["problems"] = problems
+    return out
+
+
 def scan_summary(files: Sequence[LogFile], skipped: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
-    """Per-file counts and totals; `skipped` (path, reason) are what discovery could not
-    or would not read: listed, and counted in totals.unreadable with the files that failed."""
-    per_file = [file_summary(lf) for lf in files]
+    """Per-file counts (with each file's producers) and totals; `skipped` (path, reason) are
+    what discovery could not or would not read: listed, and those that could not be read
+    are counted in totals.unreadable with the files that failed."""
+    from .discovery import left_out_by_choice
+
+    groups = _by_file(files)
+    per_file = [physical_summary(group) for group in groups]
     totals: dict[str, Any] = {k: sum(f[k] for f in per_file) for k in COUNT_KEYS}
     ids: set[bytes] = set()
     levels: dict[str, int] = {}
-    for lf, f in zip(files, per_file, strict=True):
+    for lf in files:
         if lf.index is not None:
             ids |= lf.index.request_ids
+    for f in per_file:
         for name, n in f["levels"].items():
             levels[name] = levels.get(name, 0) + n
     totals["request_ids"] = len(ids)
     totals["levels"] = {lv.name: levels[lv.name] for lv in Level if lv.name in levels}
     totals["files"] = len(per_file)
-    totals["unreadable"] = sum(1 for lf in files if lf.error) + len(skipped)
+    totals["producers"] = len(files)
+    totals["unreadable"] = sum(1 for lf in files if lf.error) + sum(
+        1 for _, reason in skipped if not left_out_by_choice(reason)
+    )
     return {
         "files": per_file,
         "totals": totals,

@@ -187,7 +187,7 @@ SYSLOG = Envelope(
     always=False,
     wanted=_openstack_program,
     samples=(
-        "Feb 10 16:09:23 compute4 neutron-keepalived-state-change[1773]: 2022-02-10 16:09:23.123 1 INFO x [-] up",
+        "Feb 10 16:09:23 c4 neutron-keepalived-state-change[1773]: 2022-02-10 16:09:23.123 1 INFO x [-] u",
     ),
 )
 MERGER = Envelope(

@@ -21,8 +21,8 @@ from .packs import Fault, load_faults
 from .signatures import clip, first_line
 
 if TYPE_CHECKING:
-    from .faultpass import FileFaults
     from ..logset import LogFile
+    from .faultpass import FileFaults
     from .versions import Installed
 
 

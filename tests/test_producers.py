@@ -269,3 +269,23 @@ def test_the_envelope_is_sniffed_from_most_lines() -> None:
     assert (
         sniff_envelope(b"2022-02-04 09:52:20.868 [info] <0.8.0> rabbit\n") is None
     )  # a level, not a producer
+
+
+def test_every_producer_of_a_followed_file_grows(tmp_path: Path) -> None:
+    from ostui.session.loops import _grow_producers
+
+    path = tmp_path / "pod.log"
+    path.write_bytes(
+        b"2025-05-14T04:23:56.905Z [pebble] started\n2025-05-14T04:23:57.000Z [nova-api] " * 1 + b"up\n"
+    )
+    found = streams(path)
+    assert {lf.producer for lf in found} == {"pebble", "nova-api"}
+    with path.open("ab") as fh:
+        fh.write(
+            b"2025-05-14T04:24:00.000Z [nova-api] GET /\n2025-05-14T04:24:01.000Z [pebble] GET /v1/notices\n"
+        )
+    changes = _grow_producers(found, set())
+    assert sorted((c.file.producer, c.kind, c.records) for c in changes) == [
+        ("nova-api", "grew", 1),
+        ("pebble", "grew", 1),
+    ]

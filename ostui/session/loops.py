@@ -70,10 +70,14 @@ def follow(
     # New files are looked for where discovery found the logs, not beside files given by hand.
     folders = [] if session.options.paths else sorted({f.path.parent for f in files})
     follower = Follower(files, folders, new_file=lambda path: classify_new_file(session, path))
+    # Producers of one file share its split: the follower watches the file once, and every
+    # producer's index takes what the split gained.
+    shared = [f for f in files if f.share is not None]
     try:
         while not cancelled() and not session.closed:
             with session.lock:
                 changes = follower.poll()
+                changes += _grow_producers(shared, {id(c.file) for c in changes if c.kind == "grew"})
                 for change in changes:
                     if change.kind == "new" and change.file not in session.files:
                         session.files.append(change.file)
@@ -84,6 +88,23 @@ def follow(
             time.sleep(FOLLOW_INTERVAL)
     finally:
         follower.close()
+
+
+def _grow_producers(shared: list[LogFile], reported: set[int]) -> list[FileChange]:
+    from ..core.follow import FileChange
+
+    out: list[FileChange] = []
+    for lf in shared:
+        if lf.index is None or lf.error is not None:
+            continue
+        try:
+            added = lf.index.update(final=False)
+        except OSError as exc:
+            out.append(FileChange(lf, "problem", 0, f"{lf.path.name}: {exc.strerror or exc}"))
+            continue
+        if added and id(lf) not in reported:
+            out.append(FileChange(lf, "grew", added))
+    return out
 
 
 def classify_new_file(session: Session, path: Path) -> LogFile | None:

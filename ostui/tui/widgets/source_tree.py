@@ -35,6 +35,11 @@ class TreeEntry:
     files: list[LogFile] = field(default_factory=list)
 
 
+def leaf_name(lf: LogFile) -> str:
+    """A producer read out of a file shows as the producer, with its file; a file as itself."""
+    return f"{lf.producer} · {lf.path.name}" if lf.producer else lf.path.name
+
+
 def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, int]:
     """(errors incl. critical, warnings) of the indexed files, or of their records after a mark."""
     err = warn = 0
@@ -123,7 +128,8 @@ class SourceTree(Tree[TreeEntry]):
             for comp, cfiles in comps.items():
                 c = n.add(comp, data=TreeEntry("component", comp, cfiles), expand=len(comps) < 6)
                 for f in cfiles:
-                    c.add_leaf(f.path.name, data=TreeEntry("file", f.path.name, [f]))
+                    name = leaf_name(f)
+                    c.add_leaf(name, data=TreeEntry("file", name, [f]))
         for name in self.remote:
             if name not in by_node:  # a node that is down shows, with its state
                 root.add(name, data=TreeEntry("node", name, []), expand=False)

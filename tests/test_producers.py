@@ -289,3 +289,21 @@ def test_every_producer_of_a_followed_file_grows(tmp_path: Path) -> None:
         ("nova-api", "grew", 1),
         ("pebble", "grew", 1),
     ]
+
+
+def test_each_producer_keeps_its_own_faults_and_problems() -> None:
+    """Producers of one file are flagged apart: the pebble stream has no errors, so no fault."""
+    from ostui.core.faultscan import flag_faults
+    from ostui.core.knowledge import FaultMatcher, load_faults
+
+    path = DATA / "archives/collection/sosreport-sunbeam-ctl1-2025-05-14-qkzvbra" / (
+        "sos_commands/kubernetes/cluster-info/openstack/podlogs/nova-0/"
+        "k8s_kubectl_--namespace_openstack_logs_nova-0_-c_nova-scheduler"
+    )
+    found = by_producer(path)
+    matcher = FaultMatcher(load_faults())
+    for lf in found.values():
+        flag_faults(lf, matcher)
+    assert found["nova-scheduler"].faults, "the scheduler's AMQP errors are a known fault"
+    assert found["pebble"].faults == {}
+    assert found["pebble"].problems is not found["nova-scheduler"].problems

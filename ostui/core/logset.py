@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .formats import LogFormat, get_format, sniff_format
 from .index import FileIndex
@@ -41,6 +41,11 @@ class LogFile:
     @property
     def label(self) -> str:
         return f"{self.node}/{self.component}/{self.path.name}"
+
+    def part(self, **changes: Any) -> LogFile:
+        """A LogFile for a stream of this file (a producer): `changes` applied, with lists of
+        problems and faults of its own (`dataclasses.replace` would share them)."""
+        return replace(self, problems=list(self.problems), faults={}, faults_checked=0, **changes)
 
     def open(self, fmt: LogFormat | None = None, times: bool = True) -> FileIndex | None:
         """Open and sniff (no indexing yet); records why when it cannot."""
@@ -164,15 +169,14 @@ def _producers_of(lf: LogFile) -> list[LogFile]:
     joiner = sniffed.envelope.joiner()
     partial_lines = joiner is not None and joiner.search(sample) is not None
     if len(tags) == 1 and not own_lines and not partial_lines:
-        one = replace(lf, producer=tags[0] or None)
+        one = lf.part(producer=tags[0] or None)
         one.format_name = producer_format(sniffed.envelope, tags[0], sample).name
         if tags[0]:
             one.component = component_of_producer(tags[0], lf.component)
         return [one]
     share = SharedFile(lf.path, sniffed, sample)
     out = [
-        replace(
-            lf,
+        lf.part(
             producer=tag or None,
             component=component_of_producer(tag, lf.component) if tag else lf.component,
             group=tag or lf.group,
@@ -183,7 +187,7 @@ def _producers_of(lf: LogFile) -> list[LogFile]:
     ]
     if own_lines:
         # Lines in no producer's envelope (kept whenever the file was not read whole).
-        out.append(replace(lf, share=share, stream=len(tags)))
+        out.append(lf.part(share=share, stream=len(tags)))
     return out
 
 

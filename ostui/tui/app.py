@@ -611,16 +611,16 @@ class OstuiApp(KeyActions, App[int]):
         self.update_status()  # the status bar names the tree's cursor whole
 
     def _whole_name(self) -> str | None:
-        from .widgets.status_words import whole_name
+        from .widgets.status_words import shown_path, whole_name
 
         tree = self.query_one(SourceTree)
         node = tree.cursor_node
         cursor = node.data.label if node is not None and node.data is not None else None
         if node is not None and node.data is not None and node.data.kind == "file":
-            cursor = str(node.data.files[0].path)
+            cursor = shown_path(node.data.files[0].path)
         detail = self._detail
         selected = detail.selection if detail is not None else None
-        return whole_name(cursor, tree.has_focus, str(selected.file.path) if selected is not None else None)
+        return whole_name(cursor, tree.has_focus, shown_path(selected.file.path) if selected is not None else None)
 
     @on(SourceTree.SelectionChanged)
     def tree_selection(self, message: SourceTree.SelectionChanged) -> None:

@@ -4,6 +4,7 @@ and every problem counted with the mark the tree shows it by (P lists them all).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ...core.i18n import _
 
@@ -73,6 +74,14 @@ def status_words(facts: StatusFacts) -> str:
     if facts.name:
         parts.append(facts.name)
     return " · ".join(parts)
+
+
+def shown_path(path: Path) -> str:
+    """A file's path as the operator typed it: relative to the working folder when under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def whole_name(tree_cursor: str | None, tree_focused: bool, record_file: str | None) -> str | None:

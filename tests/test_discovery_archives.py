@@ -18,6 +18,7 @@ from ostui.core.duplicates import find_duplicates
 from ostui.core.layouts import (
     PodLog,
     kubectl_capture,
+    pod_log_title,
     must_gather_current,
     must_gather_log,
     node_pod_log,
@@ -258,6 +259,22 @@ def test_pod_names_and_must_gather_paths() -> None:
     assert found is not None and found.pod == PodLog("openstack", "nova-api-0", "nova-api-api")
     assert must_gather_log(["namespaces", "openstack", "events.log"]) is None
     assert node_pod_log(("pods", "not-a-pod-folder", "c"), "0.log") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("podlogs/nova-0/k8s_kubectl_--namespace_openstack_logs_nova-0_-c_nova-scheduler", "nova-0/nova-scheduler"),
+        ("podlogs/k8s_kubectl_--namespace_kube-system_logs_coredns-5f885f6465-zpvgw", "coredns-5f885f6465-zpvgw"),
+        ("var/log/pods/openstack_nova-0_6f1c3a52-8d0e/nova-conductor/1.log", "nova-0/nova-conductor 1.log"),
+        ("mg/namespaces/openstack/pods/nova-api-0/logs/nova-api-previous.log", "nova-api-0/nova-api (previous)"),
+        ("mg/namespaces/openstack/pods/nova-api-0/nova-api/nova-api/logs/current.log", "nova-api-0/nova-api"),
+        ("var/log/nova/nova-api.log", None),
+        ("var/log/pods/0.log", None),
+    ],
+)
+def test_a_pod_log_is_titled_pod_slash_container(path: str, title: str | None) -> None:
+    assert pod_log_title(Path(path).parts) == title
 
 
 def test_what_a_file_holds_is_judged_on_its_head(tmp_path: Path) -> None:

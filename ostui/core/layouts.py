@@ -134,3 +134,23 @@ def must_gather_log(parts: Sequence[str]) -> MustGatherLog | None:
         if namespaces == "namespaces" and pods == "pods" and logs == "logs" and _CONTAINER.match(container):
             return MustGatherLog(PodLog(ns, pod, container), top + 4)
     return None
+
+
+def pod_log_title(parts: Sequence[str]) -> str | None:
+    """How an operator names a pod's log (`nova-0/nova-scheduler`, `kubectl logs` style), from
+    its path's parts; None when the path is not a pod's log. Its file names (`0.log`,
+    `current.log`, sos's command lines) say nothing on their own."""
+    name = parts[-1] if parts else ""
+    capture = kubectl_capture(name)
+    if capture is not None:
+        return f"{capture.pod}/{capture.container}" if capture.container else capture.pod
+    if len(parts) >= 3:
+        folder = _POD_FOLDER.match(parts[-3])
+        if folder and _CRI_FILE.match(name):
+            return f"{folder['pod']}/{parts[-2]} {name}"
+    gathered = must_gather_log(parts)
+    if gathered is not None:
+        pod = gathered.pod
+        previous = " (previous)" if "previous" in name else ""
+        return f"{pod.pod}/{pod.container}{previous}"
+    return None

@@ -153,3 +153,13 @@ SCENES.update(
         ),
     }
 )
+
+# -- producers inside files (issue #10): a Sunbeam sosreport's pod logs ---------------------
+SOSREPORT = DATA / "archives" / "collection" / "sosreport-sunbeam-ctl1-2025-05-14-qkzvbra"
+SCENES.update(
+    {
+        "pod-log-tree": Scene(
+            "pod-log-tree", lambda: make_args(root=SOSREPORT), ["L", "L", "L"], size=(120, 40)
+        ),
+    }
+)

@@ -373,3 +373,12 @@ async def test_dragging_the_tree_border_resizes_it() -> None:
         await pilot.pause()
         assert tree.outer_size.width == edge + 21, tree.outer_size
         assert not tree.dragging
+
+
+def test_a_producers_leaf_keeps_the_producer_whole_and_cuts_its_file() -> None:
+    from ostui.tui.widgets.names import lead_kept_cut
+
+    assert lead_kept_cut("pebble", "nova-0/nova-scheduler", 40) == "pebble · nova-0/nova-scheduler"
+    cut = lead_kept_cut("pebble", "nova-0/nova-scheduler", 20)
+    assert cut.startswith("pebble · ") and cut.endswith("duler") and "…" in cut and len(cut) == 20
+    assert lead_kept_cut("wsgi-cinder-api", "cinder-0/cinder-api", 12) == "wsgi…der-api"

@@ -30,3 +30,15 @@ def middle_cut(name: str, width: int) -> str:
             break
         tail = char + tail
     return head + ELLIPSIS + tail
+
+
+def lead_kept_cut(lead: str, rest: str, width: int, joint: str = " · ") -> str:
+    """`lead + joint + rest` in `width` cells, cutting `rest` first: a producer's name stays
+    whole while its file's name is cut (`pebble · nova…scheduler`)."""
+    whole = lead + joint + rest
+    if cell_len(whole) <= width:
+        return whole
+    left = width - cell_len(lead + joint)
+    if left < 4:  # too little of the file would show: the lead alone, cut if need be
+        return middle_cut(lead, width)
+    return lead + joint + middle_cut(rest, left)

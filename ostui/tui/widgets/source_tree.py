@@ -14,12 +14,13 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.i18n import _
+from ...core.layouts import pod_log_title
 from ...core.levels import Level
 from ...core.logset import LogFile
 from ...core.marks import Mark
 from ...core.remote import RemoteNode
 from ...core.textsafe import visible
-from .names import middle_cut
+from .names import lead_kept_cut, middle_cut
 
 TREE_SHARE = 0.28  # at most this share of the terminal's width, unless resized by keys
 EDGES = 3  # the border and the scrollbar beside the labels
@@ -35,9 +36,16 @@ class TreeEntry:
     files: list[LogFile] = field(default_factory=list)
 
 
-def leaf_name(lf: LogFile) -> str:
-    """A producer read out of a file shows as the producer, with its file; a file as itself."""
-    return f"{lf.producer} · {lf.path.name}" if lf.producer else lf.path.name
+def file_title(lf: LogFile) -> str:
+    """A file by its name, a pod's log as `pod/container`."""
+    return pod_log_title(lf.path.parts) or lf.path.name
+
+
+def leaf_name(lf: LogFile, width: int = 10_000) -> str:
+    """A producer read out of a file shows as the producer, then its file (cut first)."""
+    if lf.producer:
+        return lead_kept_cut(visible(lf.producer), visible(file_title(lf)), width)
+    return middle_cut(visible(file_title(lf)), width)
 
 
 def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, int]:
@@ -234,7 +242,7 @@ class SourceTree(Tree[TreeEntry]):
         broken = [f for f in files if f.error]
         if entry.kind == "file":
             f = files[0]
-            name = middle_cut(visible(entry.label), name_cells)
+            name = leaf_name(f, name_cells)
             if f.error:
                 text.append(
                     name + " ✗",

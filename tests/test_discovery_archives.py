@@ -18,11 +18,11 @@ from ostui.core.duplicates import find_duplicates
 from ostui.core.layouts import (
     PodLog,
     kubectl_capture,
-    pod_log_title,
     must_gather_current,
     must_gather_log,
     node_pod_log,
     pod_base,
+    pod_log_title,
 )
 
 ARCHIVES = Path(__file__).parent / "data" / "archives"
@@ -264,10 +264,19 @@ def test_pod_names_and_must_gather_paths() -> None:
 @pytest.mark.parametrize(
     ("path", "title"),
     [
-        ("podlogs/nova-0/k8s_kubectl_--namespace_openstack_logs_nova-0_-c_nova-scheduler", "nova-0/nova-scheduler"),
-        ("podlogs/k8s_kubectl_--namespace_kube-system_logs_coredns-5f885f6465-zpvgw", "coredns-5f885f6465-zpvgw"),
+        (
+            "podlogs/nova-0/k8s_kubectl_--namespace_openstack_logs_nova-0_-c_nova-scheduler",
+            "nova-0/nova-scheduler",
+        ),
+        (
+            "podlogs/k8s_kubectl_--namespace_kube-system_logs_coredns-5f885f6465-zpvgw",
+            "coredns-5f885f6465-zpvgw",
+        ),
         ("var/log/pods/openstack_nova-0_6f1c3a52-8d0e/nova-conductor/1.log", "nova-0/nova-conductor 1.log"),
-        ("mg/namespaces/openstack/pods/nova-api-0/logs/nova-api-previous.log", "nova-api-0/nova-api (previous)"),
+        (
+            "mg/namespaces/openstack/pods/nova-api-0/logs/nova-api-previous.log",
+            "nova-api-0/nova-api (previous)",
+        ),
         ("mg/namespaces/openstack/pods/nova-api-0/nova-api/nova-api/logs/current.log", "nova-api-0/nova-api"),
         ("var/log/nova/nova-api.log", None),
         ("var/log/pods/0.log", None),

@@ -296,9 +296,13 @@ def test_each_producer_keeps_its_own_faults_and_problems() -> None:
     from ostui.core.faultscan import flag_faults
     from ostui.core.knowledge import FaultMatcher, load_faults
 
-    path = DATA / "archives/collection/sosreport-sunbeam-ctl1-2025-05-14-qkzvbra" / (
-        "sos_commands/kubernetes/cluster-info/openstack/podlogs/nova-0/"
-        "k8s_kubectl_--namespace_openstack_logs_nova-0_-c_nova-scheduler"
+    path = (
+        DATA
+        / "archives/collection/sosreport-sunbeam-ctl1-2025-05-14-qkzvbra"
+        / (
+            "sos_commands/kubernetes/cluster-info/openstack/podlogs/nova-0/"
+            "k8s_kubectl_--namespace_openstack_logs_nova-0_-c_nova-scheduler"
+        )
     )
     found = by_producer(path)
     matcher = FaultMatcher(load_faults())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -62,6 +65,48 @@ def test_live_tail_shows_the_error_as_it_is_written(tmp_path) -> None:
         pane.wait_for(r"21:49:30\.191  controller/nova  ERROR")
         screen = pane.wait_for(r"Known fault: .*glanceclient")
         assert "AttributeError: id" in screen and "500 Internal Server Error" in screen
+    finally:
+        pane.close()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"  # ended, not yet reaped by the (killed) shell
+
+
+def test_a_dropped_terminal_ends_ostui(tmp_path) -> None:
+    """The ssh session drops while the operator follows a reproduction: ostui must end, not
+    spin on the dead terminal (it did: 100% CPU, once in two such runs)."""
+    pids = []
+    for run in range(3):
+        log = tmp_path / str(run) / "controller" / "var" / "log" / "nova" / "nova-api.log"
+        log.parent.mkdir(parents=True)
+        log.write_text("2016-06-10 21:49:29.000 7533 INFO nova.api.openstack [-] waiting for the user\n")
+        pane = TmuxPane([*ostui_command(), "--root", str(tmp_path / str(run)), "--follow"])
+        try:
+            pane.wait_for(r"of \d+ records")
+            pids.append(pane.program_pid())
+            pane.keys("m")  # reproduction starts: new errors are announced
+            with log.open("ab") as out:
+                out.write((SEED / "nova-api.log").read_bytes())
+            pane.wait_for(r"press !")
+            pane.keys("!")
+        finally:
+            pane.close()
+    for pid in pids:
+        eventually(lambda pid=pid: _gone(pid), 15, f"ostui (pid {pid}) still runs after its terminal closed")
+
+
+def test_sigterm_ends_ostui_and_gives_the_terminal_back() -> None:
+    pane = TmuxPane([*ostui_command(), str(SEED / "nova-api.log")], size="80x24")
+    try:
+        pane.wait_for(r"3 of 3 records")
+        os.kill(pane.program_pid(), signal.SIGTERM)
+        eventually(lambda: pane.command() == "sleep", 10, "ostui still runs after SIGTERM")
+        assert "records" not in pane.screen()  # the alternate screen is gone
     finally:
         pane.close()
 

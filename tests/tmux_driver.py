@@ -79,5 +79,11 @@ class TmuxPane:
         """What runs in the pane now (ostui, or the `sleep` after it ended)."""
         return self._tmux("display-message", "-p", "-t", "main", "#{pane_current_command}").strip()
 
+    def program_pid(self) -> int:
+        """The pid of the program the pane's shell started (ostui, before the `sleep`)."""
+        shell = self._tmux("display-message", "-p", "-t", "main", "#{pane_pid}").strip()
+        children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        return int(children[0])
+
     def close(self) -> None:
         self._tmux("kill-server")

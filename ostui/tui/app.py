@@ -37,6 +37,7 @@ from ..session import Options, Session, loops, nothing_found
 from ..session.startup import Sources, at_least, find_sources, initial_filters
 from .commands import OstuiCommands
 from .failures import forward_failure, what_failed
+from .hangup import SignalExit
 from .keys import APP_BINDINGS, KeyActions
 from .messages import (
     ClocksEstimated,
@@ -100,6 +101,7 @@ class OstuiApp(KeyActions, App[int]):
         self._owns_session = not isinstance(session, Session)
         self.session = session if isinstance(session, Session) else Session(session or make_args(demo=True))
         self._given_files = list(files) if files is not None else None
+        self._signal_exit = SignalExit(lambda code: self.exit(return_code=code), self.session.close)
         self.stream_files: list[LogFile] = []
         self.indexed = False
         self.status_text = _("looking for logs…")
@@ -154,6 +156,7 @@ class OstuiApp(KeyActions, App[int]):
         self.apply_settings()
         if self.session.options.theme == "light" or self.config.theme == "light":
             self.theme = "textual-light"
+        self._signal_exit.install()
         self.query_one(LogStream).focus()
         initial = self._initial_filters()
         self.set_reactive(OstuiApp.filters, initial)
@@ -184,6 +187,7 @@ class OstuiApp(KeyActions, App[int]):
         return self.session.marks
 
     def on_unmount(self) -> None:
+        self._signal_exit.uninstall()
         if self._owns_session:
             self.session.close()
 
@@ -620,7 +624,9 @@ class OstuiApp(KeyActions, App[int]):
             cursor = shown_path(node.data.files[0].path)
         detail = self._detail
         selected = detail.selection if detail is not None else None
-        return whole_name(cursor, tree.has_focus, shown_path(selected.file.path) if selected is not None else None)
+        return whole_name(
+            cursor, tree.has_focus, shown_path(selected.file.path) if selected is not None else None
+        )
 
     @on(SourceTree.SelectionChanged)
     def tree_selection(self, message: SourceTree.SelectionChanged) -> None:

@@ -261,6 +261,23 @@ def test_split_keeps_each_producers_lines(records: list, block: int, unwrapped_h
         assert got == "".join(line + "\n" for line in want), (n, block)
 
 
+any_line_st = st.one_of(
+    st.builds(lambda t, x: f"2025-05-14T04:23:56.905Z [{t}] {x}", st.sampled_from([*_TAGS, "other"]), line_st),
+    line_st,  # no envelope, maybe empty
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(any_line_st, min_size=1, max_size=30))
+def test_the_newline_led_cutters_cut_as_the_line_start_ones(lines: list[str]) -> None:
+    """The fast cutters (a literal newline first) delete exactly what `(?m)^` ones do."""
+    body = ("\n".join(lines) + "\n").encode()
+    slow = producers.stream_cutters(PEBBLE, _TAGS)
+    fast = producers.newline_cutters(PEBBLE, _TAGS)
+    for old, new in zip(slow, fast, strict=True):
+        assert new.sub(b"", b"\n" + body)[1:] == old.sub(b"", body)
+
+
 def test_the_envelope_is_sniffed_from_most_lines() -> None:
     sample = b"2025-05-14T04:23:56.905Z [pebble] a\n2025-05-14T04:23:57.905Z [nova-api] b\nstray\n"
     sniffed = sniff_envelope(sample)
@@ -311,3 +328,47 @@ def test_each_producer_keeps_its_own_faults_and_problems() -> None:
     assert found["nova-scheduler"].faults, "the scheduler's AMQP errors are a known fault"
     assert found["pebble"].faults == {}
     assert found["pebble"].problems is not found["nova-scheduler"].problems
+
+
+def test_more_tags_finds_every_new_producer_with_its_first_line() -> None:
+    from ostui.core.envelopes import PEBBLE, more_tags
+
+    lines = [
+        b"2025-05-14T04:23:56.905Z [pebble] GET /v1/notices 200",
+        b"2025-05-14T04:23:57.000Z [nova-api] 2025-05-14 04:23:57.000 21 INFO nova.api [-] up",
+        b"2025-05-14T04:23:57.100Z [nova-api-wsgi] 10.0.0.1 - - GET / 200",  # a longer tag
+        b"  a line in no envelope",
+        b"2025-05-14T04:23:58.000Z [nova-api] again",
+        b"2025-05-14T04:23:59.000Z [last] no newline after me",
+    ]
+    data = b"\n".join(lines)
+    starts = [sum(len(x) + 1 for x in lines[:n]) for n in range(len(lines))]
+    assert more_tags(PEBBLE, data, []) == [
+        ("pebble", starts[0]),
+        ("nova-api", starts[1]),
+        ("nova-api-wsgi", starts[2]),
+        ("last", starts[5]),
+    ]
+    assert more_tags(PEBBLE, data, ["pebble", "nova-api"]) == [("nova-api-wsgi", starts[2]), ("last", starts[5])]
+    assert more_tags(PEBBLE, data, ["pebble", "nova-api", "nova-api-wsgi", "last"]) == []
+
+
+@pytest.mark.parametrize("block", [48, 64, 200, 1 << 20])  # any buffer an envelope fits in
+def test_the_tag_scan_finds_every_producer_across_its_buffer(tmp_path: Path, block: int, monkeypatch) -> None:
+    """Producers first seen past the sample, with lines longer than the scan's buffer and
+    a last line with no newline: every one is found, whatever the buffer's size."""
+    from ostui.core import logset
+    from ostui.core.envelopes import sniff_envelope
+
+    lines = [f"2025-05-14T04:23:56.{n:03d}Z [nova-api] line {n}" for n in range(40)]
+    lines[10] = "2025-05-14T04:23:57.000Z [pebble] " + "x" * 500  # longer than small buffers
+    lines[11] = "  a continued line " + "[keystone] " * 30
+    lines[25] = "2025-05-14T04:23:58.000Z [keystone] up"
+    path = tmp_path / "pod.log"
+    path.write_bytes(("\n".join(lines) + "\n2025-05-14T04:23:59.000Z [last] no newline").encode())
+    sample = (lines[0] + "\n").encode()
+    monkeypatch.setattr(logset, "TAG_SCAN_BLOCK", block)
+    sniffed, grown, own = logset._every_tag(path, sniff_envelope(sample), sample)
+    assert sniffed.tags == ("nova-api", "pebble", "keystone", "last")
+    assert not own
+    assert b"[keystone] up\n" in grown and b"[last] no newline\n" in grown

@@ -66,9 +66,18 @@ class Envelope:
     # A partial line and the next one, and the template that joins them into one line that
     # takes the next one's envelope (a chain of parts joins one part per pass).
     join: tuple[bytes, bytes] | None = None
+    # What `pattern` needs before its tag, loosely: lines that cannot be in the envelope
+    # are passed over with a cheaper match than the whole pattern (see more_tags).
+    before_tag: bytes | None = None
 
     def joiner(self) -> re.Pattern[bytes] | None:
         return _compiled(self.join[0]) if self.join is not None else None
+
+    @property
+    def tags_producers(self) -> bool:
+        """Whether this envelope names a producer on each line (pebble, syslog), or wraps
+        one stream (CRI)."""
+        return b"(?P<tag>" in self.pattern
 
     def compiled(self) -> re.Pattern[bytes]:
         return _compiled(self.pattern)
@@ -110,6 +119,7 @@ PEBBLE = Envelope(
     member=lambda tag: RFC3339 + rb" \[" + _esc(tag) + rb"\] ",
     stamped=lambda tag: b"(" + RFC3339_DIGITS + b")" + RFC3339_ZONE + rb" \[" + _esc(tag) + rb"\] ",
     samples=("2025-12-02T12:03:24.521Z [pebble] GET /v1/notices?timeout=30s 30.001042193s 200",),
+    before_tag=rb"[0-9T:.Z+-]{10,40} \[",
 )
 KUBECTL_PREFIX = Envelope(
     name="kubectl-prefix",
@@ -220,33 +230,47 @@ ENVELOPES: tuple[Envelope, ...] = (
 BY_NAME = {env.name: env for env in ENVELOPES}
 
 
-def more_tags(env: Envelope, data: bytes, seen: Sequence[str]) -> list[tuple[str, int]]:
-    """Tags of `data` not in `seen`, with the offset of their first line: one C search per
-    new tag (a search skips every line of a tag already seen)."""
-    if b"(?P<tag>" not in env.pattern:
+def more_tags(
+    env: Envelope, data: bytes, seen: Sequence[str], first: int = 0, end: int | None = None
+) -> list[tuple[str, int]]:
+    """Tags of data[first:end] not in `seen`, with the offset of their first line (`first`
+    is a line start): one C search per new tag (a search skips every line of a tag
+    already seen)."""
+    if not env.tags_producers:
         return []
     found: list[tuple[str, int]] = []
     known = [re.escape(t.encode()) for t in seen]
-    pos = 0
+    whole = env.compiled()
+    end = len(data) if end is None else end
+    pos = first
     while True:
         # A known tag, whole: not followed by a character a tag may hold.
         skip = rb"(?!(?:" + b"|".join(known) + rb")(?![\w.@:/-]))" if known else b""
-        pattern = re.compile(rb"(?m)^" + env.pattern.replace(b"(?P<tag>", skip + b"(?P<tag>"))
-        m = pattern.search(data, pos)
-        if m is None:
-            return found
-        tag = m.group("tag").decode("utf-8", "replace")
-        if tag in seen or any(tag == t for t, _ in found):
-            # The lookahead let a known tag through (a longer one starts with it): go on
-            # after this line rather than find it again.
-            end = data.find(b"\n", m.start())
-            if end < 0:
+        wrapped = env.pattern.replace(b"(?P<tag>", skip + b"(?P<tag>")
+        # From a newline, not `(?m)^`: the engine then leaps from line to line at C speed
+        # (a `^` is tried at every byte: six times slower); a line only `before_tag` finds
+        # is then checked whole.
+        search = _compiled(b"\n" + (env.before_tag + skip if env.before_tag else wrapped))
+        if pos == first and _compiled(wrapped).match(data, first, end):
+            start = first
+        else:
+            m = search.search(data, max(pos - 1, first), end)
+            if m is None:
                 return found
-            pos = end + 1
+            start = m.start() + 1
+        line = whole.match(data, start, end)
+        tag = line.group("tag").decode("utf-8", "replace") if line is not None else None
+        if line is None or tag in seen or any(tag == t for t, _ in found):
+            # Not this envelope after all, or the lookahead let a known tag through (a
+            # longer one starts with it): go on after this line.
+            newline = data.find(b"\n", start, end)
+            if newline < 0:
+                return found
+            pos = newline + 1
             continue
-        found.append((tag, m.start()))
-        known.append(re.escape(m.group("tag")))
-        pos = m.start()
+        found.append((tag, start))
+        known.append(re.escape(line.group("tag")))
+        pos = start
 
 
 @dataclass(frozen=True)

@@ -191,34 +191,66 @@ def _producers_of(lf: LogFile) -> list[LogFile]:
     return out
 
 
-TAG_SCAN_LIMIT = 256 << 20
+TAG_SCAN_LIMIT = 2 << 30  # about 1.4 s a GiB on these machines; beyond, see _every_tag
+TAG_SCAN_BLOCK = 16 << 20
 
 
 def _every_tag(path: Path, sniffed: Sniffed, sample: bytes) -> tuple[Sniffed, bytes, bool]:
     """`sniffed` with every producer the whole file names, the sample grown with lines of
     each producer it lacked, and whether the file may have lines of its own. Files up to
-    TAG_SCAN_LIMIT; in a bigger one, lines of a producer its sample did not show go to
-    the file's own stream (shown there, never dropped)."""
-    import mmap
-
+    TAG_SCAN_LIMIT, read block by block; in a bigger one, lines of a producer its sample
+    did not show go to the file's own stream (shown there, never dropped)."""
     from .envelopes import more_tags
 
     env = sniffed.envelope
+    seen = list(sniffed.tags) + list(sniffed.unwanted)
+    new: list[tuple[str, int]] = []
+    extra: list[bytes] = []
+
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb", buffering=0) as fh:
             size = os.fstat(fh.fileno()).st_size
             if not size or size > TAG_SCAN_LIMIT or path.name.endswith(".gz"):
                 return sniffed, sample, True
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                seen = list(sniffed.tags) + list(sniffed.unwanted)
-                new = more_tags(env, data, seen)  # type: ignore[arg-type]
-                extra = []
-                for _tag, at in new:
-                    chunk = data[at : at + (16 << 10)]
-                    extra.append(chunk[: chunk.rfind(b"\n") + 1] or chunk + b"\n")
-                starts_wrapped = env.compiled().match(data) is not None
+            if not env.tags_producers:
+                return sniffed, sample, env.compiled().match(sample) is None
+            # Read into one buffer, not mapped: a file cut short under a map kills the
+            # process (SIGBUS); the buffer bounds the scan's memory.
+            buf = bytearray(TAG_SCAN_BLOCK)
+            view = memoryview(buf)
+            offset, filled, skipping = 0, 0, False  # offset: the file's byte at buf[0]
+
+            def look(end: int) -> None:
+                for tag, at in more_tags(env, buf, seen + [t for t, _ in new], 0, end):  # type: ignore[arg-type]
+                    new.append((tag, offset + at))
+                    line = bytes(buf[at : min(at + (16 << 10), end)])
+                    extra.append(line[: line.rfind(b"\n") + 1] or line + b"\n")
+
+            # Up to the size seen at the start: a file written on meanwhile ends the scan.
+            while n := fh.readinto(view[filled : filled + max(0, size - offset - filled)]):
+                filled += n
+                if skipping:  # the rest of a line longer than the buffer: no line starts
+                    newline = buf.find(b"\n", 0, filled)
+                    if newline < 0:
+                        offset, filled = offset + filled, 0
+                        continue
+                    buf[: filled - newline - 1] = buf[newline + 1 : filled]
+                    offset, filled, skipping = offset + newline + 1, filled - newline - 1, False
+                end = buf.rfind(b"\n", 0, filled) + 1
+                if not end:
+                    if filled < len(buf):
+                        continue
+                    look(filled)
+                    offset, filled, skipping = offset + filled, 0, True
+                    continue
+                look(end)
+                buf[: filled - end] = buf[end:filled]
+                offset, filled = offset + end, filled - end
+            if filled and not skipping:
+                look(filled)
     except (OSError, ValueError):
         return sniffed, sample, True
+    starts_wrapped = env.compiled().match(sample) is not None
     wanted = tuple(t for t, _ in new if env.wanted(t))
     unwanted = tuple(t for t, _ in new if not env.wanted(t))
     sniffed = replace(sniffed, tags=sniffed.tags + wanted, unwanted=sniffed.unwanted + unwanted)

@@ -738,3 +738,30 @@ def test_garbage_sniff_never_raises(data: bytes) -> None:
     ix = index_of(data, None)
     assert ix.format.name == fmt.name
     assert b"".join(records(ix)) == data
+
+
+def test_etcd_both_shapes() -> None:
+    """etcd's zap JSON and capnslog lines (an OpenShift must-gather's etcd container):
+    level, stamp (ISO or epoch seconds), message and caller; a Go stack line continues."""
+    etcd = get_format("etcd")
+    zap = (
+        '{"level":"warn","ts":"2021-08-03T09:27:02.179Z","caller":"auth/store.go:1366",'
+        '"msg":"simple token is not cryptographically signed","member":"5a49"}'
+    )
+    head = etcd.parse(zap)
+    assert (head.level, head.stamp) == (Level.WARNING, "2021-08-03T09:27:02.179Z")
+    assert head.message == 'simple token is not cryptographically signed member="5a49"'
+    assert head.fields["logger"] == "auth/store.go:1366"
+    capn = etcd.parse("2021-08-03 09:27:01.949177 E | etcdserver: publish error: etcdserver: timed out")
+    assert (capn.level, capn.message, capn.fields["logger"]) == (
+        Level.ERROR,
+        "publish error: etcdserver: timed out",
+        "etcdserver",
+    )
+    assert etcd.parse('{"level":"fatal","ts":1628082421.5,"msg":"x"}').level == Level.CRITICAL
+    assert list(etcd.time_keys([b"1628082421.5"], 2021)) == [key_from_parts(2021, 8, 4, 13, 7, 1, 500000)]
+    data = (zap + "\ngoroutine 1 [running]:\n2021-08-03 09:27:01.949177 I | pkg/flags: ok\n").encode()
+    idx = FileIndex(MemorySource(Path("etcd.log"), data), etcd)
+    idx.update(final=True)
+    assert [Level(x) for x in idx.levels] == [Level.WARNING, Level.INFO]  # the stack line joined
+    assert sniff_format(data) is etcd

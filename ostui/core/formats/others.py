@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     apache,
     client,
+    etcd,
     generic,
     journald,
     keystone,

@@ -259,7 +259,7 @@ def more_tags(
                 return found
             start = m.start() + 1
         line = whole.match(data, start, end)
-        tag = line.group("tag").decode("utf-8", "replace") if line is not None else None
+        tag = line.group("tag").decode("utf-8", "replace") if line is not None else ""
         if line is None or tag in seen or any(tag == t for t, _ in found):
             # Not this envelope after all, or the lookahead let a known tag through (a
             # longer one starts with it): go on after this line.

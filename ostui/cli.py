@@ -484,7 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(command)
-    args = parser.parse_args(argv[1:] if command else argv)
+    # Options before or after the positional arguments, as operators type them.
+    args = parser.parse_intermixed_args(argv[1:] if command else argv)
     try:
         # explain reads no logs: no session, and none of the engine imported
         return cmd_explain(args) if command == "explain" else in_session(command, args, parser)

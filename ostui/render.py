@@ -23,8 +23,21 @@ def level_style(level: Level) -> str:
     return f"{emphasis} {_ROLE_COLOUR[role]}".strip()
 
 
+def plain_console() -> Console:
+    """On a terminal: coloured and fitted to its width. Piped: no colour and no wrapping,
+    one row or record a line (grep, awk and sort read it)."""
+    console = Console()
+    return console if console.is_terminal else Console(soft_wrap=True, no_color=True, highlight=False)
+
+
+SCAN_COLUMNS = ("path", "node", "component", "format", "records", "ERR", "WARN", "tb", "ids")
+
+
 def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or plain_console()
+    if not console.is_terminal:
+        _print_scan_rows(summary, console)
+        return
     table = Table(title="ostui scan", show_lines=False, expand=True)
     table.add_column("node/component/file", overflow="fold", ratio=3)
     table.add_column("format", overflow="fold")
@@ -43,6 +56,10 @@ def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
             str(f["request_ids"]),
         )
     console.print(table)
+    _print_scan_footer(summary, console)
+
+
+def _print_scan_footer(summary: dict[str, Any], console: Console) -> None:
     t = summary["totals"]
     console.print(
         Text(
@@ -57,8 +74,30 @@ def print_scan(summary: dict[str, Any], console: Console | None = None) -> None:
         console.print(Text(visible(f"could not read {s['path']}: {s['reason']}"), style="yellow"))
 
 
+def _print_scan_rows(summary: dict[str, Any], console: Console) -> None:
+    """Piped: a header and one tab-separated row a file, then the totals and problems.
+    Written as they are (rich would turn the tabs into spaces)."""
+    out = console.file
+    out.write("\t".join(SCAN_COLUMNS) + "\n")
+    for f in summary["files"]:
+        lv = f["levels"]
+        cells = (
+            f["path"],
+            f["node"],
+            f["component"],
+            f["format"] or "-",
+            f["records"],
+            lv.get("ERROR", 0) + lv.get("CRITICAL", 0),
+            lv.get("WARNING", 0),
+            f["tracebacks"],
+            f["request_ids"],
+        )
+        out.write("\t".join(visible(str(c)).replace("\t", " ") for c in cells) + "\n")
+    _print_scan_footer(summary, console)
+
+
 def print_story(story: RequestStory, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or plain_console()
     if not story.entries:
         console.print(Text(visible(f"no record mentions {story.request_id}"), style="yellow"))
         return
@@ -84,4 +123,7 @@ def print_story(story: RequestStory, console: Console | None = None) -> None:
             console.print(Text(visible(http), style="dim"))
         if rec.traceback is not None and rec.level >= Level.WARNING:
             shown = visible(traceback_text(rec.traceback), keep_newlines=True)
-            console.print(Syntax(shown, "pytb", theme="ansi_dark", word_wrap=True))
+            if console.is_terminal:
+                console.print(Syntax(shown, "pytb", theme="ansi_dark", word_wrap=True))
+            else:
+                console.print(Text(shown))

@@ -1,0 +1,94 @@
+"""The command line as operators type it: options on either side of the paths, and plain
+output that grep, awk and sort can read when it is piped."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REAL, SEED, SEED_REQUEST
+
+OSP6 = REAL / "osp6-live-migration"
+
+
+def ostui(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m ostui ARGS` with stdout a pipe, as in `ostui scan | grep`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "COLUMNS")}
+    return subprocess.run(
+        [sys.executable, "-m", "ostui", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "orders",
+    [
+        [["scan", "--json", str(SEED)], ["scan", str(SEED), "--json"]],
+        [
+            ["request", SEED_REQUEST, "--json", str(SEED)],
+            ["request", "--json", SEED_REQUEST, str(SEED)],
+            ["request", SEED_REQUEST, str(SEED), "--json"],
+        ],
+        [["faults", "--json", str(SEED)], ["faults", str(SEED), "--json"]],
+        [["timeline", "--json", "--root", str(OSP6)], ["timeline", "--root", str(OSP6), "--json"]],
+    ],
+    ids=["scan", "request", "faults", "timeline"],
+)
+def test_options_go_before_or_after_the_paths(orders: list[list[str]]) -> None:
+    runs = [ostui(*args) for args in orders]
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    documents = [json.loads(r.stdout) for r in runs]
+    assert documents[0]  # something was found
+    assert all(d == documents[0] for d in documents)
+
+
+def test_piped_scan_is_one_row_a_file() -> None:
+    run = ostui("scan", str(OSP6))
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].split("\t") == [
+        "path",
+        "node",
+        "component",
+        "format",
+        "records",
+        "ERR",
+        "WARN",
+        "tb",
+        "ids",
+    ]
+    rows = [line.split("\t") for line in lines[1:] if "\t" in line]
+    expected = json.loads(ostui("scan", "--json", str(OSP6)).stdout)
+    assert len(rows) == len(expected["files"]) == 33
+    for row, f in zip(rows, expected["files"], strict=True):
+        lv = f["levels"]
+        assert row == [
+            f["path"],
+            f["node"],
+            f["component"],
+            f["format"],
+            *map(
+                str,
+                (
+                    f["records"],
+                    lv.get("ERROR", 0) + lv.get("CRITICAL", 0),
+                    lv.get("WARNING", 0),
+                    f["tracebacks"],
+                    f["request_ids"],
+                ),
+            ),
+        ]
+    conductor = next(r for r in rows if r[0].endswith("c29/var/log/nova/nova-conductor.log"))
+    assert conductor[4:6] == ["260", "25"]  # counted with grep (test_engine_real)
+    assert "\x1b" not in run.stdout and "│" not in run.stdout and "┃" not in run.stdout
+
+
+def test_piped_request_keeps_each_record_on_one_line() -> None:
+    run = ostui("request", SEED_REQUEST, str(SEED / "nova-api.log"))
+    assert run.returncode == 0, run.stderr
+    access = [line for line in run.stdout.splitlines() if '"GET /v2/' in line and "status: 500" in line]
+    assert len(access) == 1 and len(access[0]) > 160  # not folded at 80 columns
+    assert "AttributeError: id" in run.stdout and "\x1b" not in run.stdout

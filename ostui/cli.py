@@ -45,7 +45,7 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
         help="nodes file (default ~/.config/ostui/nodes.toml when it exists)",
     )
     p.add_argument(
-        "--backlog", default="2M", metavar="SIZE", help="bytes per remote file fetched at first (2M)"
+        "--backlog", metavar="SIZE", help="bytes per remote file fetched at first (the settings', else 2M)"
     )
     p.add_argument(
         "--store",
@@ -182,7 +182,9 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         default=None,
         help="follow the files as they grow (default: on for this host and FILEs, off for --root)",
     )
-    p.add_argument("--theme", choices=("dark", "light"), default="dark", help="colour theme (default: dark)")
+    p.add_argument(
+        "--theme", choices=("dark", "light"), help="colour theme (default: the settings file's, else dark)"
+    )
     p.add_argument("--version", action="version", version=f"ostui {__version__}")
     return p
 
@@ -497,9 +499,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def in_session(command: str | None, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run the command over a session built from its arguments, closed whatever happens."""
+    from .core.config import load_config
     from .session import NodesError, NodesIncomplete, Options, Session
 
-    options = Options.from_arguments(args, browser=command is None)
+    options = Options.from_arguments(args, browser=command is None, config=load_config())
     if options.fmt:
         try:
             options.forced_format()

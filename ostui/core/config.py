@@ -71,7 +71,7 @@ def parse_config(text: str, origin: str = "config.toml") -> Config:
     elif language is not None:
         problems.append(f"language = {language!r}: expected a name such as en or zh")
     backlog = doc.get("backlog")
-    if isinstance(backlog, (str, int)) and not isinstance(backlog, bool):
+    if isinstance(backlog, (str, int)) and not isinstance(backlog, bool) and _is_size(str(backlog)):
         config.backlog = str(backlog)
     elif backlog is not None:
         problems.append(f"backlog = {backlog!r}: expected a size such as 2M")
@@ -92,6 +92,16 @@ def parse_config(text: str, origin: str = "config.toml") -> Config:
     known = {"theme", "language", "backlog", "tree_width", "detail", "keymap"}
     problems.extend(f"{key}: not a setting ostui knows" for key in doc if key not in known)
     return config
+
+
+def _is_size(text: str) -> bool:
+    from .source import parse_size
+
+    try:
+        parse_size(text)
+    except (ValueError, IndexError):
+        return False
+    return True
 
 
 def load_config(path: Path | None = None) -> Config:

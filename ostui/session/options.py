@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..core.config import Config
     from ..core.formats import LogFormat
 
 
@@ -39,16 +40,19 @@ class Options:
     until: str | None = None
     lang: str | None = None
     follow: bool | None = None  # None: on for live logs, off for archives
-    theme: str = "dark"
+    theme: str | None = None  # None: the settings file's, else dark
 
     @classmethod
-    def from_arguments(cls, args: argparse.Namespace, browser: bool) -> Options:
-        """The options a parsed command line carries (each command parses a subset)."""
+    def from_arguments(cls, args: argparse.Namespace, browser: bool, config: Config | None = None) -> Options:
+        """The options a parsed command line carries (each command parses a subset); what
+        it leaves unsaid comes from the settings file (`config`), then the defaults."""
         given = vars(args)
-        return cls(
-            browser=browser,
-            **{f.name: given[f.name] for f in fields(cls) if given.get(f.name) is not None},
+        settings = (
+            {"backlog": config.backlog, "theme": config.theme, "lang": config.language} if config else {}
         )
+        chosen = {f.name: given.get(f.name) for f in fields(cls)}
+        chosen |= {k: v for k, v in settings.items() if chosen.get(k) is None}
+        return cls(browser=browser, **{k: v for k, v in chosen.items() if v is not None})
 
     def forced_format(self) -> LogFormat | None:
         if not self.fmt:

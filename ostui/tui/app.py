@@ -154,7 +154,7 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_mount(self) -> None:
         self.apply_settings()
-        if self.session.options.theme == "light" or self.config.theme == "light":
+        if (self.session.options.theme or self.config.theme) == "light":  # the command line's first
             self.theme = "textual-light"
         self._signal_exit.install()
         self.query_one(LogStream).focus()

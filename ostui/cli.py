@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .core.i18n import _, catalogue, language, set_language
 from .core.textsafe import json_text, visible
 
 if TYPE_CHECKING:
@@ -27,52 +28,61 @@ COMMANDS = ("scan", "request", "faults", "explain", "nodes", "timeline", "instan
 
 
 def _add_sources(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="log files or folders")
-    p.add_argument("--root", type=Path, help="collected logs: one folder per node (DIR/<node>/var/log/...)")
-    p.add_argument("--demo", action="store_true", help="the built-in demo logs (the seed case)")
-    p.add_argument("--format", dest="fmt", metavar="NAME", help="force a format instead of sniffing it")
+    _add_lang(p)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=_("log files or folders"))
+    p.add_argument(
+        "--root",
+        type=Path,
+        help=_("collected logs: one folder per node (DIR/<node>/var/log/...)"),
+    )
+    p.add_argument("--demo", action="store_true", help=_("the built-in demo logs (the seed case)"))
+    p.add_argument("--format", dest="fmt", metavar="NAME", help=_("force a format instead of sniffing it"))
     p.add_argument(
         "--node",
         dest="nodes",
         action="append",
         metavar="[NAME=]TARGET",
-        help="another node over ssh (as ssh takes it: host, user@host, a Host of ~/.ssh/config)",
+        help=_("another node over ssh (as ssh takes it: host, user@host, a Host of ~/.ssh/config)"),
     )
     p.add_argument(
         "--inventory",
         type=Path,
         metavar="FILE",
-        help="nodes file (default ~/.config/ostui/nodes.toml when it exists)",
+        help=_("nodes file (default ~/.config/ostui/nodes.toml when it exists)"),
     )
     p.add_argument(
-        "--backlog", metavar="SIZE", help="bytes per remote file fetched at first (the settings', else 2M)"
+        "--backlog", metavar="SIZE", help=_("bytes per remote file fetched at first (the settings', else 2M)")
     )
     p.add_argument(
         "--store",
         dest="stores",
         action="append",
         metavar="PATTERN",
-        help="a central log store, one node per host: an rsyslog tree (DIR/<host>/..., or a path "
-        "with {host} in it, e.g. /srv/logs/{host}/openstack)",
+        help=_(
+            "a central log store, one node per host: an rsyslog tree (DIR/<host>/..., or a path "
+            "with {host} in it, e.g. /srv/logs/{host}/openstack)"
+        ),
     )
     p.add_argument(
         "--journal",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="read services that log only to the journal (this host's, the nodes', journal-remote "
-        "stores given to --store) through journalctl (default: on)",
+        help=_(
+            "read services that log only to the journal (this host's, the nodes', journal-remote "
+            "stores given to --store) through journalctl (default: on)"
+        ),
     )
     p.add_argument(
         "--journal-backlog",
         type=int,
         default=5000,
         metavar="N",
-        help="journal entries fetched at first, per journal (5000)",
+        help=_("journal entries fetched at first, per journal (5000)"),
     )
     p.add_argument(
         "--discover-nodes",
         action="store_true",
-        help="also follow, over ssh, the nodes this host's logs name (nova-compute and agent hosts)",
+        help=_("also follow, over ssh, the nodes this host's logs name (nova-compute and agent hosts)"),
     )
     p.add_argument(
         "--client-debug",
@@ -80,13 +90,13 @@ def _add_sources(p: argparse.ArgumentParser) -> None:
         type=Path,
         action="append",
         metavar="FILE",
-        help="a `nova/openstack --debug` transcript, shown as the node `client`",
+        help=_("a `nova/openstack --debug` transcript, shown as the node `client`"),
     )
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--lang", metavar="LANG", help="en or zh (zh_CN); default: from LC_ALL / LC_MESSAGES / LANG"
+        "--lang", metavar="LANG", help=_("en or zh (zh_CN); default: from LC_ALL / LC_MESSAGES / LANG")
     )
 
 
@@ -95,29 +105,33 @@ def build_timeline_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="ostui timeline",
-        description="Records per level over time (the counts equal what `scan` counts for the same files).",
+        description=_(
+            "Records per level over time (the counts equal what `scan` counts for the same files)."
+        ),
     )
     _add_sources(p)
     p.add_argument(
         "--bucket",
         default="1m",
         metavar="WIDTH",
-        help=f"bucket width: {', '.join(z.label for z in ZOOMS)} (1m)",
+        help=_("bucket width: {widths} (1m)", widths=", ".join(z.label for z in ZOOMS)),
     )
-    p.add_argument("--by", choices=GROUPINGS, help="also count per node, component or producer")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--by", choices=GROUPINGS, help=_("also count per node, component or producer"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON document"))
     return p
 
 
 def build_instance_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ostui instance",
-        description="Every request that touched an instance, port, volume or image, across services "
-        "and nodes, with the records that tie each request to it.",
+        description=_(
+            "Every request that touched an instance, port, volume or image, across services "
+            "and nodes, with the records that tie each request to it."
+        ),
     )
-    p.add_argument("uuid", metavar="UUID", help="the resource's UUID")
+    p.add_argument("uuid", metavar="UUID", help=_("the resource's UUID"))
     _add_sources(p)
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--json", action="store_true", help=_("print one JSON document"))
     return p
 
 
@@ -129,63 +143,77 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     if command == "faults":
         p = argparse.ArgumentParser(
             prog="ostui faults",
-            description="Match every ERROR/CRITICAL record against the known faults; group the rest.",
+            description=_("Match every ERROR/CRITICAL record against the known faults; group the rest."),
         )
         _add_sources(p)
-        p.add_argument("--json", action="store_true", help="print one JSON document")
-        _add_lang(p)
+        p.add_argument("--json", action="store_true", help=_("print one JSON document"))
         return p
     if command == "explain":
         p = argparse.ArgumentParser(
             prog="ostui explain",
-            description="What an HTTP status means in an OpenStack cloud, or what a known fault is.",
+            description=_("What an HTTP status means in an OpenStack cloud, or what a known fault is."),
         )
-        p.add_argument("subject", metavar="CODE|FAULT", help="an HTTP status code (e.g. 503) or a fault id")
-        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.add_argument(
+            "subject",
+            metavar="CODE|FAULT",
+            help=_("an HTTP status code (e.g. 503) or a fault id"),
+        )
+        p.add_argument("--json", action="store_true", help=_("print one JSON document"))
         _add_lang(p)
         return p
     if command == "nodes":
         p = argparse.ArgumentParser(
             prog="ostui nodes",
-            description="The deployment's other nodes, as the logs name them (nova-compute, agent "
-            "and volume hosts), printed as a nodes.toml to save in ~/.config/ostui/.",
+            description=_(
+                "The deployment's other nodes, as the logs name them (nova-compute, agent "
+                "and volume hosts), printed as a nodes.toml to save in ~/.config/ostui/."
+            ),
         )
         _add_sources(p)
         return p
     if command == "scan":
-        p = argparse.ArgumentParser(prog="ostui scan", description="Index logs and count what they hold.")
+        p = argparse.ArgumentParser(prog="ostui scan", description=_("Index logs and count what they hold."))
         _add_sources(p)
-        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.add_argument("--json", action="store_true", help=_("print one JSON document"))
         return p
     if command == "request":
-        p = argparse.ArgumentParser(prog="ostui request", description="One request's story across all files.")
-        p.add_argument("request_id", metavar="ID", help="req-<uuid>, a bare uuid, or a swift tx id")
+        p = argparse.ArgumentParser(
+            prog="ostui request",
+            description=_("One request's story across all files."),
+        )
+        p.add_argument("request_id", metavar="ID", help=_("req-<uuid>, a bare uuid, or a swift tx id"))
         _add_sources(p)
-        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.add_argument("--json", action="store_true", help=_("print one JSON document"))
         return p
     p = argparse.ArgumentParser(
         prog="ostui",
-        description="A terminal log browser for OpenStack operators.",
-        epilog="headless commands: ostui scan --help, ostui request --help, ostui faults --help, "
-        "ostui explain --help, ostui nodes --help",
+        description=_("A terminal log browser for OpenStack operators."),
+        epilog=_(
+            "headless commands: ostui scan --help, ostui request --help, ostui faults --help, "
+            "ostui explain --help, ostui nodes --help"
+        ),
     )
     _add_sources(p)
-    p.add_argument("--level", help="initial level filter (e.g. ERROR shows ERROR and above)")
-    p.add_argument("--grep", help="initial text filter (a regular expression)")
-    p.add_argument("--request", metavar="ID", help="open with this request id selected")
-    p.add_argument("--since", help="show records from this time (2016-06-10 21:49)")
-    p.add_argument("--until", help="show records up to this time")
-    _add_lang(p)
+    p.add_argument("--level", help=_("initial level filter (e.g. ERROR shows ERROR and above)"))
+    p.add_argument("--grep", help=_("initial text filter (a regular expression)"))
+    p.add_argument("--request", metavar="ID", help=_("open with this request id selected"))
+    p.add_argument("--since", help=_("show records from this time (2016-06-10 21:49)"))
+    p.add_argument("--until", help=_("show records up to this time"))
     p.add_argument(
         "--follow",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="follow the files as they grow (default: on for this host and FILEs, off for --root)",
+        help=_("follow the files as they grow (default: on for this host and FILEs, off for --root)"),
     )
     p.add_argument(
-        "--theme", choices=("dark", "light"), help="colour theme (default: the settings file's, else dark)"
+        "--theme", choices=("dark", "light"), help=_("colour theme (default: the settings file's, else dark)")
     )
-    p.add_argument("--version", action="version", version=f"ostui {__version__}")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"ostui {__version__}",
+        help=_("show program's version number and exit"),
+    )
     return p
 
 
@@ -483,9 +511,13 @@ def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _command_first(list(sys.argv[1:] if argv is None else argv))
     command = argv[0] if argv and argv[0] in COMMANDS else None
+    choose_language(argv)
     parser = build_parser(command)
+    # parse_intermixed_args cuts the usage line's first 7 characters, as if every language
+    # said "usage: " (Chinese says 用法：); it keeps a usage that is already set.
+    parser.usage = parser.format_usage().removeprefix(_argparse_words("usage: ")).rstrip("\n")
     # Options before or after the positional arguments, as operators type them.
     args = parser.parse_intermixed_args(argv[1:] if command else argv)
     try:
@@ -495,6 +527,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+
+
+def _command_first(argv: list[str]) -> list[str]:
+    """`ostui --lang zh scan ...` as `ostui scan --lang zh ...`: the one option that may come
+    before the command."""
+    if len(argv) >= 3 and argv[0] == "--lang" and argv[2] in COMMANDS:
+        return [argv[2], *argv[:2], *argv[3:]]
+    if len(argv) >= 2 and argv[0].startswith("--lang=") and argv[1] in COMMANDS:
+        return [argv[1], argv[0], *argv[2:]]
+    return argv
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """The language of help, messages and output, before any parser is built: --lang, else
+    the settings file's, else the locale. argparse's own words (usage, options, errors)
+    follow it."""
+    given = None
+    for n, arg in enumerate(argv):
+        if arg == "--lang" and n + 1 < len(argv):
+            given = argv[n + 1]
+        elif arg.startswith("--lang="):
+            given = arg.split("=", 1)[1]
+    if not given:
+        from .core.config import load_config
+
+        given = load_config().language
+    chosen = set_language(given or "")
+    argparse._ = _argparse_words  # type: ignore[attr-defined]  # argparse looks its words up here
+    return chosen
+
+
+def _argparse_words(text: str) -> str:
+    return catalogue(language()).get(text, text)
 
 
 def in_session(command: str | None, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -92,3 +93,34 @@ def test_piped_request_keeps_each_record_on_one_line() -> None:
     access = [line for line in run.stdout.splitlines() if '"GET /v2/' in line and "status: 500" in line]
     assert len(access) == 1 and len(access[0]) > 160  # not folded at 80 columns
     assert "AttributeError: id" in run.stdout and "\x1b" not in run.stdout
+
+
+@pytest.mark.parametrize(
+    "command", ["", "scan", "request", "faults", "explain", "nodes", "timeline", "instance"]
+)
+def test_help_in_chinese_names_every_option_in_chinese(command: str) -> None:
+    """Chosen by --lang (before or after the command); argparse's own words too."""
+    argv = [*([command] if command else []), "--lang", "zh", "--help"]
+    run = ostui(*argv)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert text.startswith(f"用法：ostui{' ' + command if command else ''} [-h]"), text[:80]
+    assert "位置参数" in text and "选项" in text and "显示此帮助信息并退出" in text
+    # every option's help (the text after its name, on its line or the next) has Chinese in it
+    helps = re.findall(r"^  (-[^\n]*?)(?:  +|\n {10,})([^\n]+)", text, re.M)
+    assert helps, text
+    for name, help_text in helps:
+        assert re.search(r"[\u4e00-\u9fff]", help_text), (name, help_text)
+
+
+def test_the_locale_chooses_chinese_and_errors_follow() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "ostui", "scan", "--bogus", str(SEED)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""},
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "ostui scan：错误：无法识别的参数：--bogus" in run.stderr
+    assert ostui("--lang", "zh", "scan", "--json", str(SEED)).returncode == 0  # --lang before the command

@@ -72,3 +72,44 @@ def test_a_plain_year_applies_to_every_month() -> None:
     assert [key_to_datetime(key).year for key in keys] == [2015, 2015]  # type: ignore[union-attr]
     keys = list(stamp_keys([b"Dec 31 23:59:59", b"Jan  1 00:00:01"], FileYear(2015, 1)))
     assert [key_to_datetime(key).year for key in keys] == [2014, 2015]  # type: ignore[union-attr]
+
+
+def test_dated_lines_in_the_file_say_the_year_before_its_copy_time(tmp_path: Path) -> None:
+    """A collected syslog (copied today) whose oslo payloads are dated 2022: its year-less
+    lines are 2022's, not the copy's year; without a dated line, the copy's time decides."""
+    copy = tmp_path / "syslog"
+    shutil.copyfile(SYSLOG, copy)
+    touch(copy, datetime(2014, 2, 11, 8, 0))
+    index = FileIndex(open_source(copy), get_format("syslog"))  # no year given: the file's
+    index.update(final=True)
+    assert {w.year for key in index.keys if (w := key_to_datetime(key)) is not None} == {2022}
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"".join(x for x in SYSLOG.read_bytes().splitlines(True) if b"20" not in x[16:]))
+    touch(plain, datetime(2014, 2, 11, 8, 0))
+    assert FileIndex(open_source(plain), get_format("syslog")).year == 2014
+
+
+def test_a_merged_file_takes_the_year_of_its_dated_producers() -> None:
+    """os-log-merger's /var/log/messages lines (`Oct 11 07:49:20 [messages]`) sit beside a
+    2018 nova-api producer in the same file: they are 2018's too."""
+    from ostui.core.discovery import discover
+    from ostui.core.logset import files_from_tree, open_files
+
+    merged = Path(__file__).parent / "data" / "mixed-producers"
+    found = [
+        lf
+        for lf in open_files(files_from_tree(discover(merged)))
+        if lf.path.name == "os-log-merger-var-log-messages-mixed.log" and lf.producer == "messages"
+    ]
+    assert found and found[0].index is not None
+    keys = [key_to_datetime(k) for k in found[0].index.keys]
+    assert {w.year for w in keys if w is not None} == {2018}
+
+
+def test_year_in_takes_the_latest_date_not_a_future_one() -> None:
+    from ostui.core.timekeys import year_in
+
+    text = b"2016-06-10 21:49:30.191 x\nnotAfter 2099-01-01 00:00 (a certificate)\n2017-03-02T10:00:00Z y\n"
+    found = year_in(text)
+    assert (found, getattr(found, "month", None)) == (2017, 3)
+    assert year_in(b"Feb 10 00:00:01 compute4 kernel: no date here") is None

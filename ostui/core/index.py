@@ -12,19 +12,18 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
-from datetime import datetime
 from itertools import repeat
 from operator import add, attrgetter
-from pathlib import Path
 
 from .formats import LogFormat, _scanner, sniff_format
 from .ids import REQUEST_ID_RE_B
 from .levels import Level
-from .source import BLOCK_SIZE, ByteSource
-from .timekeys import NO_KEY
+from .source import BLOCK_SIZE, ByteSource, FileSource
+from .timekeys import NO_KEY, FileYear, year_for_file, year_in
 
 TRACEBACK_MARK = b"Traceback (most recent call last)"
 SNIFF_BYTES = 64 << 10
+YEAR_SAMPLE = 64 << 10  # bytes of head and of tail looked at for the year of year-less stamps
 # A line is read whole up to this; a longer one (a sparse file's zeros, a blob) is indexed
 # in pieces of this size, so memory stays bounded whatever the file holds.
 MAX_LINE_READ = 64 << 20
@@ -57,7 +56,7 @@ class FileIndex:
             fmt = sniff_format(source.read(0, SNIFF_BYTES))
         self.format = fmt
         self.times = times
-        self.year = year or _year_of(source.path)
+        self._year = year  # found when first needed (most formats' stamps carry it)
         self.starts = array("Q")
         self.levels = bytearray()
         self.keys = array("q")
@@ -179,6 +178,13 @@ class FileIndex:
             nl = buf.find(b"\n", pos, stop)
             pos = stop if nl < 0 else nl + 1
 
+    @property
+    def year(self) -> int:
+        """The year of the source's stamps that carry none (syslog's)."""
+        if not self._year:
+            self._year = year_of_source(self.source)
+        return self._year
+
     # -- reading -------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.starts)
@@ -228,9 +234,14 @@ def quirks(index: FileIndex) -> list[str]:
     return out
 
 
-def _year_of(path: Path) -> int:
-    """The year to assume for stamps without one: the file's modification year."""
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime).year
-    except (OSError, ValueError, OverflowError):
-        return datetime.now().year
+def year_of_source(source: ByteSource) -> int:
+    """The year to assume for stamps without one: the latest dated stamp of the source's
+    head and tail (the head alone where a tail costs the whole file: gzip, a remote copy),
+    else its file's modification year and month."""
+    size = source.size()
+    cheap_tail = isinstance(source, FileSource) and size > YEAR_SAMPLE
+    tail = source.read(size - YEAR_SAMPLE, YEAR_SAMPLE) if cheap_tail else b""
+    found = year_in(source.read(0, YEAR_SAMPLE) + tail)
+    if found is not None and not tail and size > YEAR_SAMPLE:
+        found = FileYear(found, 12)  # the head's latest month is not the file's last
+    return found or year_for_file(source.path)

@@ -128,7 +128,10 @@ class SharedFile:
         payload = PayloadSource(self.split, stream)
         if fmt is None:
             fmt = self.stream_format(stream)
-        return ProducerIndex(payload, fmt, times=times, year=_year_of(self.path))
+        from .timekeys import year_in
+
+        # The producers' dated lines say the year of a merged file's year-less ones.
+        return ProducerIndex(payload, fmt, times=times, year=year_in(self.sample) or _year_of(self.path))
 
     def stream_format(self, stream: int) -> LogFormat:
         env = self.sniffed.envelope

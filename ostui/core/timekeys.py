@@ -123,6 +123,20 @@ class FileYear(int):
         return made
 
 
+_ISO_DATE = re.compile(rb"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])-[0-3]\d[T ]\d\d:\d\d")
+
+
+def year_in(text: bytes) -> FileYear | None:
+    """The latest dated stamp `text` holds (a file's head and tail), as the year of the
+    file's stamps that carry none: in a syslog with oslo payloads or a merged file, the
+    dated lines say the year better than a copy's modification time. Dates after today
+    (a certificate's expiry in a message) are no evidence."""
+    now = datetime.now()
+    dates = [(int(y), int(m)) for y, m in _ISO_DATE.findall(text)]
+    latest = max((d for d in dates if d <= (now.year, now.month)), default=None)
+    return FileYear(*latest) if latest else None
+
+
 def year_for_file(path: str | os.PathLike[str], mtime: float | None = None) -> int:
     """The year to assume for a file's stamps that carry none: that of its modification
     time (`mtime` when the caller has it, e.g. a remote listing), as a FileYear so the

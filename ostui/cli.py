@@ -382,7 +382,7 @@ def _print_fault(doc: dict[str, Any], lang: str) -> None:
 def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None:
     from rich.text import Text
 
-    from .core.knowledge import fault_dict
+    from .core.knowledge import fault_dict, strip_text
 
     words = _LABELS[lang]
     console = _out_console()
@@ -391,9 +391,13 @@ def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None
         return
     console.print(f"{summary.severe} {words['records']}, {summary.files} {words['files']}")
 
+    window = summary.window()
+
     def seen(group: Any) -> str:
         stamps = [s.strftime("%Y-%m-%d %H:%M:%S") for s in (group.first_seen, group.last_seen) if s]
-        return " -> ".join(dict.fromkeys(stamps)) or "-"
+        when = " -> ".join(dict.fromkeys(stamps)) or "-"
+        # where in the whole window it happened, beside the other groups
+        return f"{when} [{strip_text(group.strip(window))}]" if stamps and window else when
 
     pad = " " * 8
 

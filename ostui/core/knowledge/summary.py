@@ -9,6 +9,7 @@ Each distinct shape of record (ids and stamps masked) is classified once.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,19 @@ if TYPE_CHECKING:
     from ..logset import LogFile
     from .faultpass import FileFaults
     from .versions import Installed
+
+
+STRIP_CELLS = 16
+_STRIP_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def strip_text(counts: Sequence[int]) -> str:
+    """Counts as a row of block characters, scaled to the row's highest; any occurrence
+    shows at least the lowest block, so a single one is never lost."""
+    top = max(counts, default=0)
+    if not top:
+        return " " * len(counts)
+    return "".join(_STRIP_BLOCKS[0 if not n else max(1, round(n * 8 / top))] for n in counts)
 
 
 @dataclass(slots=True)
@@ -45,6 +59,7 @@ class FaultGroup:
     fault: Fault | None = None
     repeat_note: str = ""  # known faults with a repetition rule: how often, where
     versions: list[dict[str, Any]] = field(default_factory=list)  # installed vs fixed
+    times: array[float] = field(default_factory=lambda: array("d"))  # each stamped occurrence, epoch s
 
     def add(self, stamp: datetime | None, key: int, level: Level, lf: LogFile, index: int) -> None:
         self.count += 1
@@ -52,6 +67,7 @@ class FaultGroup:
         self.nodes.add(lf.node)
         self.components.add(lf.component)
         if stamp is not None:
+            self.times.append(stamp.timestamp())
             if self.first_seen is None or stamp < self.first_seen:
                 self.first_seen = stamp
             if self.last_seen is None or stamp > self.last_seen:
@@ -61,7 +77,25 @@ class FaultGroup:
             self.newest = (str(lf.path), index)
             self.newest_key = key
 
-    def to_dict(self, known: bool, lang: str = "en", attribution: str = "") -> dict[str, Any]:
+    def strip(self, window: tuple[float, float] | None, cells: int = STRIP_CELLS) -> list[int]:
+        """Occurrences per cell of `window` (the summary's first to last stamp): when this
+        fault happened, beside the others."""
+        counts = [0] * cells
+        if window is None or not self.times:
+            return counts
+        start, end = window
+        width = (end - start) / cells or 1.0
+        for t in self.times:
+            counts[min(cells - 1, max(0, int((t - start) / width)))] += 1
+        return counts
+
+    def to_dict(
+        self,
+        known: bool,
+        lang: str = "en",
+        attribution: str = "",
+        window: tuple[float, float] | None = None,
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {"id" if known else "signature": self.key, "title": self.title}
         out.update(
             count=self.count,
@@ -71,6 +105,7 @@ class FaultGroup:
             last_seen=self.last_seen.isoformat() if self.last_seen else None,
             newest={"file": self.newest[0], "record": self.newest[1]} if self.newest else None,
             example=self.example,
+            occurrences=self.strip(window),
         )
         if self.fault is not None:
             out.update(fault_dict(self.fault, lang, attribution))
@@ -118,19 +153,28 @@ class FaultSummary:
     errors: list[str] = field(default_factory=list)  # fault files that did not load
     installed: dict[str, str] = field(default_factory=dict)  # package -> version, from the archive
 
+    def window(self) -> tuple[float, float] | None:
+        """From the first to the last stamped occurrence of any group (epoch seconds)."""
+        groups = [*self.known, *self.watching, *self.unknown]
+        times = [t for g in groups if g.times for t in (min(g.times), max(g.times))]
+        return (min(times), max(times)) if times else None
+
     def to_dict(self, lang: str = "en", attributions: dict[str, str] | None = None) -> dict[str, Any]:
         attributions = attributions or {}
+        window = self.window()
 
         def known(g: FaultGroup) -> dict[str, Any]:
-            return g.to_dict(True, lang, attributions.get(g.fault.pack, "") if g.fault else "")
+            return g.to_dict(True, lang, attributions.get(g.fault.pack, "") if g.fault else "", window)
 
         return {
             "records": self.records,
             "error_records": self.severe,
             "files": self.files,
+            # each group's "occurrences" counts it in STRIP_CELLS equal slices of this window
+            "window": [datetime.fromtimestamp(t).isoformat() for t in window] if window else None,
             "known": [known(g) for g in self.known],
             "watching": [known(g) for g in self.watching],
-            "unknown": [g.to_dict(False) for g in self.unknown],
+            "unknown": [g.to_dict(False, window=window) for g in self.unknown],
             "installed_packages": len(self.installed),
             "fault_errors": list(self.errors),
         }

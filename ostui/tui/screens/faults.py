@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...core.i18n import _
-from ...core.knowledge import FaultGroup, FaultSummary, summarize_faults
+from ...core.knowledge import STRIP_CELLS, FaultGroup, FaultSummary, strip_text, summarize_faults
 from ...core.logset import LogFile
 from ...core.textsafe import visible
 from ..widgets.names import middle_cut
@@ -57,6 +57,7 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         self.files = list(files)
         self.groups: list[FaultGroup] = []
         self.ready = False  # the summary is on screen
+        self.strip_cells = STRIP_CELLS
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -68,10 +69,13 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         table = self.query_one(DataTable)
         # Fixed widths: the table looks the same however fast its rows arrive. The short
         # columns come first, so count and nodes show at 80 columns; the name takes the rest.
-        room = int(self.app.size.width * 0.96) - 4 - (5 + 6 + NODES_WIDTH) - 4 * 2
+        # The occurrence strip: half as fine on a narrow terminal, so the names still show.
+        self.strip_cells = STRIP_CELLS if self.app.size.width >= 120 else STRIP_CELLS // 2
+        room = int(self.app.size.width * 0.96) - 4 - (5 + 6 + self.strip_cells + NODES_WIDTH) - 5 * 2
         for label, width in (
             ("", 5),
             (_("count"), 6),
+            (_("when"), self.strip_cells),
             (_("nodes"), NODES_WIDTH),
             (_("fault / signature"), max(30, min(64, room))),
             (_("components"), 16),
@@ -90,6 +94,7 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         table = self.query_one(DataTable)
         table.clear()
         self.groups = [*summary.known, *summary.watching, *summary.unknown]
+        window = summary.window()
         for group in self.groups:
             if group.fault is not None:
                 known = group in summary.known
@@ -103,6 +108,7 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
             table.add_row(
                 kind,
                 str(group.count),
+                Text(strip_text(group.strip(window, self.strip_cells))),  # when, beside the others
                 Text(middle_cut(visible(", ".join(sorted(group.nodes))), NODES_WIDTH)),
                 Text(name),
                 ", ".join(sorted(group.components)),

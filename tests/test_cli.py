@@ -7,12 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ostui.cli import main
 
 from .conftest import REAL, SEED
 
 
-def test_scan_json_is_one_document_with_stable_keys(capsys) -> None:
+def test_scan_json_is_one_document_with_stable_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--json", "--root", str(REAL / "ubuntu-ussuri")]) == 0
     doc = json.loads(capsys.readouterr().out)
     keys = {
@@ -34,25 +36,25 @@ def test_scan_json_is_one_document_with_stable_keys(capsys) -> None:
     assert gz and gz[0]["format"] == "oslo" and gz[0]["tracebacks"] > 0
 
 
-def test_scan_plain_output(capsys) -> None:
+def test_scan_plain_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", str(SEED / "nova-api.log")]) == 0
     out = capsys.readouterr().out
     assert "nova-api.log" in out and "1 tracebacks" in out
 
 
-def test_nothing_found_says_where_it_looked(tmp_path: Path, capsys) -> None:
+def test_nothing_found_says_where_it_looked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert str(tmp_path) in err and "--root" in err
 
 
-def test_forced_format(capsys) -> None:
+def test_forced_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--json", "--format", "text", str(SEED / "nova-api.log")]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["files"][0]["format"] == "text" and doc["files"][0]["records"] == 52
 
 
-def test_unknown_format_is_a_usage_error(capsys) -> None:
+def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     try:
         main(["scan", "--format", "nope", str(SEED / "nova-api.log")])
     except SystemExit as exc:

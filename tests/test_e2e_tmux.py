@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_demo_starts_and_quits() -> None:
         pane.close()
 
 
-def test_live_tail_shows_the_error_as_it_is_written(tmp_path) -> None:
+def test_live_tail_shows_the_error_as_it_is_written(tmp_path: Path) -> None:
     log = tmp_path / "controller" / "var" / "log" / "nova" / "nova-api.log"
     log.parent.mkdir(parents=True)
     log.write_text("2016-06-10 21:49:29.000 7533 INFO nova.api.openstack [-] waiting for the user\n")
@@ -77,7 +78,7 @@ def _gone(pid: int) -> bool:
     return state == "Z"  # ended, not yet reaped by the (killed) shell
 
 
-def test_a_dropped_terminal_ends_ostui(tmp_path) -> None:
+def test_a_dropped_terminal_ends_ostui(tmp_path: Path) -> None:
     """The ssh session drops while the operator follows a reproduction: ostui must end, not
     spin on the dead terminal (it did: 100% CPU, once in two such runs)."""
     pids = []
@@ -97,7 +98,7 @@ def test_a_dropped_terminal_ends_ostui(tmp_path) -> None:
         finally:
             pane.close()
     for pid in pids:
-        eventually(lambda pid=pid: _gone(pid), 15, f"ostui (pid {pid}) still runs after its terminal closed")
+        eventually(partial(_gone, pid), 15, f"ostui (pid {pid}) still runs after its terminal closed")
 
 
 def test_sigterm_ends_ostui_and_gives_the_terminal_back() -> None:
@@ -111,7 +112,7 @@ def test_sigterm_ends_ostui_and_gives_the_terminal_back() -> None:
         pane.close()
 
 
-def test_hostile_logs_leave_the_title_and_clipboard_alone(tmp_path) -> None:
+def test_hostile_logs_leave_the_title_and_clipboard_alone(tmp_path: Path) -> None:
     """OSC 0/2 and OSC 52 in logs and file names: tmux would obey them (the control pane
     shows it does); ostui's pane keeps its title and tmux gets no paste buffer."""
     attack = r"sleep 0.3; printf '\033]2;PWNED\033\\\033]52;c;aGk=\007'"

@@ -24,7 +24,8 @@ def test_each_group_is_counted_on_the_summarys_window() -> None:
     summary = FaultSummary(known=[early], unknown=[late])
     window = summary.window()
     assert window == (datetime(2015, 10, 20, 0).timestamp(), datetime(2015, 10, 20, 16).timestamp())
-    assert early.strip(window) == [3] + [0] * (STRIP_CELLS - 1)  # an hour a cell: 0:00 and 0:30 share the first
+    # an hour a cell: 0:00 and 0:30 share the first
+    assert early.strip(window) == [3] + [0] * (STRIP_CELLS - 1)
     assert late.strip(window) == [0] * (STRIP_CELLS - 1) + [2]
     assert FaultGroup("none", "none").strip(window) == [0] * STRIP_CELLS
     assert summary.to_dict()["unknown"][0]["occurrences"] == late.strip(window)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_core_never_imports_textual() -> None:
@@ -17,7 +18,7 @@ def test_core_never_imports_textual() -> None:
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_headless_commands_never_import_textual(tmp_path) -> None:
+def test_headless_commands_never_import_textual(tmp_path: Path) -> None:
     code = (
         "import sys; from ostui.cli import main; "
         f"main(['scan', '--json', {str(tmp_path)!r}]); "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ostui.cli import main
 from ostui.core.instances import kind_of
 
@@ -15,7 +17,7 @@ INSTANCE = "a18a5824-4215-4e24-bcfc-cb9f89f6bcbd"  # live-migrated from hp-ms-01
 MIGRATE = "req-4b3cdd21-f6ba-4b00-be58-07a1414717ea"
 
 
-def test_migrated_instance_story_spans_both_nodes_in_time_order(capsys) -> None:
+def test_migrated_instance_story_spans_both_nodes_in_time_order(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["instance", INSTANCE, "--root", str(OSP6), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["kinds"][0] == "instance" and doc["names"] == ["instance-00000004"]
@@ -33,7 +35,9 @@ def test_migrated_instance_story_spans_both_nodes_in_time_order(capsys) -> None:
     assert doc["without_request"]  # vnc proxy lines, for one, name it with no request id
 
 
-def test_domain_name_brings_in_records_that_never_name_the_uuid(tmp_path: Path, capsys) -> None:
+def test_domain_name_brings_in_records_that_never_name_the_uuid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     node = tmp_path / "compute-1" / "var" / "log"
     (node / "nova").mkdir(parents=True)
     (node / "libvirt" / "qemu").mkdir(parents=True)
@@ -55,7 +59,7 @@ def test_domain_name_brings_in_records_that_never_name_the_uuid(tmp_path: Path, 
     assert [r["request_id"] for r in doc["requests"]] == [rid]
 
 
-def test_plain_output_and_a_uuid_nothing_names(capsys) -> None:
+def test_plain_output_and_a_uuid_nothing_names(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["instance", INSTANCE, "--root", str(OSP6)]) == 0
     out = capsys.readouterr().out
     assert "instance a18a5824" in out and MIGRATE in out and "tied by" in out
@@ -74,7 +78,7 @@ def test_kind_of_reads_the_words_before_the_uuid() -> None:
     assert kind_of(text, text.index(u)) == "image"
 
 
-def test_a_bare_uuid_given_to_request_names_the_resource_it_is(capsys) -> None:
+def test_a_bare_uuid_given_to_request_names_the_resource_it_is(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["request", INSTANCE, "--root", str(OSP6)]) == 1
     err = capsys.readouterr().err
     assert "names a instance" not in err and f"ostui instance {INSTANCE}" in err

@@ -25,7 +25,9 @@ def journal_store(directory: Path) -> Path:
     return directory
 
 
-def test_journal_remote_store_is_one_node_per_host(tmp_path: Path, capsys) -> None:
+def test_journal_remote_store_is_one_node_per_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = journal_store(tmp_path / "journal-remote")
     code = main(
         ["scan", str(tmp_path / "no-files"), "--store", str(store), "--json", "--inventory", "/dev/null"]
@@ -40,7 +42,7 @@ def test_journal_remote_store_is_one_node_per_host(tmp_path: Path, capsys) -> No
     assert all(f["format"] == "journald" for f in doc["files"])
 
 
-def test_the_seed_request_is_found_in_the_store(tmp_path: Path, capsys) -> None:
+def test_the_seed_request_is_found_in_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = journal_store(tmp_path / "journal-remote")
     args = ["request", SEED_REQUEST, str(tmp_path / "no-files"), "--store", str(store), "--json"]
     assert main([*args, "--inventory", "/dev/null"]) == 0
@@ -50,7 +52,7 @@ def test_the_seed_request_is_found_in_the_store(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.skipif(sshd_binary() is None or shutil.which("ssh") is None, reason="no sshd/ssh")
-def test_a_nodes_journal_is_read_over_ssh(tmp_path: Path, capsys) -> None:
+def test_a_nodes_journal_is_read_over_ssh(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     server = Sshd(tmp_path / "sshd")
     server.start()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ostui.core.faultscan import flag_faults, quick_text
 from ostui.core.knowledge import FaultMatcher, load_faults
 from ostui.core.logset import LogFile, open_files
@@ -17,7 +19,7 @@ def test_seed_error_is_flagged_while_indexing() -> None:
     assert lf.faults_checked == 3
 
 
-def test_flagging_resumes_where_it_stopped(tmp_path) -> None:
+def test_flagging_resumes_where_it_stopped(tmp_path: Path) -> None:
     path = tmp_path / "nova-api.log"
     seed = (SEED / "nova-api.log").read_bytes()
     path.write_bytes(seed)

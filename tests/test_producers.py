@@ -53,7 +53,7 @@ def file_lines(path: Path) -> int:
 def test_wrapped_fixtures_are_built_by_their_script() -> None:
     sys.path.insert(0, str(WRAPPED))
     try:
-        import make_wrapped
+        import make_wrapped  # type: ignore[import-not-found]  # the fixture's own script
     finally:
         sys.path.pop(0)
     for name, text in make_wrapped.build().items():
@@ -177,10 +177,10 @@ def test_syslog_splits_openstack_programs_only() -> None:
                 if level:
                     oslo_levels[level.group(1)] += 1
     found = by_producer(SYSLOG)
-    assert (
-        found["neutron-keepalived-state-change"].index.lines == per_program["neutron-keepalived-state-change"]
-    )  # type: ignore[union-attr]
-    assert found["neutron-keepalived-state-change"].index.level_counts() == dict(oslo_levels)  # type: ignore[union-attr]
+    keepalived = found["neutron-keepalived-state-change"].index
+    assert keepalived is not None
+    assert keepalived.lines == per_program["neutron-keepalived-state-change"]
+    assert keepalived.level_counts() == dict(oslo_levels)
     assert found["neutron-keepalived-state-change"].component == "neutron"
     assert "kernel" not in found and "systemd" not in found  # not OpenStack's: they stay in the syslog stream
     rest = found[None].index
@@ -230,7 +230,9 @@ record_st = st.tuples(st.sampled_from(_TAGS), st.lists(line_st, min_size=1, max_
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(record_st, min_size=1, max_size=40), st.sampled_from([16, 64, 1 << 20]), st.booleans())
-def test_split_keeps_each_producers_lines(records: list, block: int, unwrapped_head: bool) -> None:  # type: ignore[type-arg]
+def test_split_keeps_each_producers_lines(
+    records: list[tuple[str, list[str]]], block: int, unwrapped_head: bool
+) -> None:
     """Each producer's payload is exactly its enveloped lines and the unenveloped lines
     after them, whatever the block boundaries; the file's own stream gets the rest."""
     expected: dict[int, list[str]] = {n: [] for n in range(len(_TAGS) + 1)}
@@ -355,7 +357,9 @@ def test_more_tags_finds_every_new_producer_with_its_first_line() -> None:
 
 
 @pytest.mark.parametrize("block", [48, 64, 200, 1 << 20])  # any buffer an envelope fits in
-def test_the_tag_scan_finds_every_producer_across_its_buffer(tmp_path: Path, block: int, monkeypatch) -> None:
+def test_the_tag_scan_finds_every_producer_across_its_buffer(
+    tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Producers first seen past the sample, with lines longer than the scan's buffer and
     a last line with no newline: every one is found, whatever the buffer's size."""
     from ostui.core import logset
@@ -369,7 +373,9 @@ def test_the_tag_scan_finds_every_producer_across_its_buffer(tmp_path: Path, blo
     path.write_bytes(("\n".join(lines) + "\n2025-05-14T04:23:59.000Z [last] no newline").encode())
     sample = (lines[0] + "\n").encode()
     monkeypatch.setattr(logset, "TAG_SCAN_BLOCK", block)
-    sniffed, grown, own = logset._every_tag(path, sniff_envelope(sample), sample)
+    first = sniff_envelope(sample)
+    assert first is not None
+    sniffed, grown, own = logset._every_tag(path, first, sample)
     assert sniffed.tags == ("nova-api", "pebble", "keystone", "last")
     assert not own
     assert b"[keystone] up\n" in grown and b"[last] no newline\n" in grown

@@ -25,6 +25,8 @@ def test_ruff_clean() -> None:
 
 
 def test_mypy_clean() -> None:
+    """The package and its tests: a test that calls an API wrongly is caught here first."""
     pytest.importorskip("mypy")
-    out = subprocess.run([sys.executable, "-m", "mypy", "ostui"], cwd=ROOT, capture_output=True, text=True)
+    command = [sys.executable, "-m", "mypy", "ostui", "tests"]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def test_parse_node_and_inventory(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def sshd(tmp_path: Path):
+def sshd(tmp_path: Path) -> Iterator[Sshd]:
     server = Sshd(tmp_path / "sshd")
     server.start()
     yield server
@@ -57,7 +58,7 @@ def fake_node(tmp_path: Path, name: str) -> Path:
     return root
 
 
-def wait(cond, timeout: float = 15.0) -> bool:
+def wait(cond: Callable[[], object], timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if cond():
@@ -304,9 +305,11 @@ def test_lines_written_just_before_a_rotation_are_read_from_the_rotated_file(
                 f.write(line(n * 10))
             log.rename(log.with_name("nova-compute.log.1"))
             log.write_bytes(line(n * 10 + 1))
-            eventually(
-                lambda k=n: local.read_bytes().endswith(line(k * 10 + 1)), 15, f"rotation {n} followed"
-            )
+
+            def followed(k: int = n) -> bool:
+                return local.read_bytes().endswith(line(k * 10 + 1))
+
+            eventually(followed, 15, f"rotation {n} followed")
         text = local.read_bytes()
         expected = [line(0)] + [line(k) for n in range(1, 6) for k in (n * 10, n * 10 + 1)]
         assert text == b"".join(expected)  # every line once, in order

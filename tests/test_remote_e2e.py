@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,12 @@ COMPUTE_LINE = (
     "seen on the compute node\n"
 )
 
+# The ssh server, the inventory naming both nodes, and the controller's and the compute node's roots.
+TwoNodes = tuple[Sshd, Path, Path, Path]
+
 
 @pytest.fixture
-def two_nodes(tmp_path: Path):
+def two_nodes(tmp_path: Path) -> Iterator[TwoNodes]:
     server = Sshd(tmp_path / "sshd")
     server.start()
     controller = tmp_path / "nodes" / "controller"
@@ -45,7 +49,7 @@ def two_nodes(tmp_path: Path):
     server.stop()
 
 
-def test_headless_scan_and_request_over_ssh(two_nodes, capsys) -> None:
+def test_headless_scan_and_request_over_ssh(two_nodes: TwoNodes, capsys: pytest.CaptureFixture[str]) -> None:
     _server, inventory, _controller, _compute = two_nodes
     assert main(["scan", "--json", "--inventory", str(inventory), "--backlog", "1M"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -58,7 +62,7 @@ def test_headless_scan_and_request_over_ssh(two_nodes, capsys) -> None:
     assert story["status"] == 500
 
 
-def test_browser_merges_both_nodes_and_survives_one_going_down(two_nodes, tmp_path: Path) -> None:
+def test_browser_merges_both_nodes_and_survives_one_going_down(two_nodes: TwoNodes, tmp_path: Path) -> None:
     server, inventory, controller, _compute = two_nodes
     pane = TmuxPane([*ostui_command(), "--inventory", str(inventory)], env={"HOME": str(tmp_path)})
     try:
@@ -81,7 +85,9 @@ def test_browser_merges_both_nodes_and_survives_one_going_down(two_nodes, tmp_pa
         pane.close()
 
 
-def test_discover_nodes_follows_the_hosts_the_controllers_logs_name(tmp_path: Path, capsys) -> None:
+def test_discover_nodes_follows_the_hosts_the_controllers_logs_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The OSP6 controller's logs name its compute node; with --discover-nodes ostui tries
     it over ssh (here the name does not resolve: the node is reported, not fatal)."""
     controller = tmp_path / "c29"
@@ -95,7 +101,9 @@ def test_discover_nodes_follows_the_hosts_the_controllers_logs_name(tmp_path: Pa
     assert {f["node"] for f in doc["files"]} == {"c29"}
 
 
-def test_nodes_command_prints_an_inventory_that_loads(tmp_path: Path, capsys) -> None:
+def test_nodes_command_prints_an_inventory_that_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ostui.core.remote import load_inventory
 
     controller = tmp_path / "c29"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from ostui.cli import main
 from ostui.core.logset import LogFile, open_files
@@ -35,7 +38,7 @@ def test_seed_story_unindexed_and_indexed_agree() -> None:
         assert [round(e.since_first or 0, 3) for e in story.entries] == [0.0, 0.001, 0.002]
 
 
-def test_request_json_command(capsys) -> None:
+def test_request_json_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["request", SEED_REQUEST, str(SEED / "nova-api.log"), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["status"] == 500
@@ -44,13 +47,13 @@ def test_request_json_command(capsys) -> None:
     assert tb["exc_type"] == "AttributeError" and len(tb["frames"]) == 23
 
 
-def test_request_accepts_bare_uuid_and_reports_absence(capsys) -> None:
+def test_request_accepts_bare_uuid_and_reports_absence(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["request", SEED_REQUEST[4:], str(SEED / "nova-api.log"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["count"] == 3
     assert main(["request", "req-00000000-0000-0000-0000-000000000000", str(SEED / "nova-api.log")]) == 1
 
 
-def test_request_plain_output_shows_traceback(capsys) -> None:
+def test_request_plain_output_shows_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     main(["request", SEED_REQUEST, str(SEED / "nova-api.log")])
     out = capsys.readouterr().out
     assert "AttributeError: id" in out and "HTTP status: 500" in out
@@ -77,7 +80,7 @@ def test_request_index_postings_agree_with_the_search() -> None:
     assert index.ids_with_prefix(some[4:12]) and index.ids_with_prefix(some[:12])[0].startswith(some[:12])
 
 
-def test_request_index_finds_ids_cut_by_block_ends(tmp_path) -> None:
+def test_request_index_finds_ids_cut_by_block_ends(tmp_path: Path) -> None:
     from ostui.core.requests import RequestIndex
 
     path = tmp_path / "nova-api.log"

@@ -266,7 +266,8 @@ def test_skewed_copy_moves_the_estimate_by_its_skew(
 def _inside(merged: MergedStream, files: list[LogFile], requests: RequestIndex, rid: str) -> bool:
     """Whether the compute node's records of `rid` lie inside the controller's in `merged`."""
     position = {ref: pos for pos, ref in enumerate(merged.refs)}
-    caller, callee = [], []
+    caller: list[int] = []
+    callee: list[int] = []
     for ref in requests.postings[rid]:
         (caller if files[ref >> 40].node == CONTROLLER else callee).append(position[ref])
     assert caller and callee

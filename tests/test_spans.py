@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ostui.cli import main
 from ostui.core.logset import LogFile, open_files
 from ostui.core.requests import search_request
@@ -16,7 +18,9 @@ OSP6 = REAL / "osp6-live-migration"
 MIGRATE = "req-4b3cdd21-f6ba-4b00-be58-07a1414717ea"  # the live migration of a18a5824 (c29 -> c30)
 
 
-def test_seed_request_json_has_the_api_span_with_500_and_traceback(capsys) -> None:
+def test_seed_request_json_has_the_api_span_with_500_and_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     args = ["request", SEED_REQUEST, str(SEED / "nova-api.log"), "--json"]
     assert main([*args, "--client-debug", str(SEED / "nova-client-debug.txt")]) == 0
     spans = json.loads(capsys.readouterr().out)["spans"]

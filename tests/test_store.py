@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ostui.cli import main
 from ostui.core import discovery
 from ostui.core.discovery import discover_store, merge_trees
@@ -66,7 +68,7 @@ def test_unreadable_store_is_reported_not_raised(tmp_path: Path) -> None:
     assert tree.nodes == [] and tree.skipped and "missing" in tree.skipped[0][0]
 
 
-def test_this_hosts_var_log_remote_becomes_nodes(tmp_path: Path, monkeypatch) -> None:
+def test_this_hosts_var_log_remote_becomes_nodes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     own = tmp_path / "var" / "log"
     (own / "nova").mkdir(parents=True)
     copy_for(
@@ -96,7 +98,7 @@ def test_merge_trees_joins_a_node_found_twice(tmp_path: Path) -> None:
     assert len(merged.nodes[0].components["nova"]) == 2
 
 
-def test_scan_takes_store(tmp_path: Path, capsys) -> None:
+def test_scan_takes_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     store = rsyslog_tree(tmp_path / "remote", hosts=2)

@@ -28,7 +28,7 @@ OSP6 = REAL / "osp6-live-migration"
 
 
 @pytest.mark.parametrize("where", [["--root", str(OSP6)], [str(SEED / "nova-api.log")]])
-def test_timeline_counts_equal_scan_per_level(capsys, where: list[str]) -> None:
+def test_timeline_counts_equal_scan_per_level(capsys: pytest.CaptureFixture[str], where: list[str]) -> None:
     assert main(["scan", "--json", *where]) == 0
     scan = json.loads(capsys.readouterr().out)["totals"]["levels"]
     assert main(["timeline", "--json", "--bucket", "1m", "--by", "node", *where]) == 0
@@ -45,13 +45,13 @@ def test_timeline_counts_equal_scan_per_level(capsys, where: list[str]) -> None:
     assert sum(per_node.values()) + sum(doc["undated"].values()) == sum(scan.values())
 
 
-def test_seed_buckets_hold_the_error_in_its_minute(capsys) -> None:
+def test_seed_buckets_hold_the_error_in_its_minute(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["timeline", "--json", "--bucket", "1s", str(SEED / "nova-api.log")]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["buckets"] == [{"start": "2016-06-10 21:49:30", "levels": {"INFO": 2, "ERROR": 1}, "total": 3}]
 
 
-def test_bad_bucket_is_refused_with_the_widths(capsys) -> None:
+def test_bad_bucket_is_refused_with_the_widths(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["timeline", "--bucket", "7m", str(SEED / "nova-api.log")]) == 2
     assert "1m" in capsys.readouterr().err
 
@@ -128,7 +128,7 @@ def test_clock_shift_moves_a_nodes_records(tmp_path: Path) -> None:
     assert span is not None and span[0] == key_from_parts(2016, 6, 10, 21, 50, 0, 0)
 
 
-def test_records_without_time_are_counted_and_said(capsys) -> None:
+def test_records_without_time_are_counted_and_said(capsys: pytest.CaptureFixture[str]) -> None:
     transcript = str(SEED / "nova-client-debug.txt")
     assert main(["timeline", "--json", "--client-debug", transcript]) == 0
     doc = json.loads(capsys.readouterr().out)

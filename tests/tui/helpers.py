@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, Protocol
 
+from textual.pilot import Pilot
+
+from ostui.tui import scenes
 from ostui.tui.app import OstuiApp
-from ostui.tui.scenes import settle
 from ostui.tui.startup import make_args
 from ostui.tui.widgets.log_stream import LogStream
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 __all__ = ["DATA", "app_for", "current", "settle", "stream_of"]
+
+
+class _Settle(Protocol):
+    def __call__(self, pilot: Pilot[Any], timeout: float = ...) -> Coroutine[Any, Any, None]: ...
+
+
+# The scenes module's own settle, unchanged; only its type is widened: it takes a
+# Pilot[object] and Pilot is invariant, so a Pilot[int] (OstuiApp is an App[int]) would not do.
+settle: _Settle = scenes.settle
 
 
 def app_for(*paths: Path, root: Path | None = None, demo: bool = False, **options: object) -> OstuiApp:

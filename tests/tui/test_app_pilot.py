@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.binding import Binding
 
 from ostui.core.levels import Level
@@ -174,7 +176,7 @@ async def test_help_lists_every_binding() -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        ids = {b.id for _, bindings in app.screen.sections for b in bindings if hasattr(b, "id")}
+        ids = {b.id for _, bindings in app.screen.sections for b in bindings if isinstance(b, Binding)}
         every = {
             b.id
             for owner in (OstuiApp, LogStream, SourceTree)
@@ -217,7 +219,7 @@ async def test_command_line_filters_apply_at_start() -> None:
             assert rec.level >= Level.ERROR and "amqp" in rec.text.lower()
 
 
-async def test_nothing_found_says_where_it_looked(tmp_path) -> None:
+async def test_nothing_found_says_where_it_looked(tmp_path: Path) -> None:
     app = app_for(root=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(40):
@@ -368,7 +370,7 @@ async def test_palette_offers_the_domain_commands() -> None:
         completions = [t for t, _, _ in provider._commands(known[4:10])]
         assert f"Go to request: {known}" in completions
         action = dict((t, a) for t, a, _ in provider._commands(""))["Filter level: ERROR and above"]
-        action()  # type: ignore[operator]
+        action()
         await settle(pilot)
         assert min(app.filters.levels) == Level.ERROR
 
@@ -433,7 +435,7 @@ async def test_seed_end_to_end_from_the_client_500_to_the_fix() -> None:
         assert any("nova-api" in step and "restart" in step.lower() for step in fault.fix)
 
 
-async def test_filters_apply_to_the_first_screen_while_indexing(tmp_path) -> None:
+async def test_filters_apply_to_the_first_screen_while_indexing(tmp_path: Path) -> None:
     from ostui.core.levels import Level as Lv
 
     big = tmp_path / "nova-api.log"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from textual.widgets import DataTable
+
 from ..waiting import eventually_async
 from .helpers import DATA, app_for, stream_of
 
@@ -27,7 +29,7 @@ async def test_clock_skew_screen_estimates_and_corrects_the_stream(tmp_path: Pat
         await eventually_async(
             lambda: type(app.screen).__name__ == "ClockScreen", 20, "C did not open the clock screen"
         )
-        table = app.screen.query_one("DataTable")
+        table = app.screen.query_one(DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0][:2] == ["hp-ms-01-c29", "reference"]
         assert rows[1][0] == "hp-ms-01-c30" and rows[1][1].startswith("is 7.5")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -22,7 +23,7 @@ def terminal_output(app: App[object]) -> str:
     return update.render_segments(app.console)
 
 
-async def check(pilot: Pilot[object], where: str) -> str:
+async def check(pilot: Pilot[Any], where: str) -> str:
     await settle(pilot)
     out = terminal_output(pilot.app)
     assert_terminal_safe(out, where)

@@ -36,7 +36,7 @@ def used_messages(root: Path = PACKAGE) -> dict[str, str]:
                     found.setdefault(one, f"{path.relative_to(root.parent)}:{node.lineno}")
                 text = _literal(node.args[2])
             elif node.func.id == "Binding" and "tui" in path.parts:
-                described = [k.value for k in node.keywords if k.arg == "description"]
+                described: list[ast.expr | None] = [k.value for k in node.keywords if k.arg == "description"]
                 text = _literal(node.args[2] if len(node.args) > 2 else (described or [None])[0])
             if text:
                 found.setdefault(text, f"{path.relative_to(root.parent)}:{node.lineno}")

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import Input
 
 from ostui.core.levels import Level
@@ -51,7 +52,12 @@ def focus_pane(app: OstuiApp, pane: str) -> None:
 
 
 def in_pane(app: OstuiApp, pane: str) -> bool:
-    widget = {"tree": SourceTree, "stream": type(stream_of(app)), "detail": DetailPane}[pane]
+    panes: dict[str, type[Widget]] = {
+        "tree": SourceTree,
+        "stream": type(stream_of(app)),
+        "detail": DetailPane,
+    }
+    widget = panes[pane]
     focused = app.focused
     return focused is not None and (
         isinstance(focused, widget) or any(isinstance(a, widget) for a in focused.ancestors)
@@ -211,7 +217,12 @@ async def test_z_maximises_the_focused_pane_and_restores_it(pane: str) -> None:
         await pilot.press("z")
         await pilot.pause()
         maximized = app.screen.maximized
-        expected = {"tree": SourceTree, "stream": type(stream_of(app)), "detail": DetailPane}[pane]
+        panes: dict[str, type[Widget]] = {
+            "tree": SourceTree,
+            "stream": type(stream_of(app)),
+            "detail": DetailPane,
+        }
+        expected = panes[pane]
         assert isinstance(maximized, expected), maximized
         assert maximized.region.width == 160
         await pilot.press("z")

@@ -8,6 +8,9 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from ostui.tui.app import OstuiApp
 
@@ -32,7 +35,7 @@ def shown(app: OstuiApp) -> list[str]:
     return [view.record(i)[1].message for i in range(len(view))]
 
 
-async def wait_shown(pilot, app: OstuiApp, count: int, timeout: float = 10.0) -> list[str]:
+async def wait_shown(pilot: Pilot[Any], app: OstuiApp, count: int, timeout: float = 10.0) -> list[str]:
     """The stream's messages once it shows at least `count` records; fails at the timeout."""
 
     def settled() -> bool:

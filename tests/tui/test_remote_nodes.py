@@ -7,9 +7,12 @@ import gzip
 import json
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from ostui.core import discovery
 from ostui.core.logset import LogFile
@@ -23,7 +26,7 @@ pytestmark = pytest.mark.skipif(sshd_binary() is None or shutil.which("ssh") is 
 ROTATED = b"2015-05-29 23:59:59.000 1 ERROR nova.compute.manager [-] only in the rotated file\n"
 
 
-async def wait_for(pilot, cond, timeout: float = 20.0) -> bool:
+async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.pause(0.1)
@@ -37,7 +40,9 @@ def messages(app: OstuiApp) -> list[str]:
     return [view.record(i)[1].message for i in range(len(view))] if view is not None else []
 
 
-async def test_scrolling_back_fetches_older_logs_from_the_node(tmp_path: Path, monkeypatch) -> None:
+async def test_scrolling_back_fetches_older_logs_from_the_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(discovery, "HOST_LOG_ROOTS", ())
     monkeypatch.setattr(discovery, "HOST_DEVSTACK_DIRS", ())
     monkeypatch.setattr(discovery, "HOST_STORES", ())

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from textual.widgets._footer import FooterKey  # not exported by textual.widgets
+
 from ostui.core.config import config_path, load_config, parse_config
 from ostui.core.i18n import set_language
 from ostui.tui.widgets.detail import DetailPane
@@ -68,7 +70,7 @@ async def test_settings_remap_keys_and_set_the_defaults(tmp_path: Path) -> None:
             assert app.query_one(SourceTree).outer_size.width == 40
             tree_x = app.query_one(DetailPane).region.x
             assert tree_x >= stream.region.right, "the detail is not beside the stream at 120 columns"
-            footer = " ".join(str(key.description) for key in app.query("FooterKey"))
+            footer = " ".join(str(key.description) for key in app.query(FooterKey))
             assert "退出" in footer and "Quit" not in footer, footer
             assert "停在末尾" in app.status_text
     finally:
@@ -97,7 +99,7 @@ async def test_the_language_switches_while_running(tmp_path: Path) -> None:
             app.switch_language("zh")
             await pilot.pause()
             assert "停在末尾" in app.status_text and app.lang == "zh"
-            footer = " ".join(str(key.description) for key in app.query("FooterKey"))
+            footer = " ".join(str(key.description) for key in app.query(FooterKey))
             assert "退出" in footer, footer
             await pilot.press("A")  # no mark yet: the notice comes in Chinese
             await eventually_async(

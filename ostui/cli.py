@@ -136,6 +136,17 @@ def build_instance_parser() -> argparse.ArgumentParser:
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser of `command` (None: the browser), its help ending with the exit statuses."""
+    p = _command_parser(command)
+    statuses = _(
+        "exit status: 0 found; 1 nothing matched (request, instance, nodes); 2 bad input, or "
+        "no log found or readable; 3 named nodes did not answer; 130 interrupted."
+    )
+    p.epilog = f"{p.epilog}. {statuses}" if p.epilog else statuses
+    return p
+
+
+def _command_parser(command: str | None) -> argparse.ArgumentParser:
     if command == "timeline":
         return build_timeline_parser()
     if command == "instance":

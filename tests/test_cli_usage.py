@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,13 @@ def test_the_locale_chooses_chinese_and_errors_follow() -> None:
     assert run.returncode == 2
     assert "ostui scan：错误：无法识别的参数：--bogus" in run.stderr
     assert ostui("--lang", "zh", "scan", "--json", str(SEED)).returncode == 0  # --lang before the command
+
+
+def test_exit_statuses_are_the_documented_ones(tmp_path: Path) -> None:
+    assert "exit status: 0 found; 1 nothing matched" in ostui("scan", "--help").stdout.replace("\n", " ")
+    assert ostui("scan", str(SEED)).returncode == 0
+    absent = "req-00000000-0000-0000-0000-000000000000"
+    assert ostui("request", absent, str(SEED)).returncode == 1  # logs read, nothing matched
+    assert ostui("scan", str(tmp_path)).returncode == 2  # no log there
+    assert ostui("scan", "--bogus", str(SEED)).returncode == 2  # bad input
+    assert ostui("explain", "999").returncode == 2

@@ -453,7 +453,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if subject.isdigit():
         explanation = explain_status(int(subject), lang)
         if explanation is None:
-            print(f"ostui explain: {subject} is not an HTTP status (100-599)", file=sys.stderr)
+            print(
+                _("ostui explain: {subject} is not an HTTP status (100-599)", subject=subject),
+                file=sys.stderr,
+            )
             return 2
         if args.json:
             from dataclasses import asdict
@@ -465,7 +468,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     pack = load_faults()
     fault = pack.get(subject)
     if fault is None:
-        print(f"ostui explain: {subject!r} is neither an HTTP status nor a known fault id", file=sys.stderr)
+        message = _(
+            "ostui explain: {subject} is neither an HTTP status nor a known fault id", subject=repr(subject)
+        )
+        print(message, file=sys.stderr)
         return 2
     info = pack.pack_info(fault.pack)
     doc = fault_dict(fault, lang, info.attribution if info else "")
@@ -519,7 +525,7 @@ def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
     known = {n.name for n in remote_nodes(session.options)}
     hints = find_node_hints([lf for lf in files if lf.index is not None], exclude=known)
     if not hints:
-        print("ostui: these logs name no other node", file=sys.stderr)
+        print(_("ostui: these logs name no other node"), file=sys.stderr)
         return 1
     sys.stdout.write(format_inventory(hints))
     return 0

@@ -8,6 +8,7 @@ import argparse
 import sys
 from typing import Any
 
+from .core.i18n import _
 from .core.logset import LogFile
 from .core.textsafe import json_text, visible
 from .session import Session, nothing_found
@@ -61,22 +62,43 @@ def print_timeline(doc: dict[str, Any]) -> None:
 
     rows = doc["buckets"]
     if rows:
-        print(f"{doc['first']} -> {doc['last']}, buckets of {doc['bucket']}")
+        print(
+            _(
+                "{first} -> {last}, buckets of {bucket}",
+                first=doc["first"],
+                last=doc["last"],
+                bucket=doc["bucket"],
+            )
+        )
     else:
-        print("no record carries a time")
+        print(_("no record carries a time"))
     biggest = max((r["total"] for r in rows), default=1) or 1
     if rows:
-        print(f"{'bucket':<19} {'error':>7} {'warning':>7} {'other':>7}")
+        # padded by terminal cells: a Chinese heading is twice as wide as its characters
+        heads = [_pad(_("bucket"), 19), *(_pad(_(w), 7, right=True) for w in ("error", "warning", "other"))]
+        print(" ".join(heads))
     for row in rows:
         errors, warnings, other = bands(row["levels"])
         bar = "#" * max(1, round(40 * row["total"] / biggest))
         print(f"{row['start'][:19]:<19} {errors:>7} {warnings:>7} {other:>7}  {bar}")
     if doc["undated"]:
-        print(f"without a time: {sum(doc['undated'].values())}")
+        print(_("without a time: {count}", count=sum(doc["undated"].values())))
     for name, group in (doc.get("groups") or {}).items():
         first = next((r for r in group if bands(r["levels"])[0]), None)
-        when = first["start"][:19] if first else "never"
-        print(visible(f"{name}: {sum(r['total'] for r in group)} records, first error bucket {when}"))
+        when = first["start"][:19] if first else _("never")
+        total = sum(r["total"] for r in group)
+        print(
+            visible(
+                _("{name}: {total} records, first error bucket {when}", name=name, total=total, when=when)
+            )
+        )
+
+
+def _pad(text: str, cells: int, right: bool = False) -> str:
+    from rich.cells import cell_len
+
+    room = " " * max(0, cells - cell_len(text))
+    return room + text if right else text + room
 
 
 def cmd_instance(args: argparse.Namespace, session: Session) -> int:
@@ -85,7 +107,7 @@ def cmd_instance(args: argparse.Namespace, session: Session) -> int:
 
     uuid = normalize_uuid(args.uuid)
     if uuid is None:
-        print(f"ostui instance: {visible(args.uuid)!r} is not a UUID", file=sys.stderr)
+        print(_("ostui instance: {value} is not a UUID", value=repr(visible(args.uuid))), file=sys.stderr)
         return 2
     files = _opened(session, times=False)
     if not files:
@@ -104,39 +126,36 @@ def print_resource(story: Any) -> None:
     from .core.instances import ResourceStory
 
     assert isinstance(story, ResourceStory)
-    what = "/".join(story.kinds) or "resource"
-    names = f" (domain {', '.join(story.names)})" if story.names else ""
+    what = "/".join(story.kinds) or _("resource")
+    names = " " + _("(domain {names})", names=", ".join(story.names)) if story.names else ""
+    nodes = ", ".join(story.nodes) or "-"
+    count = len(story.requests)
     print(
-        visible(
-            f"{what} {story.uuid}{names}: {len(story.requests)} requests on {', '.join(story.nodes) or '-'}"
-        )
+        visible(f"{what} {story.uuid}{names}: " + _("{count} requests on {nodes}", count=count, nodes=nodes))
     )
     for r in story.requests:
         first = r.waterfall.spans[0] if r.waterfall.spans else None
         start = first.entries[0].record.timestamp if first and first.entries else None
-        when = f"{start:%Y-%m-%d %H:%M:%S}" if start else "no time"
+        when = f"{start:%Y-%m-%d %H:%M:%S}" if start else _("no time")
         took = f"{r.duration:.3f}s" if r.duration is not None else "-"
         status = f"HTTP {r.status}" if r.status else ""
-        errors = f"{r.errors} error(s)" if r.errors else ""
+        errors = _("{count} error(s)", count=r.errors) if r.errors else ""
         facts = ", ".join(x for x in (took, status, errors) if x)
         print(visible(f"{when}  {r.request_id}  [{', '.join(r.nodes)}]  {facts}"))
         print(visible(f"    {r.first_line[:120]}"))
         b = r.bridges[0]
-        print(
-            visible(
-                f"    tied by {b.entry.file.node}/{b.entry.file.path.name}@{b.entry.record.offset}: {b.how}"
-            )
-        )
+        where = f"{b.entry.file.node}/{b.entry.file.path.name}@{b.entry.record.offset}"
+        print(visible("    " + _("tied by {where}: {how}", where=where, how=b.how)))
     if story.loose:
-        print(f"records naming it without a request id: {len(story.loose)}")
+        print(_("records naming it without a request id: {count}", count=len(story.loose)))
         for b in story.loose[:20]:
             rec = b.entry.record
-            when = f"{rec.timestamp:%Y-%m-%d %H:%M:%S}" if rec.timestamp else "no time"
+            when = f"{rec.timestamp:%Y-%m-%d %H:%M:%S}" if rec.timestamp else _("no time")
             print(visible(f"  {when}  {b.entry.file.node}/{b.entry.file.path.name}  {rec.message[:100]}"))
     if story.left_out:
-        print(f"{story.left_out} more requests name it; narrow the files to see them")
+        print(_("{count} more requests name it; narrow the files to see them", count=story.left_out))
     if not story.found:
-        print(visible(f"no record in these files names {story.uuid}"))
+        print(visible(_("no record in these files names {uuid}", uuid=story.uuid)))
 
 
 def bare_uuid_hint(files: list[Any], text: str) -> str | None:

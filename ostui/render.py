@@ -9,6 +9,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from .core.i18n import _
 from .core.levels import LEVEL_LOOK, Level
 from .core.requests import RequestStory
 from .core.textsafe import visible
@@ -63,15 +64,28 @@ def _print_scan_footer(summary: dict[str, Any], console: Console) -> None:
     t = summary["totals"]
     console.print(
         Text(
-            f"{t['files']} files, {t['lines']} lines, {t['records']} records, {t['unparsed']} unparsed, "
-            f"{t['tracebacks']} tracebacks, {t['request_ids']} request ids"
+            _(
+                "{files} files, {lines} lines, {records} records, {unparsed} unparsed, "
+                "{tracebacks} tracebacks, {ids} request ids",
+                files=t["files"],
+                lines=t["lines"],
+                records=t["records"],
+                unparsed=t["unparsed"],
+                tracebacks=t["tracebacks"],
+                ids=t["request_ids"],
+            )
         )
     )
     for f in summary["files"]:
         for problem in f["problems"]:
             console.print(Text(visible(f"{f['path']}: {problem}"), style="yellow"))
     for s in summary.get("skipped", []):
-        console.print(Text(visible(f"could not read {s['path']}: {s['reason']}"), style="yellow"))
+        console.print(
+            Text(
+                visible(_("could not read {path}: {reason}", path=s["path"], reason=s["reason"])),
+                style="yellow",
+            )
+        )
 
 
 def _print_scan_rows(summary: dict[str, Any], console: Console) -> None:
@@ -99,15 +113,15 @@ def _print_scan_rows(summary: dict[str, Any], console: Console) -> None:
 def print_story(story: RequestStory, console: Console | None = None) -> None:
     console = console or plain_console()
     if not story.entries:
-        console.print(Text(visible(f"no record mentions {story.request_id}"), style="yellow"))
+        console.print(Text(visible(_("no record mentions {id}", id=story.request_id)), style="yellow"))
         return
     linked = [i for i in story.ids if i != story.request_id]
-    console.print(Text(visible(f"Request {story.request_id}"), style="bold"))
+    console.print(Text(visible(_("Request {id}", id=story.request_id)), style="bold"))
     if linked:
         links = ", ".join(f"{link.target} ({link.relation})" for link in story.links)
-        console.print(Text(visible(f"  linked: {links}")))
+        console.print(Text(visible("  " + _("linked: {links}", links=links))))
     if story.status:
-        console.print(Text(visible(f"  HTTP status: {story.status}")))
+        console.print(Text(visible("  " + _("HTTP status: {status}", status=story.status))))
     for e in story.entries:
         rec = e.record
         since = f"+{e.since_first:.3f}s" if e.since_first is not None else "     "

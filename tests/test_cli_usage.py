@@ -135,3 +135,14 @@ def test_exit_statuses_are_the_documented_ones(tmp_path: Path) -> None:
     assert ostui("scan", str(tmp_path)).returncode == 2  # no log there
     assert ostui("scan", "--bogus", str(SEED)).returncode == 2  # bad input
     assert ostui("explain", "999").returncode == 2
+
+
+def test_plain_output_follows_the_language() -> None:
+    scan = ostui("scan", "--lang", "zh", str(SEED)).stdout
+    assert scan.splitlines()[-1] == "2 个文件，97 行，19 条记录，1 条未解析，2 个回溯，3 个请求 ID"
+    story = ostui("request", SEED_REQUEST, str(SEED / "nova-api.log"), "--lang", "zh").stdout
+    assert story.startswith(f"请求 {SEED_REQUEST}\n  HTTP 状态：500")
+    timeline = ostui("timeline", "--root", str(REAL / "osp6-live-migration"), "--lang", "zh").stdout
+    first, heads = timeline.splitlines()[:2]
+    assert first == "2015-10-20 08:48:26 -> 2015-10-29 10:55:23，时间桶宽度 1m"
+    assert heads == "时间桶" + " " * 17 + "错误    警告    其他"  # columns counted in cells, as the rows

@@ -139,8 +139,8 @@ def test_records_without_time_are_counted_and_said(capsys: pytest.CaptureFixture
 
 
 def test_occurrence_strip_shows_when_and_how_often() -> None:
+    from ostui.core.strip import occurrence_strip
     from ostui.core.timekeys import NO_KEY
-    from ostui.core.timeline import occurrence_strip
 
     first = key_from_parts(2016, 6, 10, 4, 0, 0, 0)
     last = key_from_parts(2016, 6, 10, 5, 0, 0, 0)  # one hour in 7 cells of 10 minutes

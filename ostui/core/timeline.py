@@ -15,7 +15,6 @@ divided by a constant, and stepping bucket by bucket never drifts.
 
 from __future__ import annotations
 
-import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -358,34 +357,6 @@ class Timeline:
         return out
 
 
-STRIP_SHAPES = " ▁▂▃▄▅▆▇█"  # none, then eight heights
-
-
-def occurrence_strip(keys: Sequence[int], first: int, last: int, width: int) -> str:
-    """A one-line picture of when something happened: `width` cells from time key `first`
-    to `last`, each as high as the logarithm of its occurrences (for a fault's row: when it
-    started, on which days it came back). Keys without a time are left out."""
-    if width <= 0:
-        return ""
-    start, end = key_to_us(first), key_to_us(last)
-    span = max(1, end - start)
-    cells = [0] * width
-    for key in keys:
-        if key == NO_KEY:
-            continue
-        at = (key_to_us(key) - start) * (width - 1) // span
-        if 0 <= at < width:
-            cells[at] += 1
-    top = max(cells)
-    if not top:
-        return " " * width
-    highest = len(STRIP_SHAPES) - 1
-    if top == 1:
-        return "".join(STRIP_SHAPES[highest] if n else " " for n in cells)
-    scale = (highest - 1) / math.log(top)  # one occurrence: the lowest shape; the most: the highest
-    return "".join(STRIP_SHAPES[1 + round(math.log(n) * scale)] if n else " " for n in cells)
-
-
 def timeline_dict(timeline: Timeline, zoom: Zoom) -> dict[str, object]:
     """The headless document: buckets of `zoom` with counts per level, overall and per row."""
 
@@ -429,7 +400,6 @@ __all__ = [
     "column_starts",
     "columns_between",
     "group_of",
-    "occurrence_strip",
     "parse_zoom",
     "producer_of",
     "step_key",

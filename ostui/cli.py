@@ -393,7 +393,8 @@ def _print_fault(doc: dict[str, Any], lang: str) -> None:
 def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None:
     from rich.text import Text
 
-    from .core.knowledge import fault_dict, strip_text
+    from .core.knowledge import fault_dict
+    from .core.strip import strip_shapes
 
     words = _LABELS[lang]
     console = _out_console()
@@ -408,7 +409,7 @@ def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None
         stamps = [s.strftime("%Y-%m-%d %H:%M:%S") for s in (group.first_seen, group.last_seen) if s]
         when = " -> ".join(dict.fromkeys(stamps)) or "-"
         # where in the whole window it happened, beside the other groups
-        return f"{when} [{strip_text(group.strip(window))}]" if stamps and window else when
+        return f"{when} [{strip_shapes(group.strip(window))}]" if stamps and window else when
 
     pad = " " * 8
 

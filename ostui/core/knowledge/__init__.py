@@ -36,7 +36,7 @@ from .packs import (
 )
 from .signatures import SIGNATURE_LIMIT, ErrorShape, error_shape, error_signature, mask_variables
 from .status import LANGS, StatusExplanation, explain_status, known_statuses, pick_lang, status_table
-from .summary import STRIP_CELLS, FaultGroup, FaultSummary, fault_dict, strip_text, summarize_faults
+from .summary import FaultGroup, FaultSummary, fault_dict, summarize_faults
 from .versions import Installed, compare_versions, find_installed, parse_package_list
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "MATCH_LIMIT",
     "SHIPPED_PACKS",
     "SIGNATURE_LIMIT",
-    "STRIP_CELLS",
     "USER_PRIORITY",
     "ErrorShape",
     "Fault",
@@ -77,6 +76,5 @@ __all__ = [
     "parse_package_list",
     "pick_lang",
     "status_table",
-    "strip_text",
     "summarize_faults",
 ]

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..levels import Level
+from ..strip import STRIP_CELLS, occurrence_counts
 from ..timekeys import NO_KEY, key_to_datetime
 from .matcher import FaultMatcher
 from .packs import Fault, load_faults
@@ -25,19 +26,6 @@ if TYPE_CHECKING:
     from ..logset import LogFile
     from .faultpass import FileFaults
     from .versions import Installed
-
-
-STRIP_CELLS = 16
-_STRIP_BLOCKS = " ▁▂▃▄▅▆▇█"
-
-
-def strip_text(counts: Sequence[int]) -> str:
-    """Counts as a row of block characters, scaled to the row's highest; any occurrence
-    shows at least the lowest block, so a single one is never lost."""
-    top = max(counts, default=0)
-    if not top:
-        return " " * len(counts)
-    return "".join(_STRIP_BLOCKS[0 if not n else max(1, round(n * 8 / top))] for n in counts)
 
 
 @dataclass(slots=True)
@@ -59,7 +47,7 @@ class FaultGroup:
     fault: Fault | None = None
     repeat_note: str = ""  # known faults with a repetition rule: how often, where
     versions: list[dict[str, Any]] = field(default_factory=list)  # installed vs fixed
-    times: array[float] = field(default_factory=lambda: array("d"))  # each stamped occurrence, epoch s
+    keys: array[int] = field(default_factory=lambda: array("q"))  # each dated occurrence's time key
 
     def add(self, stamp: datetime | None, key: int, level: Level, lf: LogFile, index: int) -> None:
         self.count += 1
@@ -67,34 +55,28 @@ class FaultGroup:
         self.nodes.add(lf.node)
         self.components.add(lf.component)
         if stamp is not None:
-            self.times.append(stamp.timestamp())
             if self.first_seen is None or stamp < self.first_seen:
                 self.first_seen = stamp
             if self.last_seen is None or stamp > self.last_seen:
                 self.last_seen = stamp
+        if key != NO_KEY:
+            self.keys.append(key)
         # Records without a time only win over others without one (later in the file).
         if self.newest is None or key >= self.newest_key:
             self.newest = (str(lf.path), index)
             self.newest_key = key
 
-    def strip(self, window: tuple[float, float] | None, cells: int = STRIP_CELLS) -> list[int]:
-        """Occurrences per cell of `window` (the summary's first to last stamp): when this
-        fault happened, beside the others."""
-        counts = [0] * cells
-        if window is None or not self.times:
-            return counts
-        start, end = window
-        width = (end - start) / cells or 1.0
-        for t in self.times:
-            counts[min(cells - 1, max(0, int((t - start) / width)))] += 1
-        return counts
+    def strip(self, window: tuple[int, int] | None, cells: int = STRIP_CELLS) -> list[int]:
+        """Occurrences per cell of `window` (the summary's first to last time key): when
+        this fault happened, beside the others."""
+        return occurrence_counts(self.keys, *window, cells) if window else [0] * cells
 
     def to_dict(
         self,
         known: bool,
         lang: str = "en",
         attribution: str = "",
-        window: tuple[float, float] | None = None,
+        window: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
         out: dict[str, Any] = {"id" if known else "signature": self.key, "title": self.title}
         out.update(
@@ -153,11 +135,11 @@ class FaultSummary:
     errors: list[str] = field(default_factory=list)  # fault files that did not load
     installed: dict[str, str] = field(default_factory=dict)  # package -> version, from the archive
 
-    def window(self) -> tuple[float, float] | None:
-        """From the first to the last stamped occurrence of any group (epoch seconds)."""
+    def window(self) -> tuple[int, int] | None:
+        """From the first to the last dated occurrence of any group (time keys)."""
         groups = [*self.known, *self.watching, *self.unknown]
-        times = [t for g in groups if g.times for t in (min(g.times), max(g.times))]
-        return (min(times), max(times)) if times else None
+        keys = [k for g in groups if g.keys for k in (min(g.keys), max(g.keys))]
+        return (min(keys), max(keys)) if keys else None
 
     def to_dict(self, lang: str = "en", attributions: dict[str, str] | None = None) -> dict[str, Any]:
         attributions = attributions or {}
@@ -171,13 +153,18 @@ class FaultSummary:
             "error_records": self.severe,
             "files": self.files,
             # each group's "occurrences" counts it in STRIP_CELLS equal slices of this window
-            "window": [datetime.fromtimestamp(t).isoformat() for t in window] if window else None,
+            "window": [_iso(key) for key in window] if window else None,
             "known": [known(g) for g in self.known],
             "watching": [known(g) for g in self.watching],
             "unknown": [g.to_dict(False, window=window) for g in self.unknown],
             "installed_packages": len(self.installed),
             "fault_errors": list(self.errors),
         }
+
+
+def _iso(key: int) -> str | None:
+    when = key_to_datetime(key)
+    return when.isoformat() if when else None
 
 
 def _fires(stamps: list[datetime], count: int, hours: float | None) -> bool:

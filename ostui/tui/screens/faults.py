@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...core.i18n import _
-from ...core.knowledge import STRIP_CELLS, FaultGroup, FaultSummary, strip_text, summarize_faults
+from ...core.knowledge import FaultGroup, FaultSummary, summarize_faults
 from ...core.logset import LogFile
+from ...core.strip import STRIP_CELLS, strip_shapes
 from ...core.textsafe import visible
 from ..widgets.names import middle_cut
 
@@ -108,7 +109,7 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
             table.add_row(
                 kind,
                 str(group.count),
-                Text(strip_text(group.strip(window, self.strip_cells))),  # when, beside the others
+                Text(strip_shapes(group.strip(window, self.strip_cells))),  # when, beside the others
                 Text(middle_cut(visible(", ".join(sorted(group.nodes))), NODES_WIDTH)),
                 Text(name),
                 ", ".join(sorted(group.components)),

@@ -113,3 +113,31 @@ def test_year_in_takes_the_latest_date_not_a_future_one() -> None:
     found = year_in(text)
     assert (found, getattr(found, "month", None)) == (2017, 3)
     assert year_in(b"Feb 10 00:00:01 compute4 kernel: no date here") is None
+
+
+def test_a_file_with_no_dated_line_takes_its_nodes_year(tmp_path: Path) -> None:
+    """A collected node copied today: its haproxy log (syslog stamps only) sits beside
+    2022 oslo logs, so its lines are 2022's, not the copy's year. With no dated file on the
+    node, the modification time decides as before."""
+    from ostui.core.discovery import discover
+    from ostui.core.logset import files_from_tree, open_files
+
+    ussuri = Path(__file__).parent / "data" / "real" / "ubuntu-ussuri" / "var" / "log"
+    node = tmp_path / "compute4" / "var" / "log"
+    (node / "neutron").mkdir(parents=True)
+    shutil.copyfile(ussuri / "haproxy.log", node / "haproxy.log")
+    shutil.copyfile(
+        ussuri / "neutron" / "neutron-ovs-cleanup.log.1", node / "neutron" / "neutron-ovs-cleanup.log"
+    )
+    touch(node / "haproxy.log", datetime(2014, 3, 1, 0, 0))
+
+    def haproxy_years() -> set[int]:
+        files = open_files(files_from_tree(discover(tmp_path)))
+        haproxy = next(lf for lf in files if lf.path.name == "haproxy.log")
+        assert haproxy.index is not None
+        return {w.year for k in haproxy.index.keys if (w := key_to_datetime(k)) is not None}
+
+    assert haproxy_years() == {2022}
+    (node / "neutron" / "neutron-ovs-cleanup.log").unlink()
+    (node / "neutron" / "other.log").write_text("no dated line here\n")
+    assert haproxy_years() == {2014}

@@ -628,7 +628,10 @@ class Follower:
         """A LogFile over one generation of `watch`'s path, indexed so far."""
         like = watch.like
         nf = LogFile(path, like.node, like.component, like.group, format_name=like.format_name)
-        nf.index = FileIndex(source, like.index.format if like.index is not None else None)
+        nf.node_year = like.node_year
+        nf.index = FileIndex(
+            source, like.index.format if like.index is not None else None, node_year=like.node_year
+        )
         nf.problems.extend(source.problems)
         nf.index.update(final=False)
         inode = _source_inode(source) or 0

@@ -50,6 +50,7 @@ class FileIndex:
         times: bool = True,
         year: int | None = None,
         continued: bool = False,
+        node_year: Callable[[], int | None] | None = None,
     ) -> None:
         self.source = source
         if fmt is None:
@@ -57,6 +58,7 @@ class FileIndex:
         self.format = fmt
         self.times = times
         self._year = year  # found when first needed (most formats' stamps carry it)
+        self.node_year = node_year
         self.starts = array("Q")
         self.levels = bytearray()
         self.keys = array("q")
@@ -182,7 +184,7 @@ class FileIndex:
     def year(self) -> int:
         """The year of the source's stamps that carry none (syslog's)."""
         if not self._year:
-            self._year = year_of_source(self.source)
+            self._year = year_of_source(self.source, self.node_year)
         return self._year
 
     # -- reading -------------------------------------------------------------------
@@ -234,14 +236,17 @@ def quirks(index: FileIndex) -> list[str]:
     return out
 
 
-def year_of_source(source: ByteSource) -> int:
+def year_of_source(source: ByteSource, node_year: Callable[[], int | None] | None = None) -> int:
     """The year to assume for stamps without one: the latest dated stamp of the source's
     head and tail (the head alone where a tail costs the whole file: gzip, a remote copy),
-    else its file's modification year and month."""
+    else the latest of its node's other files (`node_year`), else its file's modification
+    year and month."""
     size = source.size()
     cheap_tail = isinstance(source, FileSource) and size > YEAR_SAMPLE
     tail = source.read(size - YEAR_SAMPLE, YEAR_SAMPLE) if cheap_tail else b""
     found = year_in(source.read(0, YEAR_SAMPLE) + tail)
     if found is not None and not tail and size > YEAR_SAMPLE:
         found = FileYear(found, 12)  # the head's latest month is not the file's last
+    if found is None and node_year is not None:
+        return node_year() or year_for_file(source.path)
     return found or year_for_file(source.path)

@@ -15,6 +15,7 @@ from .formats import LogFormat, get_format, sniff_format
 from .index import FileIndex
 from .producers import FileSplit, PayloadSource, ProducerIndex, bare_sample, producer_format
 from .source import BLOCK_SIZE, open_source
+from .timekeys import NodeYear
 
 if TYPE_CHECKING:
     from .envelopes import Sniffed
@@ -37,6 +38,7 @@ class LogFile:
     producer: str | None = None  # the service this stream is, when the file names it (an envelope's tag)
     share: SharedFile | None = None  # the file's split, when it carries several producers
     stream: int = 0  # which of the share's streams this one is
+    node_year: NodeYear | None = None  # the year its node's dated lines say (shared by the node)
 
     @property
     def label(self) -> str:
@@ -55,10 +57,10 @@ class LogFile:
             fmt = get_format(self.format_name)
         try:
             if self.share is not None:
-                self.index = self.share.open_stream(self.stream, fmt, times=times)
+                self.index = self.share.open_stream(self.stream, fmt, times=times, node_year=self.node_year)
                 return self.index
             source = open_source(self.path)
-            self.index = FileIndex(source, fmt, times=times)
+            self.index = FileIndex(source, fmt, times=times, node_year=self.node_year)
             self.problems.extend(source.problems)
         except OSError as exc:
             self.error = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
@@ -101,10 +103,14 @@ def files_from_tree(tree: object) -> list[LogFile]:
     producer where a file carries several (see `producers.py`)."""
     out: list[LogFile] = []
     for node in getattr(tree, "nodes", []):
-        for component, sources in node.components.items():
-            for src in sources:
-                for member in src.members:
-                    out.append(LogFile(Path(member), node.name, component, src.name))
+        members = [
+            (component, src, Path(m))
+            for component, sources in node.components.items()
+            for src in sources
+            for m in src.members
+        ]
+        year = NodeYear([path for _, _, path in members])
+        out.extend(LogFile(path, node.name, c, src.name, node_year=year) for c, src, path in members)
     return expand_producers(out)
 
 
@@ -119,7 +125,9 @@ class SharedFile:
         self.problems: list[str] = []
         self._lock = threading.Lock()
 
-    def open_stream(self, stream: int, fmt: LogFormat | None, times: bool = True) -> FileIndex:
+    def open_stream(
+        self, stream: int, fmt: LogFormat | None, times: bool = True, node_year: NodeYear | None = None
+    ) -> FileIndex:
         with self._lock:
             if self.split is None:
                 source = open_source(self.path)
@@ -131,7 +139,9 @@ class SharedFile:
         from .timekeys import year_in
 
         # The producers' dated lines say the year of a merged file's year-less ones.
-        return ProducerIndex(payload, fmt, times=times, year=year_in(self.sample) or _year_of(self.path))
+        return ProducerIndex(
+            payload, fmt, times=times, year=year_in(self.sample) or None, node_year=node_year
+        )
 
     def stream_format(self, stream: int) -> LogFormat:
         env = self.sniffed.envelope
@@ -139,12 +149,6 @@ class SharedFile:
         if stream < len(tags):
             return producer_format(env, tags[stream], self.sample)
         return sniff_format(bare_sample(env, tags, self.sample))
-
-
-def _year_of(path: Path) -> int:
-    from .timekeys import year_for_file
-
-    return year_for_file(path)
 
 
 def expand_producers(files: Sequence[LogFile]) -> list[LogFile]:

@@ -114,7 +114,7 @@ def classify_new_file(session: Session, path: Path) -> LogFile | None:
     sibling = next((f for f in session.files if f.path.parent == path.parent), None)
     if sibling is None:
         return None
-    return LogFile(path, sibling.node, sibling.component, path.name)
+    return LogFile(path, sibling.node, sibling.component, path.name, node_year=sibling.node_year)
 
 
 def fetch_older(session: Session) -> tuple[list[LogFile], str]:
@@ -129,7 +129,7 @@ def fetch_older(session: Session) -> tuple[list[LogFile], str]:
                 live = next((f for f in session.files if f.path == path.parent / base_name(path.name)), None)
             if live is None:
                 continue
-            lf = LogFile(path, live.node, live.component, live.group)
+            lf = LogFile(path, live.node, live.component, live.group, node_year=live.node_year)
             lf.open(session.options.forced_format())
             lf.build()
             flag_faults(session, lf)

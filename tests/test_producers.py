@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -379,3 +380,22 @@ def test_the_tag_scan_finds_every_producer_across_its_buffer(
     assert sniffed.tags == ("nova-api", "pebble", "keystone", "last")
     assert not own
     assert b"[keystone] up\n" in grown and b"[last] no newline\n" in grown
+
+
+def test_the_follower_leaves_a_shared_file_to_its_producers(tmp_path: Path) -> None:
+    """Followed by path, a pod log came back as a 'new generation' read whole in one
+    producer's format: every record shown twice. Its producers grow through their split."""
+    from ostui.core.follow import Follower
+    from ostui.session.loops import _grow_producers
+
+    path = tmp_path / "pod.log"
+    path.write_bytes(b"2025-05-14T04:23:56.905Z [pebble] started\n2025-05-14T04:23:57.000Z [nova-api] up\n")
+    found = streams(path)
+    follower = Follower(found, [tmp_path], catch=False)
+    try:
+        with path.open("ab") as fh:
+            fh.write(b"2025-05-14T04:24:00.000Z [nova-api] GET /\n")
+        assert follower.poll(now=time.monotonic() + 5) == []
+        assert [(c.file.producer, c.records) for c in _grow_producers(found, set())] == [("nova-api", 1)]
+    finally:
+        follower.close()

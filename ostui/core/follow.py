@@ -441,6 +441,11 @@ class Follower:
         idx = lf.index
         if idx is None or lf.path.name.endswith((".gz", ".bz2", ".xz")) or idx.source.path != lf.path:
             return
+        if lf.share is not None:
+            # A producer of a file that carries several: they grow through the split they
+            # share (the session's loop updates them). Watched here, the file would come
+            # back as a new generation read whole, every record twice.
+            return
         inode = _source_inode(idx.source)
         if inode is not None:
             self._read.add(inode)

@@ -21,6 +21,20 @@ class Level(IntEnum):
 
 LEVEL_NAMES: tuple[str, ...] = tuple(level.name for level in Level)
 
+# Each level in a column of five cells (the stream's): names an operator reads at a glance,
+# never a cut word ("WARNI").
+LEVEL_SHORT: dict[Level, str] = {
+    Level.UNKNOWN: "?",
+    Level.TRACE: "TRACE",
+    Level.DEBUG: "DEBUG",
+    Level.INFO: "INFO",
+    Level.AUDIT: "AUDIT",
+    Level.NOTICE: "NOTE",
+    Level.WARNING: "WARN",
+    Level.ERROR: "ERROR",
+    Level.CRITICAL: "CRIT",
+}
+
 # Every spelling the supported formats use, upper-cased, mapped to one Level.
 ALIASES: dict[str, Level] = {
     "TRACE": Level.TRACE,

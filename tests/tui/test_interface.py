@@ -393,3 +393,12 @@ def test_a_producers_leaf_keeps_the_producer_whole_and_cuts_its_file() -> None:
     cut = lead_kept_cut("pebble", "nova-0/nova-scheduler", 20)
     assert cut.startswith("pebble · ") and cut.endswith("duler") and "…" in cut and len(cut) == 20
     assert lead_kept_cut("wsgi-cinder-api", "cinder-0/cinder-api", 12) == "wsgi…der-api"
+
+
+def test_every_level_fits_the_streams_column_whole() -> None:
+    """WARNING was drawn 'WARNI' and UNKNOWN 'UNKNO': each level has a label of its own."""
+    from ostui.core.levels import LEVEL_SHORT, Level
+
+    assert set(LEVEL_SHORT) == set(Level)
+    assert all(0 < len(label) <= 5 for label in LEVEL_SHORT.values())
+    assert len(set(LEVEL_SHORT.values())) == len(Level)

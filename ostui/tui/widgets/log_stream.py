@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.i18n import _
-from ...core.levels import Level
+from ...core.levels import LEVEL_SHORT, Level
 from ...core.logset import LogFile
 from ...core.model import Record
 from ...core.textsafe import visible
@@ -251,7 +251,7 @@ class LogStream(ScrollView, can_focus=True):
         out = [
             Segment(self._stamp(self._shown_time(lf, rec.timestamp)) + " ", self._style("time")),
             Segment(self._source(lf), self._style("source")),
-            Segment(f"{level.name[:5]:<5} ", self._style(f"level-{level.name.lower()}")),
+            Segment(f"{LEVEL_SHORT[level]:<5} ", self._style(f"level-{level.name.lower()}")),
             Segment(f"{short_id(rec.request_id or rec.global_request_id):<8} ", self._style("id")),
         ]
         fault = lf.faults.get(self.view.locate(row)[1]) if lf.faults else None

@@ -95,7 +95,7 @@ def parse_config(text: str, origin: str = "config.toml") -> Config:
 
 
 def _is_size(text: str) -> bool:
-    from .source import parse_size
+    from .sizes import parse_size
 
     try:
         parse_size(text)

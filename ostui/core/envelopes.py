@@ -107,7 +107,7 @@ def _stamp_keys(stamps: Sequence[bytes], year: int) -> Iterable[int]:
 
 
 def _openstack_program(tag: str) -> bool:
-    from .discovery import component_from_filename
+    from .naming import component_from_filename
 
     return component_from_filename(tag) is not None
 

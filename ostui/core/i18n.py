@@ -12,11 +12,36 @@ test suite fails on any message used in the code that the Chinese catalogue lack
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import cache
 from importlib import resources
 
-from .knowledge.status import LANGS, pick_lang
+LANGS = ("en", "zh")
+
+
+def _is_zh(value: str) -> bool:
+    return value.strip().lower().startswith("zh")
+
+
+def pick_lang(explicit: str | None = None) -> str:
+    """ "zh" or "en": the explicit choice when given, else the locale of the environment.
+
+    The locale variables are read in POSIX order (LC_ALL, LC_MESSAGES, LANG): the first
+    one that is set decides, so LC_ALL=C wins over LANG=zh_CN.UTF-8.
+    """
+    if explicit:
+        return "zh" if _is_zh(explicit) else "en"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if _is_zh(value) else "en"
+    return "en"
+
+
+def _norm_lang(lang: str | None) -> str:
+    return "zh" if lang and _is_zh(lang) else "en"
+
 
 __all__ = ["LANGS", "_", "catalogue", "language", "n_", "pick_lang", "set_language"]
 

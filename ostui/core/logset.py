@@ -272,7 +272,7 @@ _SERVICE_PREFIXES = ("wsgi-", "k8s_", "httpd-", "apache-")
 def component_of_producer(tag: str, fallback: str) -> str:
     """`nova-scheduler` -> nova, `wsgi-cinder-api` -> cinder; a producer no rule names
     keeps the file's component."""
-    from .discovery import component_from_dirname, component_from_filename
+    from .naming import component_from_dirname, component_from_filename
 
     name = tag.rsplit("/", 1)[-1]  # kubectl --prefix: pod/<pod>/<container>
     for prefix in _SERVICE_PREFIXES:

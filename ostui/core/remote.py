@@ -47,6 +47,7 @@ from typing import IO, Any
 from .discovery import classify
 from .layouts import is_container_link
 from .rotation import RANK_LIVE, base_name, rotation_key, split_compression
+from .sizes import parse_size
 
 DEFAULT_BACKLOG = 2 << 20  # bytes per file fetched at first: enough context on a slow link
 DEFAULT_OLDER_CAP = 256 << 20  # bytes at most per older file fetched on demand
@@ -169,15 +170,6 @@ class InventoryError(ValueError):
 
 NODE_KEYS = {"ssh", "root", "options", "older_cap"}
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def parse_size(text: str | int) -> int:
-    """`2M`, `512K`, `1G` or a number of bytes."""
-    if isinstance(text, int):
-        return text
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    text = text.strip().upper().removesuffix("B").removesuffix("I")
-    return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(text)
 
 
 def _line_of(lines: Sequence[str], name: str, key: str | None = None) -> int:

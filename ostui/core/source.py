@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from .sizes import parse_size
+
 BLOCK_SIZE = 8 << 20
 GIB = 1 << 30
 MIB = 1 << 20
@@ -417,16 +419,6 @@ class GzipLimits:
                     f"OSTUI_GZIP_MAX_RATIO={ratio_text!r} is not a ratio; using {limits.max_ratio:g}"
                 )
         return limits
-
-
-def parse_size(text: str) -> int:
-    """`4G`, `512M`, `100000` -> bytes (powers of 1024)."""
-    text = text.strip().upper().removesuffix("B").removesuffix("I")
-    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
-    number = float(text[:-1] if scale > 1 else text)
-    if number <= 0:
-        raise ValueError(text)
-    return int(number * scale)
 
 
 class GzipOverCap(Exception):

@@ -97,7 +97,8 @@ def remote_files(session: Session, local: Sequence[LogFile] = ()) -> list[LogFil
         nodes += hinted_nodes(session, local, named)
     if not nodes:
         return []
-    from ..core.remote import failed, parse_size, settle, start_mirrors
+    from ..core.remote import failed, settle, start_mirrors
+    from ..core.sizes import parse_size
 
     cache = session.temporary_folder("ostui-nodes-")
     mirrors = start_mirrors(nodes, cache, parse_size(options.backlog), wait=0.0)

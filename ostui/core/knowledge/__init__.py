@@ -17,6 +17,7 @@ Three parts, all headless:
 
 from __future__ import annotations
 
+from ..i18n import LANGS, pick_lang
 from .matcher import MATCH_LIMIT, FaultMatch, FaultMatcher, _literal_prefix
 from .packs import (
     DEFAULT_PRIORITY,
@@ -35,7 +36,7 @@ from .packs import (
     parse_pack_text,
 )
 from .signatures import SIGNATURE_LIMIT, ErrorShape, error_shape, error_signature, mask_variables
-from .status import LANGS, StatusExplanation, explain_status, known_statuses, pick_lang, status_table
+from .status import StatusExplanation, explain_status, known_statuses, status_table
 from .summary import FaultGroup, FaultSummary, fault_dict, summarize_faults
 from .versions import Installed, compare_versions, find_installed, parse_package_list
 

@@ -1,47 +1,14 @@
-"""HTTP status explanations (English and Simplified Chinese) and the choice of language."""
+"""HTTP status explanations (English and Simplified Chinese)."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
-
-
-LANGS = ("en", "zh")
-
-# --------------------------------------------------------------------------------------
-# Language choice
-# --------------------------------------------------------------------------------------
-
-
-def _is_zh(value: str) -> bool:
-    return value.strip().lower().startswith("zh")
-
-
-def pick_lang(explicit: str | None = None) -> str:
-    """ "zh" or "en": the explicit choice when given, else the locale of the environment.
-
-    The locale variables are read in POSIX order (LC_ALL, LC_MESSAGES, LANG): the first
-    one that is set decides, so LC_ALL=C wins over LANG=zh_CN.UTF-8.
-    """
-    if explicit:
-        return "zh" if _is_zh(explicit) else "en"
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "zh" if _is_zh(value) else "en"
-    return "en"
-
-
-def _norm_lang(lang: str | None) -> str:
-    return "zh" if lang and _is_zh(lang) else "en"
-
+from ..i18n import _norm_lang
 
 # --------------------------------------------------------------------------------------
 # HTTP status explanations

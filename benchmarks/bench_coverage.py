@@ -27,9 +27,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ostui.core.discovery import discover  # noqa: E402
-from ostui.core.knowledge import FaultMatcher, load_faults, summarize_faults  # noqa: E402
-from ostui.core.logset import files_from_tree, open_files  # noqa: E402
+from ostui.core.diagnosis.knowledge import FaultMatcher, load_faults, summarize_faults  # noqa: E402
+from ostui.core.indexing.logset import files_from_tree, open_files  # noqa: E402
+from ostui.core.reading.discovery import discover  # noqa: E402
 
 
 def default_trees() -> list[Path]:

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from ostui.core.discovery import discover  # noqa: E402 (the checkout's ostui, not an installed one)
+from ostui.core.reading.discovery import discover  # noqa: E402 (the checkout's ostui, not an installed one)
 
 
 def node_roots(source: Path) -> list[Path]:

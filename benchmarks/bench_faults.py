@@ -166,9 +166,9 @@ def flagging(sizes: list[str], runs: int) -> None:
     """Index time against flag_faults time, in this process, best of `runs`."""
     import time
 
-    from ostui.core.faultscan import flag_faults
-    from ostui.core.knowledge import FaultMatcher, load_faults
-    from ostui.core.logset import LogFile
+    from ostui.core.diagnosis.faultscan import flag_faults
+    from ostui.core.diagnosis.knowledge import FaultMatcher, load_faults
+    from ostui.core.indexing.logset import LogFile
 
     matcher = FaultMatcher(load_faults())
     print(f"{'size':>6} {'index s':>8} {'faults s':>9} {'added':>7} {'flagged':>8}")

@@ -147,8 +147,8 @@ def start_writer(args: argparse.Namespace, log: Path, seed: int) -> subprocess.P
 
 def core_run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """The follower alone, polled every --poll s in this process (no app, no UI)."""
-    from ostui.core.follow import Follower
-    from ostui.core.logset import LogFile, open_files
+    from ostui.core.indexing.logset import LogFile, open_files
+    from ostui.core.live.follow import Follower
 
     seed = 100
     log = seeded_log(work, seed)

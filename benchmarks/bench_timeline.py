@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import big_log, warm
 
-from ostui.core.logset import LogFile
-from ostui.core.timeline import ZOOMS, Timeline
+from ostui.core.indexing.logset import LogFile
+from ostui.core.stream.timeline import ZOOMS, Timeline
 
 COLUMNS = 160
 

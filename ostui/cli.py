@@ -101,7 +101,7 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
 
 
 def build_timeline_parser() -> argparse.ArgumentParser:
-    from .core.timeline import GROUPINGS, ZOOMS
+    from .core.stream.timeline import GROUPINGS, ZOOMS
 
     p = argparse.ArgumentParser(
         prog="ostui timeline",
@@ -233,13 +233,13 @@ INCOMPLETE_NODES = 3  # exit status of a headless command when named nodes did n
 
 def cmd_scan(args: argparse.Namespace, session: Session) -> int:
     from .commands_views import selected
-    from .core.logset import open_files
-    from .core.scan import scan_summary
+    from .core.indexing.logset import open_files
+    from .core.indexing.scan import scan_summary
 
     files = selected(session)
     if not files:
         return 2
-    from .core.parallel import build_files
+    from .core.indexing.parallel import build_files
 
     open_files(files, session.options.fmt, times=False, build=False)
     build_files(files)
@@ -255,20 +255,20 @@ def cmd_scan(args: argparse.Namespace, session: Session) -> int:
 
 def cmd_request(args: argparse.Namespace, session: Session) -> int:
     from .commands_views import selected
-    from .core.logset import open_files
-    from .core.requests import search_request
+    from .core.indexing.logset import open_files
+    from .core.stream.requests import search_request
 
     files = selected(session)
     if not files:
         return 2
     open_files(files, session.options.fmt, times=False, build=False)
-    from .core.records import exact_text
+    from .core.indexing.records import exact_text
 
     # JSON carries the exact text (its encoder escapes it); plain output is gated.
     with exact_text() if args.json else nullcontext():
         story = search_request([f for f in files if f.index is not None], args.request_id)
     if args.json:
-        from .core.export import story_to_dict
+        from .core.stream.export import story_to_dict
 
         sys.stdout.write(json_text(story_to_dict(story), indent=1) + "\n")
     else:
@@ -393,7 +393,7 @@ def _print_fault(doc: dict[str, Any], lang: str) -> None:
 def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None:
     from rich.text import Text
 
-    from .core.knowledge import fault_dict
+    from .core.diagnosis.knowledge import fault_dict
     from .core.strip import strip_shapes
 
     words = _LABELS[lang]
@@ -447,7 +447,7 @@ def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .core.knowledge import explain_status, fault_dict, load_faults, pick_lang
+    from .core.diagnosis.knowledge import explain_status, fault_dict, load_faults, pick_lang
 
     lang = pick_lang(args.lang)
     subject = args.subject.strip()
@@ -485,13 +485,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_faults(args: argparse.Namespace, session: Session) -> int:
     from .commands_views import selected
-    from .core.knowledge import FaultMatcher, find_installed, load_faults, pick_lang, summarize_faults
-    from .core.logset import open_files
+    from .core.diagnosis.knowledge import (
+        FaultMatcher,
+        find_installed,
+        load_faults,
+        pick_lang,
+        summarize_faults,
+    )
+    from .core.indexing.logset import open_files
 
     files = selected(session)
     if not files:
         return 2
-    from .core.parallel import build_files
+    from .core.indexing.parallel import build_files
 
     # Indexed as `scan` indexes (time keys are read only for the records grouped), and the
     # records classified in worker processes: faults cost little more than scan.
@@ -515,7 +521,7 @@ def cmd_faults(args: argparse.Namespace, session: Session) -> int:
 
 def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
     from .commands_views import selected
-    from .core.node_hints import find_node_hints, format_inventory
+    from .core.live.node_hints import find_node_hints, format_inventory
     from .session.sources import remote_nodes
 
     files = selected(session)

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from .core.i18n import _
-from .core.logset import LogFile
+from .core.indexing.logset import LogFile
 from .core.textsafe import json_text, visible
 from .session import Session, nothing_found
 
@@ -23,15 +23,15 @@ def selected(session: Session) -> list[LogFile]:
 
 
 def _opened(session: Session, times: bool) -> list[LogFile]:
-    from .core.logset import open_files
+    from .core.indexing.logset import open_files
 
     files = selected(session)
     return open_files(files, session.options.fmt, times=times, build=False) if files else []
 
 
 def cmd_timeline(args: argparse.Namespace, session: Session) -> int:
-    from .core.parallel import build_files
-    from .core.timeline import Timeline, parse_zoom, timeline_dict
+    from .core.indexing.parallel import build_files
+    from .core.stream.timeline import Timeline, parse_zoom, timeline_dict
 
     try:
         zoom = parse_zoom(args.bucket)
@@ -102,8 +102,8 @@ def _pad(text: str, cells: int, right: bool = False) -> str:
 
 
 def cmd_instance(args: argparse.Namespace, session: Session) -> int:
-    from .core.instances import normalize_uuid, resource_dict, resource_story
-    from .core.records import exact_text
+    from .core.indexing.records import exact_text
+    from .core.stream.instances import normalize_uuid, resource_dict, resource_story
 
     uuid = normalize_uuid(args.uuid)
     if uuid is None:
@@ -123,7 +123,7 @@ def cmd_instance(args: argparse.Namespace, session: Session) -> int:
 
 
 def print_resource(story: Any) -> None:
-    from .core.instances import ResourceStory
+    from .core.stream.instances import ResourceStory
 
     assert isinstance(story, ResourceStory)
     what = "/".join(story.kinds) or _("resource")
@@ -161,7 +161,7 @@ def print_resource(story: Any) -> None:
 def bare_uuid_hint(files: list[Any], text: str) -> str | None:
     """For `ostui request UUID` that matched nothing: what the UUID names, and the command
     that tells its story; None when it is no UUID or nothing names it."""
-    from .core.instances import normalize_uuid, resource_story
+    from .core.stream.instances import normalize_uuid, resource_story
 
     uuid = normalize_uuid(text)
     if uuid is None:

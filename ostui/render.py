@@ -11,9 +11,9 @@ from rich.text import Text
 
 from .core.i18n import _
 from .core.levels import LEVEL_LOOK, Level
-from .core.requests import RequestStory
+from .core.parsing.tracebacks import traceback_text
+from .core.stream.requests import RequestStory
 from .core.textsafe import visible
-from .core.tracebacks import traceback_text
 
 # Terminal colours for the roles of core.levels.LEVEL_LOOK.
 _ROLE_COLOUR = {"error": "red", "warning": "yellow", "success": "green", "primary": "cyan", "muted": "dim"}

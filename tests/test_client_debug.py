@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core.client_debug import ClientCall, looks_like_client_debug, parse_client_debug
+from ostui.core.parsing.client_debug import ClientCall, looks_like_client_debug, parse_client_debug
 
 SEED = Path(__file__).parent / "data" / "seed" / "nova-client-debug.txt"
 

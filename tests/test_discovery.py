@@ -1,4 +1,5 @@
-"""Log discovery over node trees, sosreports, Kolla/TripleO/devstack layouts (ostui.core.discovery)."""
+"""Log discovery over node trees, sosreports, Kolla/TripleO/devstack layouts
+(ostui.core.reading.discovery)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core import discovery
-from ostui.core.discovery import (
+from ostui.core.reading import discovery
+from ostui.core.reading.discovery import (
     COMPONENT_ORDER,
     LogTree,
     classify,

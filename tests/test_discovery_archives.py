@@ -12,10 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.census import look_at
-from ostui.core.discovery import SERVICES, LogTree, classify, discover, left_out_by_choice, sources_from_paths
-from ostui.core.duplicates import find_duplicates
-from ostui.core.layouts import (
+from ostui.core.paths.layouts import (
     PodLog,
     kubectl_capture,
     must_gather_current,
@@ -24,6 +21,16 @@ from ostui.core.layouts import (
     pod_base,
     pod_log_title,
 )
+from ostui.core.reading.census import look_at
+from ostui.core.reading.discovery import (
+    SERVICES,
+    LogTree,
+    classify,
+    discover,
+    left_out_by_choice,
+    sources_from_paths,
+)
+from ostui.core.reading.duplicates import find_duplicates
 
 ARCHIVES = Path(__file__).parent / "data" / "archives"
 COLLECTION = ARCHIVES / "collection"

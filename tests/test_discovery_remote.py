@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.discovery import discover
-from ostui.core.remote import RemoteNode, start_mirrors
+from ostui.core.live.remote import RemoteNode, start_mirrors
+from ostui.core.reading.discovery import discover
 
 from .sshd import Sshd, sshd_binary
 from .waiting import eventually

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from ostui.core.discovery import discover
-from ostui.core.logset import files_from_tree, open_files
-from ostui.core.scan import scan_summary
+from ostui.core.indexing.logset import files_from_tree, open_files
+from ostui.core.indexing.scan import scan_summary
+from ostui.core.reading.discovery import discover
 
 from .conftest import REAL
 

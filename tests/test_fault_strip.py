@@ -3,9 +3,9 @@ fault that began at 04:28 on one host stands out beside the others."""
 
 from __future__ import annotations
 
-from ostui.core.discovery import discover
-from ostui.core.knowledge import FaultGroup, FaultSummary, summarize_faults
-from ostui.core.logset import files_from_tree, open_files
+from ostui.core.diagnosis.knowledge import FaultGroup, FaultSummary, summarize_faults
+from ostui.core.indexing.logset import files_from_tree, open_files
+from ostui.core.reading.discovery import discover
 from ostui.core.strip import STRIP_CELLS, strip_shapes
 from ostui.core.timekeys import NO_KEY, key_from_parts
 

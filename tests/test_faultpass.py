@@ -20,16 +20,22 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.discovery import discover
-from ostui.core.knowledge import ErrorShape, FaultMatcher, error_shape, load_faults, summarize_faults
-from ostui.core.knowledge.faultpass import CHUNK, Classifier, FileFaults, Kind, classify, join
-from ostui.core.knowledge.matcher import _literal_prefix, _trie_pattern
-from ostui.core.knowledge.signatures import clip, first_line
-from ostui.core.knowledge.summary import FaultGroup, FaultSummary, _fires
+from ostui.core.diagnosis.knowledge import (
+    ErrorShape,
+    FaultMatcher,
+    error_shape,
+    load_faults,
+    summarize_faults,
+)
+from ostui.core.diagnosis.knowledge.faultpass import CHUNK, Classifier, FileFaults, Kind, classify, join
+from ostui.core.diagnosis.knowledge.matcher import _literal_prefix, _trie_pattern
+from ostui.core.diagnosis.knowledge.signatures import clip, first_line
+from ostui.core.diagnosis.knowledge.summary import FaultGroup, FaultSummary, _fires
+from ostui.core.indexing.logset import LogFile, files_from_tree
+from ostui.core.indexing.parallel import build_files
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.logset import LogFile, files_from_tree
-from ostui.core.parallel import build_files
-from ostui.core.records import parse_record
+from ostui.core.reading.discovery import discover
 from ostui.core.textsafe import json_text
 
 DATA = Path(__file__).parent / "data"
@@ -298,9 +304,9 @@ def test_parts_indexed_apart_join_to_the_whole_files_classification(
     """The hook for parallel indexing: each part classified where it was indexed, the record
     cut by each part's end classified over the whole file, gives the whole file's result,
     wherever the cuts fall (inside tracebacks and command output too)."""
-    from ostui.core.index import FileIndex
-    from ostui.core.knowledge.faultpass import boundary_faults, part_faults, shifted
-    from ostui.core.source import FileSource, SliceSource
+    from ostui.core.diagnosis.knowledge.faultpass import boundary_faults, part_faults, shifted
+    from ostui.core.indexing.index import FileIndex
+    from ostui.core.reading.source import FileSource, SliceSource
 
     # Named so that a fault counted at INFO level applies, with one such record in the middle.
     log = tmp_path / "neutron-ovn-metadata-agent.log"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core.knowledge import (
+from ostui.core.diagnosis.knowledge import (
     Fault,
     FaultMatcher,
     FaultPack,
@@ -23,7 +23,7 @@ from ostui.core.knowledge import (
     parse_package_list,
     summarize_faults,
 )
-from ostui.core.logset import LogFile, open_files
+from ostui.core.indexing.logset import LogFile, open_files
 
 from .conftest import DATA
 
@@ -244,7 +244,7 @@ def test_cli_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_indexing_never_flags_a_fault_that_needs_repetition(tmp_path: Path) -> None:
     # One record cannot tell whether a rule of "10 within 1 h" is met: only the summary can.
-    from ostui.core.faultscan import flag_faults
+    from ostui.core.diagnosis.faultscan import flag_faults
 
     lf = LogFile(LP1979089, "net1", "neutron", "neutron-l3-agent")
     open_files([lf])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from ostui.core.knowledge import FaultMatcher, load_faults
-from ostui.core.logset import LogFile, open_files
-from ostui.core.records import parse_record
+from ostui.core.diagnosis.knowledge import FaultMatcher, load_faults
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
 from ostui.tui.widgets.fault_panel import FaultPanel
 
 from .conftest import DATA

@@ -5,11 +5,17 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ostui.core.knowledge import FaultMatcher, error_shape, error_signature, mask_variables, summarize_faults
+from ostui.core.diagnosis.knowledge import (
+    FaultMatcher,
+    error_shape,
+    error_signature,
+    mask_variables,
+    summarize_faults,
+)
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.logset import LogFile, open_files
 from ostui.core.model import Record
-from ostui.core.records import parse_record
 
 from .conftest import DATA
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.follow import Follower
-from ostui.core.logset import LogFile, open_files
-from ostui.core.records import parse_record
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
+from ostui.core.live.follow import Follower
 
 
 @pytest.fixture

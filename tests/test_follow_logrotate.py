@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.follow import FileChange, Follower
-from ostui.core.logset import LogFile, open_files
-from ostui.core.records import parse_record
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
+from ostui.core.live.follow import FileChange, Follower
 
 from .waiting import eventually
 

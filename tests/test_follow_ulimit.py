@@ -15,8 +15,8 @@ SCRIPT = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from ostui.core.follow import Follower
-    from ostui.core.logset import LogFile, open_files
+    from ostui.core.live.follow import Follower
+    from ostui.core.indexing.logset import LogFile, open_files
 
     root = Path(sys.argv[1])
     line = b"2016-06-10 21:49:00.000 7533 INFO nova.x [-] message %d\\n"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.formats import PAYLOAD_ONLY, all_formats, sniff_format
-from ostui.core.formats.base import LogFormat
 from ostui.core.levels import Level
+from ostui.core.parsing.formats import PAYLOAD_ONLY, all_formats, sniff_format
+from ostui.core.parsing.formats.base import LogFormat
 
 from .conftest import DATA
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core import formats
-from ostui.core.formats import LogFormat, get_format, sniff_format
-from ostui.core.formats.base import ParsedHead
-from ostui.core.formats.collector import COLLECTOR_PREFIXES, wrap
-from ostui.core.index import SNIFF_BYTES, FileIndex
+from ostui.core.indexing.index import SNIFF_BYTES, FileIndex
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.records import parse_record
-from ostui.core.source import MemorySource, open_source
+from ostui.core.parsing import formats
+from ostui.core.parsing.formats import LogFormat, get_format, sniff_format
+from ostui.core.parsing.formats.base import ParsedHead
+from ostui.core.parsing.formats.collector import COLLECTOR_PREFIXES, wrap
+from ostui.core.reading.source import MemorySource, open_source
 from ostui.core.timekeys import NO_KEY, iso_keys, key_from_parts
 
 DATA = Path(__file__).parent / "data"

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ostui.core.formats import get_format, sniff_format
-from ostui.core.formats.base import ParsedHead
-from ostui.core.formats.syslog import stamp_keys
-from ostui.core.index import FileIndex
+from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.records import parse_record
-from ostui.core.source import MemorySource
+from ostui.core.parsing.formats import get_format, sniff_format
+from ostui.core.parsing.formats.base import ParsedHead
+from ostui.core.parsing.formats.syslog import stamp_keys
+from ostui.core.reading.source import MemorySource
 from ostui.core.timekeys import NO_KEY, key_from_parts
 
 REAL = Path(__file__).parent / "data" / "real"

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core.http import (
+from ostui.core.model import HttpInfo
+from ostui.core.parsing.http import (
     REQUEST_ID_RE,
     REQUEST_ID_RE_B,
     SWIFT_TXN_RE,
     SWIFT_TXN_RE_B,
     parse_access,
 )
-from ostui.core.model import HttpInfo
 
 TXN = "txf0e2f8e5e2d14cbc8d4c2-005654e8b1"
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 def test_core_never_imports_textual() -> None:
     code = (
-        "import sys, ostui.core, ostui.core.index, ostui.core.records, ostui.core.requests, "
-        "ostui.core.merge, ostui.core.view, ostui.core.discovery, ostui.core.scan, ostui.core.formats; "
-        "ostui.core.formats.all_formats(); "
+        "import sys, ostui.core, ostui.core.indexing.index, ostui.core.indexing.records, "
+        "ostui.core.stream.requests, ostui.core.stream.merge, ostui.core.stream.view, "
+        "ostui.core.reading.discovery, ostui.core.indexing.scan, ostui.core.parsing.formats; "
+        "ostui.core.parsing.formats.all_formats(); "
         "print('textual' in sys.modules, 'rich' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ostui.core.formats import get_format, sniff_format
-from ostui.core.index import FileIndex, quirks
+from ostui.core.indexing.index import FileIndex, quirks
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.logset import LogFile, open_files
-from ostui.core.records import parse_record
-from ostui.core.source import MemorySource, gunzip, open_source
+from ostui.core.parsing.formats import get_format, sniff_format
+from ostui.core.reading.source import MemorySource, gunzip, open_source
 
 OSLO_LINE = (
     b"2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack "
@@ -146,7 +146,7 @@ def test_sniff_prefers_oslo_on_oslo() -> None:
 
 
 def test_parallel_build_matches_single_process(tmp_path: Path) -> None:
-    from ostui.core import parallel
+    from ostui.core.indexing import parallel
 
     body = (OSLO_LINE + TRACE_LINE * 3 + b"  continued text\n") * 4000
     path = tmp_path / "nova-api.log"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core.instances import kind_of
+from ostui.core.stream.instances import kind_of
 
 from .conftest import REAL, SEED
 

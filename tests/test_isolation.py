@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ostui.core.knowledge import load_faults
-from ostui.core.remote import default_inventory
+from ostui.core.diagnosis.knowledge import load_faults
+from ostui.core.live.remote import default_inventory
 
 
 def test_home_and_config_are_private(isolated_environment: Path) -> None:

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core.discovery import classify, discover
-from ostui.core.formats import get_format, sniff_format
-from ostui.core.index import FileIndex
-from ostui.core.journal import (
+from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
+from ostui.core.indexing.records import parse_record, parse_text
+from ostui.core.levels import Level
+from ostui.core.live.journal import (
     MIRROR_FORMAT,
     JournalMirror,
     JournalSelector,
@@ -33,12 +34,11 @@ from ostui.core.journal import (
     unit_log_path,
     use_journal_format,
 )
-from ostui.core.levels import Level
-from ostui.core.logset import LogFile, files_from_tree, open_files
-from ostui.core.records import parse_record, parse_text
-from ostui.core.remote import RemoteNode, Ssh
-from ostui.core.requests import search_request
-from ostui.core.source import FileSource
+from ostui.core.live.remote import RemoteNode, Ssh
+from ostui.core.parsing.formats import get_format, sniff_format
+from ostui.core.reading.discovery import classify, discover
+from ostui.core.reading.source import FileSource
+from ostui.core.stream.requests import search_request
 
 from .conftest import DATA, SEED_REQUEST
 from .sshd import Sshd, sshd_binary

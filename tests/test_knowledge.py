@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ostui.cli import build_parser, main
-from ostui.core.discovery import discover
-from ostui.core.knowledge import (
+from ostui.core.diagnosis.knowledge import (
     DEFAULT_USER_DIR,
     FaultMatcher,
     FaultPack,
@@ -29,11 +28,12 @@ from ostui.core.knowledge import (
     pick_lang,
     summarize_faults,
 )
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.logset import LogFile, files_from_tree, open_files
 from ostui.core.model import HttpInfo, Record
-from ostui.core.records import parse_record
-from ostui.core.tracebacks import parse_traceback
+from ostui.core.parsing.tracebacks import parse_traceback
+from ostui.core.reading.discovery import discover
 
 from .conftest import REAL, SEED
 

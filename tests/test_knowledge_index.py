@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ostui.core.faultscan import flag_faults, quick_text
-from ostui.core.knowledge import FaultMatcher, load_faults
-from ostui.core.logset import LogFile, open_files
+from ostui.core.diagnosis.faultscan import flag_faults, quick_text
+from ostui.core.diagnosis.knowledge import FaultMatcher, load_faults
+from ostui.core.indexing.logset import LogFile, open_files
 
 from .conftest import REAL, SEED
 

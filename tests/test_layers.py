@@ -4,6 +4,11 @@
           |                            ^
           +---------> tui -------------+                     (tui draws a session; never the CLI)
 
+Inside core, its parts in order, each importing only the parts before it (the modules at
+core's top, levels, model, timekeys..., import none of them):
+
+    paths -> parsing -> reading -> indexing -> live -> stream -> diagnosis
+
 Imports are read from the source (every `import`, also the lazy ones inside functions),
 so a deferred import cannot hide a wrong direction.
 """
@@ -131,3 +136,27 @@ def test_every_core_module_loads_without_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+CORE_PARTS = ("paths", "parsing", "reading", "indexing", "live", "stream", "diagnosis")
+
+
+def _core_rank(module: str) -> int | None:
+    """-1 for a module at core's top (the base), a part's place in CORE_PARTS, or None."""
+    parts = module.split(".")
+    if parts[:2] != ["ostui", "core"] or len(parts) < 3:
+        return None
+    return CORE_PARTS.index(parts[2]) if parts[2] in CORE_PARTS else -1
+
+
+def test_core_parts_import_only_the_parts_before_them() -> None:
+    on_disk = {p.name for p in (PACKAGE / "core").iterdir() if (p / "__init__.py").exists()}
+    assert on_disk == set(CORE_PARTS)  # a new part is placed in the order first
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if (rank := _core_rank(module)) is not None
+        for target in targets
+        if (to := _core_rank(target)) is not None and to > rank
+    ]
+    assert not wrong, "\n".join(sorted(wrong))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ostui.core.logset import LogFile, open_files
-from ostui.core.marks import drop_mark, summarize_since
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.stream.marks import drop_mark, summarize_since
 
 from .conftest import SEED
 

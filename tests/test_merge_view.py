@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ostui.core.indexing.logset import LogFile, open_files
 from ostui.core.levels import Level
-from ostui.core.logset import LogFile, open_files
-from ostui.core.merge import monotone_keys
+from ostui.core.stream.merge import monotone_keys
+from ostui.core.stream.view import Filters, StreamView
 from ostui.core.timekeys import NO_KEY, iso_key
-from ostui.core.view import Filters, StreamView
 
 from .conftest import REAL, SEED_REQUEST
 

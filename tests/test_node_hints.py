@@ -10,17 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ostui.core import node_hints
-from ostui.core.discovery import discover
-from ostui.core.logset import LogFile, files_from_tree, open_files
-from ostui.core.node_hints import (
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
+from ostui.core.live import node_hints
+from ostui.core.live.node_hints import (
     NodeHint,
     find_node_hints,
     format_inventory,
     hints_to_nodes,
     normalize_name,
 )
-from ostui.core.remote import load_inventory
+from ostui.core.live.remote import load_inventory
+from ostui.core.reading.discovery import discover
 
 REAL = Path(__file__).parent / "data" / "real"
 SEED = Path(__file__).parent / "data" / "seed"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.discovery import discover
-from ostui.core.logset import LogFile, files_from_tree, open_files
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
+from ostui.core.reading.discovery import discover
 
 from .conftest import DATA
 

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core import producers
-from ostui.core.envelopes import PEBBLE, sniff_envelope
-from ostui.core.index import FileIndex
-from ostui.core.logset import LogFile, expand_producers
-from ostui.core.producers import FileSplit
-from ostui.core.records import parse_record
-from ostui.core.source import FileSource, MemorySource
+from ostui.core.indexing import producers
+from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.logset import LogFile, expand_producers
+from ostui.core.indexing.producers import FileSplit
+from ostui.core.indexing.records import parse_record
+from ostui.core.parsing.envelopes import PEBBLE, sniff_envelope
+from ostui.core.reading.source import FileSource, MemorySource
 
 DATA = Path(__file__).parent / "data"
 MIXED = DATA / "mixed-producers"
@@ -313,8 +313,8 @@ def test_every_producer_of_a_followed_file_grows(tmp_path: Path) -> None:
 
 def test_each_producer_keeps_its_own_faults_and_problems() -> None:
     """Producers of one file are flagged apart: the pebble stream has no errors, so no fault."""
-    from ostui.core.faultscan import flag_faults
-    from ostui.core.knowledge import FaultMatcher, load_faults
+    from ostui.core.diagnosis.faultscan import flag_faults
+    from ostui.core.diagnosis.knowledge import FaultMatcher, load_faults
 
     path = (
         DATA
@@ -334,7 +334,7 @@ def test_each_producer_keeps_its_own_faults_and_problems() -> None:
 
 
 def test_more_tags_finds_every_new_producer_with_its_first_line() -> None:
-    from ostui.core.envelopes import PEBBLE, more_tags
+    from ostui.core.parsing.envelopes import PEBBLE, more_tags
 
     lines = [
         b"2025-05-14T04:23:56.905Z [pebble] GET /v1/notices 200",
@@ -363,8 +363,8 @@ def test_the_tag_scan_finds_every_producer_across_its_buffer(
 ) -> None:
     """Producers first seen past the sample, with lines longer than the scan's buffer and
     a last line with no newline: every one is found, whatever the buffer's size."""
-    from ostui.core import logset
-    from ostui.core.envelopes import sniff_envelope
+    from ostui.core.indexing import logset
+    from ostui.core.parsing.envelopes import sniff_envelope
 
     lines = [f"2025-05-14T04:23:56.{n:03d}Z [nova-api] line {n}" for n in range(40)]
     lines[10] = "2025-05-14T04:23:57.000Z [pebble] " + "x" * 500  # longer than small buffers
@@ -385,7 +385,7 @@ def test_the_tag_scan_finds_every_producer_across_its_buffer(
 def test_the_follower_leaves_a_shared_file_to_its_producers(tmp_path: Path) -> None:
     """Followed by path, a pod log came back as a 'new generation' read whole in one
     producer's format: every record shown twice. Its producers grow through their split."""
-    from ostui.core.follow import Follower
+    from ostui.core.live.follow import Follower
     from ostui.session.loops import _grow_producers
 
     path = tmp_path / "pod.log"

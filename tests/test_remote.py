@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.remote import Mirror, RemoteNode, load_inventory, parse_node, start_mirrors
+from ostui.core.live.remote import Mirror, RemoteNode, load_inventory, parse_node, start_mirrors
 
 from .conftest import REAL
 from .sshd import Sshd, sshd_binary
@@ -229,7 +229,7 @@ def test_rotation_on_the_node_is_followed_into_the_new_file(tmp_path: Path, sshd
 def test_older_bytes_are_fetched_on_demand_head_then_rotated_gz(tmp_path: Path, sshd: Sshd) -> None:
     import gzip
 
-    from ostui.core.discovery import discover
+    from ostui.core.reading.discovery import discover
 
     root = fake_node(tmp_path, "c1")
     live = root / "var/log/nova/nova-compute.log"

@@ -104,7 +104,7 @@ def test_discover_nodes_follows_the_hosts_the_controllers_logs_name(
 def test_nodes_command_prints_an_inventory_that_loads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ostui.core.remote import load_inventory
+    from ostui.core.live.remote import load_inventory
 
     controller = tmp_path / "c29"
     shutil.copytree(REAL / "osp6-live-migration/hp-ms-01-c29", controller)

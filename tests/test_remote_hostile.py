@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.remote import (
+from ostui.core.live.remote import (
     PROBLEM_LIMIT,
     STDERR_LINES,
     InventoryError,

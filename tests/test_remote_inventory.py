@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.remote import InventoryError, load_inventory
+from ostui.core.live.remote import InventoryError, load_inventory
 
 
 @pytest.mark.parametrize(

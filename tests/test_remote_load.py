@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core.remote import RemoteNode, start_mirrors
+from ostui.core.live.remote import RemoteNode, start_mirrors
 
 from .sshd import Sshd, sshd_binary
 from .waiting import eventually

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.discovery import discover
 from ostui.core.ids import ANY_ID_RE_B
-from ostui.core.index import FileIndex
-from ostui.core.logset import LogFile, files_from_tree
-from ostui.core.requests import RequestIndex
+from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.logset import LogFile, files_from_tree
+from ostui.core.reading.discovery import discover
+from ostui.core.stream.requests import RequestIndex
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,4 @@
-"""Rotated-file recognition and ordering (ostui.core.rotation)."""
+"""Rotated-file recognition and ordering (ostui.core.paths.rotation)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ostui.core.rotation import (
+from ostui.core.paths.rotation import (
     RANK_DATED,
     RANK_NUMBERED,
     RANK_SET_ASIDE,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core.logset import LogFile, open_files
-from ostui.core.requests import search_request
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.stream.requests import search_request
 
 from .conftest import SEED, SEED_REQUEST
 
@@ -60,9 +60,9 @@ def test_request_plain_output_shows_traceback(capsys: pytest.CaptureFixture[str]
 
 
 def test_request_index_postings_agree_with_the_search() -> None:
-    from ostui.core.discovery import discover
-    from ostui.core.logset import files_from_tree
-    from ostui.core.requests import RequestIndex
+    from ostui.core.indexing.logset import files_from_tree
+    from ostui.core.reading.discovery import discover
+    from ostui.core.stream.requests import RequestIndex
 
     from .conftest import REAL
 
@@ -81,7 +81,7 @@ def test_request_index_postings_agree_with_the_search() -> None:
 
 
 def test_request_index_finds_ids_cut_by_block_ends(tmp_path: Path) -> None:
-    from ostui.core.requests import RequestIndex
+    from ostui.core.stream.requests import RequestIndex
 
     path = tmp_path / "nova-api.log"
     path.write_bytes((SEED / "nova-api.log").read_bytes() * 50)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.remote import RemoteNode, start_mirrors
+from ostui.core.live.remote import RemoteNode, start_mirrors
 from ostui.session import NodesError, Options, Session, SessionClosed
 
 from .conftest import SEED

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core.discovery import discover
-from ostui.core.logset import LogFile, files_from_tree, open_files
-from ostui.core.merge import MergedStream
-from ostui.core.requests import RequestIndex
-from ostui.core.skew import ClockSkew, combine, corrections, describe, estimate_skew, file_shifts
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
+from ostui.core.reading.discovery import discover
+from ostui.core.stream.merge import MergedStream
+from ostui.core.stream.requests import RequestIndex
+from ostui.core.stream.skew import ClockSkew, combine, corrections, describe, estimate_skew, file_shifts
 from ostui.core.timekeys import (
     NO_KEY,
     key_from_datetime,

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core import parallel
-from ostui.core.discovery import discover
-from ostui.core.logset import LogFile, files_from_tree, open_files
-from ostui.core.scan import scan_summary
-from ostui.core.source import FileSource
+from ostui.core.indexing import parallel
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
+from ostui.core.indexing.scan import scan_summary
+from ostui.core.reading.discovery import discover
+from ostui.core.reading.source import FileSource
 
 LINE = b"2026-12-05 09:00:00.000 1234 INFO nova.api.openstack [-] record %d"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core import source as source_module
-from ostui.core.index import FileIndex
-from ostui.core.logset import LogFile, open_files
-from ostui.core.source import GzipLimits, SpillSource, estimated_size, gunzip, open_gzip, open_source
+from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.reading import source as source_module
+from ostui.core.reading.source import GzipLimits, SpillSource, estimated_size, gunzip, open_gzip, open_source
 
 LINE = b"2026-12-05 09:00:00.000 1234 INFO nova.api.openstack [-] the same line again and again\n"
 GIB = 1 << 30

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ostui.core.logset import LogFile, open_files
-from ostui.core.source import POOL, DescriptorPool, FileSource
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.reading.source import POOL, DescriptorPool, FileSource
 
 REQUEST = "req-0b2c7a55-5c1f-4bb7-9d53-4d1f07f0a111"
 BASES = 500  # each with a live file, a .1 and a .2.gz: 1,500 files

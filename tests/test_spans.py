@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core.logset import LogFile, open_files
-from ostui.core.requests import search_request
-from ostui.core.spans import LONG_SECONDS, build_waterfall, nested_order, window_around
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.stream.requests import search_request
+from ostui.core.stream.spans import LONG_SECONDS, build_waterfall, nested_order, window_around
 
 from .conftest import REAL, SEED, SEED_REQUEST
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core import discovery
-from ostui.core.discovery import discover_store, merge_trees
+from ostui.core.reading import discovery
+from ostui.core.reading.discovery import discover_store, merge_trees
 
 from .conftest import REAL
 

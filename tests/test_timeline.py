@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
+from ostui.core.indexing.logset import LogFile, open_files
 from ostui.core.levels import Level
-from ostui.core.logset import LogFile, open_files
-from ostui.core.timekeys import key_from_parts
-from ostui.core.timeline import (
+from ostui.core.stream.timeline import (
     ZOOMS,
     Timeline,
     column_starts,
@@ -21,6 +20,7 @@ from ostui.core.timeline import (
     producer_of,
     step_key,
 )
+from ostui.core.timekeys import key_from_parts
 
 from .conftest import REAL, SEED
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ostui.core.model import Traceback, TracebackFrame, TracebackSection
-from ostui.core.tracebacks import (
+from ostui.core.parsing.tracebacks import (
     CHAIN_SENTENCES,
     TRACEBACK_HEADER,
     find_tracebacks,

@@ -8,10 +8,10 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from ostui.core.formats import get_format
-from ostui.core.formats.syslog import stamp_keys
-from ostui.core.index import FileIndex
-from ostui.core.source import open_source
+from ostui.core.indexing.index import FileIndex
+from ostui.core.parsing.formats import get_format
+from ostui.core.parsing.formats.syslog import stamp_keys
+from ostui.core.reading.source import open_source
 from ostui.core.timekeys import FileYear, iso_key, key_to_datetime, year_for_file
 
 SYSLOG = Path(__file__).parent / "data" / "real" / "ubuntu-ussuri" / "var" / "log" / "syslog"
@@ -92,8 +92,8 @@ def test_dated_lines_in_the_file_say_the_year_before_its_copy_time(tmp_path: Pat
 def test_a_merged_file_takes_the_year_of_its_dated_producers() -> None:
     """os-log-merger's /var/log/messages lines (`Oct 11 07:49:20 [messages]`) sit beside a
     2018 nova-api producer in the same file: they are 2018's too."""
-    from ostui.core.discovery import discover
-    from ostui.core.logset import files_from_tree, open_files
+    from ostui.core.indexing.logset import files_from_tree, open_files
+    from ostui.core.reading.discovery import discover
 
     merged = Path(__file__).parent / "data" / "mixed-producers"
     found = [
@@ -119,8 +119,8 @@ def test_a_file_with_no_dated_line_takes_its_nodes_year(tmp_path: Path) -> None:
     """A collected node copied today: its haproxy log (syslog stamps only) sits beside
     2022 oslo logs, so its lines are 2022's, not the copy's year. With no dated file on the
     node, the modification time decides as before."""
-    from ostui.core.discovery import discover
-    from ostui.core.logset import files_from_tree, open_files
+    from ostui.core.indexing.logset import files_from_tree, open_files
+    from ostui.core.reading.discovery import discover
 
     ussuri = Path(__file__).parent / "data" / "real" / "ubuntu-ussuri" / "var" / "log"
     node = tmp_path / "compute4" / "var" / "log"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..core.knowledge import FaultMatcher, load_faults
+from ..core.diagnosis.knowledge import FaultMatcher, load_faults
 
 
 @lru_cache(maxsize=1)

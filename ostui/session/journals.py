@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.discovery import discover, merge_trees
-from ..core.journal import (
+from ..core.indexing.logset import LogFile, files_from_tree
+from ..core.live.journal import (
     JournalMirror,
     JournalSelector,
     journal_store_hosts,
@@ -19,10 +19,10 @@ from ..core.journal import (
     unit_log_path,
     use_journal_format,
 )
-from ..core.logset import LogFile, files_from_tree
+from ..core.reading.discovery import discover, merge_trees
 
 if TYPE_CHECKING:
-    from ..core.remote import Mirror
+    from ..core.live.remote import Mirror
     from .options import Options
     from .session import Session
 

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.logset import LogFile
-from ..core.rotation import base_name
-from ..core.source import estimated_size
+from ..core.indexing.logset import LogFile
+from ..core.paths.rotation import base_name
+from ..core.reading.source import estimated_size
 from .session import Session
 
 if TYPE_CHECKING:
-    from ..core.follow import FileChange
+    from ..core.live.follow import FileChange
 
 # Small blocks: the regex pass holds the GIL for a whole block, and a screen needs it often.
 INDEX_BLOCK = 1 << 20
@@ -27,7 +27,7 @@ FOLLOW_INTERVAL = 0.05  # seconds between looks at followed files
 
 def flag_faults(session: Session, lf: LogFile, start: int = 0) -> None:
     """Flag known faults in `lf` from record `start`."""
-    from ..core.faultscan import flag_faults as flag
+    from ..core.diagnosis.faultscan import flag_faults as flag
 
     flag(lf, session.matcher(), start)
 
@@ -63,7 +63,7 @@ def follow(
 ) -> None:
     """Follow the indexed files (and, for discovered logs, new files in their folders)
     until `cancelled()`; new files join the session's list before `changed` hears of them."""
-    from ..core.follow import Follower
+    from ..core.live.follow import Follower
 
     with session.lock:
         files = [f for f in session.files if f.index is not None]
@@ -91,7 +91,7 @@ def follow(
 
 
 def _grow_producers(shared: list[LogFile], reported: set[int]) -> list[FileChange]:
-    from ..core.follow import FileChange
+    from ..core.live.follow import FileChange
 
     out: list[FileChange] = []
     for lf in shared:
@@ -140,7 +140,7 @@ def fetch_older(session: Session) -> tuple[list[LogFile], str]:
 
 def index_requests(session: Session) -> None:
     """Every request id -> its records (for "go to request…"), kept on the session."""
-    from ..core.requests import RequestIndex
+    from ..core.stream.requests import RequestIndex
 
     index = RequestIndex()
     files = session.readable()
@@ -152,9 +152,9 @@ def index_requests(session: Session) -> None:
 
 def add_transcript(session: Session, text: str) -> LogFile:
     """A pasted `nova/openstack --debug` transcript, as a file of the node `client`."""
-    from ..core.formats import get_format
-    from ..core.index import FileIndex
-    from ..core.source import MemorySource
+    from ..core.indexing.index import FileIndex
+    from ..core.parsing.formats import get_format
+    from ..core.reading.source import MemorySource
 
     with session.lock:
         n = sum(1 for f in session.files if f.node == "client") + 1

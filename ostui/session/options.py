@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..core.config import Config
-    from ..core.formats import LogFormat
+    from ..core.parsing.formats import LogFormat
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Options:
     def forced_format(self) -> LogFormat | None:
         if not self.fmt:
             return None
-        from ..core.formats import get_format
+        from ..core.parsing.formats import get_format
 
         return get_format(self.fmt)
 

@@ -14,16 +14,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.discovery import LogTree
-from ..core.logset import LogFile
+from ..core.indexing.logset import LogFile
+from ..core.reading.discovery import LogTree
 from .options import Options
 
 if TYPE_CHECKING:
-    from ..core.journal import JournalMirror
-    from ..core.knowledge import FaultMatcher
-    from ..core.marks import Mark, MarkSummary
-    from ..core.remote import Mirror
-    from ..core.requests import RequestIndex
+    from ..core.diagnosis.knowledge import FaultMatcher
+    from ..core.live.journal import JournalMirror
+    from ..core.live.remote import Mirror
+    from ..core.stream.marks import Mark, MarkSummary
+    from ..core.stream.requests import RequestIndex
 
 JOIN_WAIT = 2.0  # seconds close() waits, in all, for the threads it started to end
 
@@ -116,7 +116,7 @@ class Session:
     # -- reproduction marks ---------------------------------------------------------------------
     def drop_mark(self) -> Mark:
         """A mark now: what every file holds so far, to tell what arrives after it."""
-        from ..core.marks import MarkSummary, drop_mark
+        from ..core.stream.marks import MarkSummary, drop_mark
 
         with self.lock:
             mark = drop_mark(f"try {len(self.marks) + 1}", [f for f in self.files if f.index is not None])
@@ -126,7 +126,7 @@ class Session:
 
     def summary_of(self, mark: Mark) -> MarkSummary:
         """What arrived after `mark`, brought up to date (only the new records are read)."""
-        from ..core.marks import summarize_since
+        from ..core.stream.marks import summarize_since
 
         summary, done = self._since_mark[id(mark)]
         with self.lock:

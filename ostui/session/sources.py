@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.discovery import LogTree, discover, discover_store, merge_trees, sources_from_paths
-from ..core.logset import LogFile, files_from_tree
+from ..core.indexing.logset import LogFile, files_from_tree
+from ..core.reading.discovery import LogTree, discover, discover_store, merge_trees, sources_from_paths
 from ..core.textsafe import visible
 
 if TYPE_CHECKING:
-    from ..core.remote import RemoteNode
+    from ..core.live.remote import RemoteNode
     from .options import Options
     from .session import Session
 
@@ -63,7 +63,7 @@ def select_files(session: Session) -> tuple[list[LogFile], LogTree]:
 
 def remote_nodes(options: Options) -> list[RemoteNode]:
     """The nodes named by --node and the inventory file; NodesError for a bad one."""
-    from ..core.remote import default_inventory, load_inventory, parse_node
+    from ..core.live.remote import default_inventory, load_inventory, parse_node
 
     try:
         nodes = [parse_node(spec) for spec in options.nodes or []]
@@ -97,7 +97,7 @@ def remote_files(session: Session, local: Sequence[LogFile] = ()) -> list[LogFil
         nodes += hinted_nodes(session, local, named)
     if not nodes:
         return []
-    from ..core.remote import failed, settle, start_mirrors
+    from ..core.live.remote import failed, settle, start_mirrors
     from ..core.sizes import parse_size
 
     cache = session.temporary_folder("ostui-nodes-")
@@ -119,7 +119,7 @@ def remote_files(session: Session, local: Sequence[LogFile] = ()) -> list[LogFil
 
 def hinted_nodes(session: Session, local: Sequence[LogFile], known: set[str]) -> list[RemoteNode]:
     """The nodes the local logs name (nova-compute and agent hosts), reached by name over ssh."""
-    from ..core.node_hints import find_node_hints, hints_to_nodes
+    from ..core.live.node_hints import find_node_hints, hints_to_nodes
 
     for lf in local:
         lf.open()

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from ..core.discovery import LogTree
+from ..core.indexing.logset import LogFile
 from ..core.levels import Level, parse_level
-from ..core.logset import LogFile
-from ..core.rotation import split_compression
+from ..core.paths.rotation import split_compression
+from ..core.reading.discovery import LogTree
+from ..core.stream.view import ALL_LEVELS, Filters, StreamView
 from ..core.timekeys import parse_user_time
-from ..core.view import ALL_LEVELS, Filters, StreamView
 from .options import Options
 from .session import Session
 

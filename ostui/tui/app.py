@@ -25,14 +25,14 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from ..core.i18n import _
+from ..core.indexing.logset import LogFile
 from ..core.levels import Level
-from ..core.logset import LogFile
-from ..core.marks import Mark
 from ..core.model import Record
-from ..core.requests import RequestIndex
+from ..core.stream.marks import Mark
+from ..core.stream.requests import RequestIndex
+from ..core.stream.view import ALL_LEVELS, Filters, StreamView
 from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
-from ..core.view import ALL_LEVELS, Filters, StreamView
 from ..session import Options, Session, loops, nothing_found
 from ..session.startup import Sources, at_least, find_sources, initial_filters
 from .commands import OstuiCommands
@@ -58,7 +58,7 @@ from .widgets.footer import OstuiFooter
 from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
-    from ..core.remote import Mirror
+    from ..core.live.remote import Mirror
     from .widgets.detail import DetailPane
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
@@ -275,7 +275,7 @@ class OstuiApp(KeyActions, App[int]):
 
     @work(thread=True, exclusive=True, group="clock", exit_on_error=False)
     def estimate_clocks(self) -> None:
-        from ..core.skew import estimate_skew
+        from ..core.stream.skew import estimate_skew
         from .screens.clock import NodeClock
 
         index, files = self.request_index, self.request_files
@@ -287,7 +287,7 @@ class OstuiApp(KeyActions, App[int]):
         self.post_message(ClocksEstimated(clocks, skews))
 
     def on_clocks_estimated(self, message: ClocksEstimated) -> None:
-        from ..core.skew import corrections
+        from ..core.stream.skew import corrections
         from .screens.clock import ClockScreen
 
         def chosen(toggle: bool | None) -> None:
@@ -578,7 +578,7 @@ class OstuiApp(KeyActions, App[int]):
 
     @work(thread=True, exclusive=True, group="client-call", exit_on_error=False)
     def follow_client_call(self, rid: str) -> None:
-        from ..core.requests import search_request
+        from ..core.stream.requests import search_request
 
         servers = [f for f in self.files if f.node != "client" and f.index is not None]
         story = search_request(servers, rid)
@@ -779,7 +779,7 @@ class OstuiApp(KeyActions, App[int]):
 
     # -- a client transcript pasted into the terminal -------------------------------------
     def on_paste(self, event: events.Paste) -> None:
-        from ..core.client_debug import looks_like_client_debug
+        from ..core.parsing.client_debug import looks_like_client_debug
 
         if not looks_like_client_debug(event.text):
             self.notify(_("pasted text is not a client --debug transcript (no REQ: curl / RESP:)"), timeout=4)

@@ -31,7 +31,7 @@ def typed_id(query: str, verbs: tuple[str, ...]) -> str:
 
 def resource_commands(app: OstuiApp, query: str) -> list[Command]:
     """ "Go to instance…": a UUID typed in the palette, or the one under the stream's cursor."""
-    from ..core.instances import normalize_uuid, resource_in
+    from ..core.stream.instances import normalize_uuid, resource_in
     from .widgets.log_stream import LogStream
 
     typed = normalize_uuid(typed_id(query, INSTANCE_VERBS))

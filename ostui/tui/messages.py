@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..core.discovery import LogTree
-from ..core.follow import FileChange
-from ..core.logset import LogFile
+from ..core.indexing.logset import LogFile
+from ..core.live.follow import FileChange
 from ..core.model import Record
-from ..core.view import StreamView
+from ..core.reading.discovery import LogTree
+from ..core.stream.view import StreamView
 
 if TYPE_CHECKING:
-    from ..core.skew import ClockSkew
+    from ..core.stream.skew import ClockSkew
     from .screens.clock import NodeClock
 
 

@@ -10,12 +10,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.knowledge import FaultMatch, FaultMatcher, error_signature, explain_status
+from ..core.diagnosis.knowledge import FaultMatch, FaultMatcher, error_signature, explain_status
 from ..core.levels import Level
 from ..core.model import Record, Traceback
-from ..core.requests import RequestStory, StoryEntry
+from ..core.parsing.tracebacks import innermost_openstack_frame, traceback_text
+from ..core.stream.requests import RequestStory, StoryEntry
 from ..core.textsafe import visible
-from ..core.tracebacks import innermost_openstack_frame, traceback_text
 from ..session.faults import default_matcher
 from .selection import Selection
 

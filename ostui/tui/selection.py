@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.logset import LogFile
+from ..core.indexing.logset import LogFile
 from ..core.model import Record
 
 

@@ -12,13 +12,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent
 
-from ostui.core.frame_source import read_context
-from ostui.core.knowledge import FaultMatcher, parse_fault
-from ostui.core.logset import LogFile, open_files
+from ostui.core.diagnosis.knowledge import FaultMatcher, parse_fault
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
+from ostui.core.live.frame_source import read_context
 from ostui.core.model import Traceback, TracebackFrame, TracebackSection
-from ostui.core.records import parse_record
-from ostui.core.requests import RequestStory, StoryEntry, search_request
-from ostui.core.tracebacks import is_openstack_frame, traceback_text
+from ostui.core.parsing.tracebacks import is_openstack_frame, traceback_text
+from ostui.core.stream.requests import RequestStory, StoryEntry, search_request
 from ostui.tui.report import build_report, report_filename, write_report
 from ostui.tui.selection import Selection
 from ostui.tui.widgets.detail import DetailPane, raw_record

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from ostui.core import discovery
-from ostui.core.logset import LogFile
+from ostui.core.indexing.logset import LogFile
+from ostui.core.reading import discovery
 from ostui.tui.app import OstuiApp
 
 from ..sshd import Sshd, sshd_binary

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from ostui.cli import main
-from ostui.core import discovery
-from ostui.core.remote import default_inventory
+from ostui.core.live.remote import default_inventory
+from ostui.core.reading import discovery
 from ostui.session import Options, Session
 from ostui.tui.app import OstuiApp
 

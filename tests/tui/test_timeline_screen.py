@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from ostui.core.levels import Level
+from ostui.core.stream.timeline import Column, parse_zoom
 from ostui.core.timekeys import key_from_parts, key_to_datetime
-from ostui.core.timeline import Column, parse_zoom
 from ostui.tui.screens.timeline import TimelineChart, TimelineScreen, bar_cells
 
 from .helpers import DATA, app_for, settle, stream_of

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from ostui.core.logset import LogFile, open_files
-from ostui.core.requests import search_request
+from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.stream.requests import search_request
 from ostui.core.timekeys import key_to_us
 from ostui.tui.widgets.story_view import RequestStoryView
 from ostui.tui.widgets.waterfall import WaterfallView, span_columns
@@ -81,7 +81,7 @@ def test_bars_sit_on_one_time_axis() -> None:
     story = _migration_story()
     view = WaterfallView()
     view.waterfall = None
-    from ostui.core.spans import build_waterfall
+    from ostui.core.stream.spans import build_waterfall
 
     waterfall = build_waterfall(story)
     start = key_to_us(waterfall.first)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import ostui.tui.app as app_module
-from ostui.core.follow import Follower
+from ostui.core.live.follow import Follower
 
 from ..waiting import eventually_async
 from .helpers import DATA, app_for, settle

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...core.i18n import _
-from ...core.skew import ClockSkew, describe
+from ...core.stream.skew import ClockSkew, describe
 
 
 @dataclass

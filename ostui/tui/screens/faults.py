@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ...core.diagnosis.knowledge import FaultGroup, FaultSummary, summarize_faults
 from ...core.i18n import _
-from ...core.knowledge import FaultGroup, FaultSummary, summarize_faults
-from ...core.logset import LogFile
+from ...core.indexing.logset import LogFile
 from ...core.strip import STRIP_CELLS, strip_shapes
 from ...core.textsafe import visible
 from ..widgets.names import middle_cut

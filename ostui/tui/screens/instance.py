@@ -15,9 +15,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.instances import ResourceRequest, ResourceStory, resource_story
-from ...core.logset import LogFile
-from ...core.requests import RequestStory
+from ...core.indexing.logset import LogFile
+from ...core.stream.instances import ResourceRequest, ResourceStory, resource_story
+from ...core.stream.requests import RequestStory
 from ...core.textsafe import visible
 from ..widgets.cursor_rows import CursorRows, Row
 from ..widgets.waterfall import WaterfallView

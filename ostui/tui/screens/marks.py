@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...core.i18n import _
-from ...core.logset import LogFile
-from ...core.marks import Mark, MarkSummary
+from ...core.indexing.logset import LogFile
+from ...core.stream.marks import Mark, MarkSummary
 from .prompt import PromptScreen
 
 Target = tuple[LogFile, int]

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.i18n import _
-from ...core.logset import LogFile
+from ...core.indexing.logset import LogFile
 from ...core.textsafe import visible
 
 if TYPE_CHECKING:

@@ -25,9 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...core.levels import Level
-from ...core.textsafe import visible
-from ...core.timekeys import NO_KEY, key_from_datetime, key_to_datetime, key_to_us, us_to_key
-from ...core.timeline import (
+from ...core.stream.timeline import (
     BAND_OF_LEVEL,
     GROUPINGS,
     ZOOMS,
@@ -38,11 +36,13 @@ from ...core.timeline import (
     columns_between,
     step_key,
 )
+from ...core.textsafe import visible
+from ...core.timekeys import NO_KEY, key_from_datetime, key_to_datetime, key_to_us, us_to_key
 from ..level_styles import level_style
 
 if TYPE_CHECKING:
-    from ...core.marks import Mark
-    from ...core.view import StreamView
+    from ...core.stream.marks import Mark
+    from ...core.stream.view import StreamView
 
 # band -> (shape, style): one definition for the bars, the strips and the legend
 BAND_LOOK: tuple[tuple[str, str], ...] = (

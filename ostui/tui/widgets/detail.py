@@ -23,11 +23,11 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...core.i18n import _
-from ...core.logset import LogFile
+from ...core.indexing.logset import LogFile
 from ...core.model import Record, TracebackFrame
-from ...core.requests import RequestStory, search_request
+from ...core.parsing.tracebacks import innermost_openstack_frame
+from ...core.stream.requests import RequestStory, search_request
 from ...core.textsafe import visible
-from ...core.tracebacks import innermost_openstack_frame
 from ..failures import ForwardsWorkerFailures
 from ..level_styles import level_style
 from ..report import (

@@ -11,8 +11,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from ...core.diagnosis.knowledge import FaultMatch, FaultMatcher, error_signature
 from ...core.i18n import _
-from ...core.knowledge import FaultMatch, FaultMatcher, error_signature
 from ...core.levels import Level
 from ...core.model import Record
 from ..report import default_matcher

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ...core.knowledge import explain_status
+from ...core.diagnosis.knowledge import explain_status
 
 
 class HttpExplanation(Widget):

@@ -23,11 +23,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.i18n import _
+from ...core.indexing.logset import LogFile
 from ...core.levels import LEVEL_SHORT, Level
-from ...core.logset import LogFile
 from ...core.model import Record
+from ...core.stream.view import StreamView
 from ...core.textsafe import visible
-from ...core.view import StreamView
 from ..level_styles import level_classes, level_rules
 from .names import middle_cut
 

@@ -14,11 +14,11 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.i18n import _
-from ...core.layouts import pod_log_title
+from ...core.indexing.logset import LogFile
 from ...core.levels import Level
-from ...core.logset import LogFile
-from ...core.marks import Mark
-from ...core.remote import RemoteNode
+from ...core.live.remote import RemoteNode
+from ...core.paths.layouts import pod_log_title
+from ...core.stream.marks import Mark
 from ...core.textsafe import visible
 from .names import lead_kept_cut, middle_cut
 

@@ -12,10 +12,10 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from ...core.i18n import _, n_
+from ...core.indexing.logset import LogFile
 from ...core.levels import Level
-from ...core.logset import LogFile
 from ...core.model import Record
-from ...core.requests import RequestStory, StoryEntry
+from ...core.stream.requests import RequestStory, StoryEntry
 from ...core.textsafe import visible
 from ..level_styles import level_class, level_classes, level_rules
 from .cursor_rows import CursorRows, Row

@@ -21,10 +21,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ...core.frame_source import SourceContext, read_context, shown_source
 from ...core.i18n import _, n_
+from ...core.live.frame_source import SourceContext, read_context, shown_source
 from ...core.model import Traceback, TracebackFrame
-from ...core.tracebacks import innermost_openstack_frame, is_openstack_frame
+from ...core.parsing.tracebacks import innermost_openstack_frame, is_openstack_frame
 from ..failures import ForwardsWorkerFailures
 from .cursor_rows import CursorRows, Row
 

@@ -22,8 +22,8 @@ from textual.reactive import reactive
 
 from ...core.i18n import _, n_
 from ...core.levels import Level
-from ...core.requests import RequestStory
-from ...core.spans import Span, Waterfall, build_waterfall, nested_order, window_around
+from ...core.stream.requests import RequestStory
+from ...core.stream.spans import Span, Waterfall, build_waterfall, nested_order, window_around
 from ...core.textsafe import visible
 from ...core.timekeys import NO_KEY, key_to_us
 from ..level_styles import level_class, level_classes, level_rules

@@ -1,0 +1,1 @@
+"""What the errors mean: known faults, their matching, and the errors grouped."""

@@ -1,0 +1,63 @@
+"""Known faults flagged while indexing (and while tailing).
+
+Every ERROR and CRITICAL record is checked as soon as it is indexed, cheaply: its
+raw text (head and tail when it is very long) is matched without parsing the
+record, and each shape of error (ids, stamps and numbers masked) is matched once.
+The detail pane later runs the full match on the parsed record, with the traceback,
+logger and HTTP status, and shows why it matched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..indexing.logset import LogFile
+from ..levels import Level
+from ..parsing.formats.base import strip_ansi
+from .knowledge import FaultMatcher
+
+_SEVERE = re.compile(b"[\\x%02x-\\xff]" % Level.ERROR)
+HEAD_BYTES = 2048
+_VARIABLE = re.compile(rb"[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
+_MISS = object()
+
+
+def quick_text(raw: bytes) -> str:
+    """A record's text for matching; its head and tail when it is very long."""
+    return strip_ansi(raw.decode("utf-8", "replace"))
+
+
+def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0) -> int:
+    """Flag the known faults of `lf`'s ERROR/CRITICAL records from record `start` on;
+    returns how many were flagged. Results go to `lf.faults` (record -> fault id)."""
+    idx = lf.index
+    if idx is None:
+        return 0
+    flagged = 0
+    cache: dict[bytes, object] = {}
+    levels = idx.levels
+    for m in _SEVERE.finditer(levels, start):
+        i = m.start()
+        s, e = idx.span(i)
+        raw = (
+            idx.source.read(s, min(e - s, HEAD_BYTES))
+            if e - s <= 2 * HEAD_BYTES
+            else (idx.source.read(s, HEAD_BYTES) + b"\n" + idx.source.read(e - HEAD_BYTES, HEAD_BYTES))
+        )
+        # The same error repeats with other stamps, ids and numbers: match each shape (its
+        # first and last lines, variable parts masked) once.
+        first = raw[: raw.find(b"\n", 0, 512) % 513]
+        last = raw.rstrip()[-256:].rpartition(b"\n")[2]
+        key = _VARIABLE.sub(b"#", first + b"\n" + last)
+        fault = cache.get(key, _MISS)
+        if fault is _MISS:
+            hits = matcher.match_text(quick_text(raw), source=str(lf.path))
+            # A fault that counts only when it repeats is decided over the whole set
+            # (`summarize_faults`), never by one record.
+            plain = [h for h in hits if h.fault.repeat is None]
+            fault = cache[key] = plain[0].fault.id if plain else None
+        if isinstance(fault, str):
+            lf.faults[i] = fault
+            flagged += 1
+    lf.faults_checked = len(levels)
+    return flagged

@@ -1,0 +1,1 @@
+"""What keeps changing: followed files and rotations, other nodes over ssh, journals."""

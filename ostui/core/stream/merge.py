@@ -1,0 +1,170 @@
+"""Merge many indexed files into one stream ordered by time.
+
+Each file's keys are first made non-decreasing (a running max; records with no stamp
+take the stamp before them, leading ones the first stamp of the file), so that one
+stable sort of all keys is exactly a k-way merge: it never reorders records inside a
+file, and on equal stamps the earlier file comes first. The result is compact arrays
+in merged order: a reference per record (`file << 40 | record`), its level and its
+key, so level filters are `bytes.translate` plus `itertools.compress` and time
+windows a bisection, with no Python per record. Records appended to the files later
+(live tail) extend the arrays in place when they are newer than what is there. Given
+`shifts`, each file's keys are moved by its shift (µs, e.g. a node's clock skew
+correction) before all this, so the merged keys are on the corrected clock.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress, repeat
+from operator import add, and_, rshift
+
+from ..indexing.index import FileIndex
+from ..levels import Level
+from ..timekeys import NO_KEY, shift_keys
+
+SHIFT = 40
+LOW = (1 << SHIFT) - 1
+
+
+def monotone_keys(keys: Sequence[int], floor: int = NO_KEY) -> array[int]:
+    """Keys made non-decreasing (never below `floor`), leading ones without a stamp backfilled."""
+    mono = array("q", accumulate(keys, max, initial=floor))
+    del mono[0]
+    if mono and mono[0] == NO_KEY:
+        n = next((i for i, k in enumerate(mono) if k != NO_KEY), None)
+        if n is not None:
+            mono[:n] = array("q", [mono[n]]) * n
+    return mono
+
+
+class MergedStream:
+    """The records of several files in time order.
+
+    Positions (0..len-1) index the merged order; `locate(pos)` gives (file number,
+    record number). `view(...)` returns the positions passing a filter.
+    """
+
+    def __init__(self, indexes: Sequence[FileIndex], shifts: Sequence[int] | None = None) -> None:
+        self.indexes = list(indexes)
+        # µs added to each file's keys before merging (clock skew corrections, skew.py)
+        if shifts is not None and len(shifts) != len(self.indexes):
+            raise ValueError(f"{len(shifts)} shifts for {len(self.indexes)} files")
+        self.shifts = list(shifts) if shifts is not None else None
+        self.counts = [len(idx) for idx in self.indexes]  # records merged so far, per file
+        self.last_key = [NO_KEY] * len(self.indexes)  # each file's running max key
+        refs = array("Q")
+        keys = array("q")
+        levels = bytearray()
+        for fno, idx in enumerate(self.indexes):
+            n = self.counts[fno]
+            refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
+            mono = monotone_keys(self._keys(fno, 0, n)) if idx.times else array("q", [NO_KEY]) * n
+            if mono:
+                self.last_key[fno] = mono[-1]
+            keys.extend(mono)
+            levels += idx.levels[:n]
+        if len(self.indexes) > 1:
+            order = sorted(range(len(refs)), key=keys.__getitem__)
+            self.refs = array("Q", map(refs.__getitem__, order))
+            self.keys = array("q", map(keys.__getitem__, order))
+            self.levels = bytearray(map(levels.__getitem__, order))
+        else:
+            self.refs, self.keys, self.levels = refs, keys, levels
+
+    def _keys(self, fno: int, lo: int, hi: int) -> array[int]:
+        """File `fno`'s keys of records lo..hi-1, shifted when a shift is set."""
+        keys = self.indexes[fno].keys[lo:hi]
+        if self.shifts is None or not self.shifts[fno]:
+            return keys
+        return shift_keys(keys, self.shifts[fno])
+
+    @property
+    def total(self) -> int:
+        return len(self.refs)
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def locate(self, pos: int) -> tuple[int, int]:
+        ref = self.refs[pos]
+        return ref >> SHIFT, ref & LOW
+
+    def view(
+        self, levels: Iterable[Level] | None = None, masks: Sequence[bytearray] | None = None, start: int = 0
+    ) -> array[int]:
+        """Positions from `start` whose level is in `levels` and whose record is marked
+        non-zero in its file's mask (`masks[file][record]`), when masks are given."""
+        mask: Iterable[int] | None = None
+        end = len(self.refs)
+        if levels is not None:
+            table = bytearray(256)
+            for level in levels:
+                table[int(level)] = 1
+            mask = bytes(self.levels[start:]).translate(table)
+        if masks is not None:
+            rec_mask = self.lookup(masks, start)
+            mask = rec_mask if mask is None else bytes(map(min, mask, rec_mask))
+        if mask is None:
+            return array("Q", range(start, end))
+        return array("Q", compress(range(start, end), mask))
+
+    def lookup(self, masks: Sequence[bytearray], start: int = 0) -> bytes:
+        """masks[file][record] for every merged position from `start`, at C speed."""
+        bases = array("Q")
+        flat = bytearray()
+        for m in masks:
+            bases.append(len(flat))
+            flat += m
+        refs = self.refs[start:]
+        files = map(rshift, refs, repeat(SHIFT))
+        numbers = map(add, map(bases.__getitem__, files), map(and_, refs, repeat(LOW)))
+        return bytes(map(flat.__getitem__, numbers))
+
+    def current(self) -> bool:
+        """True when no file has records this merge has not taken in yet."""
+        return all(len(idx) == n for idx, n in zip(self.indexes, self.counts, strict=True))
+
+    def position_of(self, file_no: int, rec_no: int) -> int:
+        """Merged position of a record (a linear search; used for jumps, not per row)."""
+        return self.refs.index((file_no << SHIFT) | rec_no)
+
+    def extend(self) -> tuple[int, int] | None:
+        """Merge records appended to the files since the last call.
+
+        Returns (first new position, count), or None when some new record is older
+        than the stream's end, so that the caller must build a new MergedStream. On
+        None nothing here changes: `current()` stays False, so the stream is not
+        reused by mistake with those records left out.
+        """
+        start = len(self.refs)
+        new_refs: list[int] = []
+        new_keys: list[int] = []
+        new_levels = bytearray()
+        counts = list(self.counts)
+        last_key = list(self.last_key)
+        for fno, idx in enumerate(self.indexes):
+            n_old, n_new = counts[fno], len(idx)
+            if n_new <= n_old:
+                continue
+            floor = last_key[fno]
+            mono = (
+                monotone_keys(self._keys(fno, n_old, n_new), floor)
+                if idx.times
+                else array("q", [floor]) * (n_new - n_old)
+            )
+            last_key[fno] = mono[-1]
+            new_refs.extend(range((fno << SHIFT) + n_old, (fno << SHIFT) + n_new))
+            new_keys.extend(mono)
+            new_levels += idx.levels[n_old:n_new]
+            counts[fno] = n_new
+        if not new_refs:
+            return start, 0
+        order = sorted(range(len(new_refs)), key=new_keys.__getitem__)
+        if self.keys and new_keys[order[0]] < self.keys[-1]:
+            return None
+        self.counts, self.last_key = counts, last_key
+        self.refs.extend(map(new_refs.__getitem__, order))
+        self.keys.extend(map(new_keys.__getitem__, order))
+        self.levels += bytes(map(new_levels.__getitem__, order))
+        return start, len(new_refs)

@@ -38,6 +38,7 @@ from typing import IO, Any
 from ..indexing.logset import LogFile
 from ..parsing.formats.base import strip_ansi
 from ..reading.discovery import SERVICES, classify
+from .backoff import RECONNECT_WAITS, Backoff
 from .remote import classify_failure
 
 ArgvFor = Callable[[str], list[str]]
@@ -685,10 +686,10 @@ class JournalMirror:
                 self._fail(code, err_reader.text())
 
     def run(
-        self, backlog_entries: int = DEFAULT_BACKLOG_ENTRIES, backoff: Sequence[float] = (0.5, 1, 2, 4, 8, 15)
+        self, backlog_entries: int = DEFAULT_BACKLOG_ENTRIES, backoff: Sequence[float] = RECONNECT_WAITS
     ) -> None:
         """Sync (unless resuming from a cursor), follow, reconnect with backoff until `stop()`."""
-        attempt = 0
+        waits = Backoff(self._stop, backoff)
         synced = self.cursor is not None
         while not self._stop.is_set():
             if not synced:
@@ -698,14 +699,12 @@ class JournalMirror:
             if synced and self.units and not self._stop.is_set():
                 started = time.monotonic()
                 self.follow_once()
-                if time.monotonic() - started > 5:
-                    attempt = 0  # it held: the next drop starts the backoff again
+                waits.held_since(started)
             elif synced and self.units is not None and not self.units:
                 self.units = None  # none yet: list them again after the wait
             if self._stop.is_set():
                 break
-            self._stop.wait(backoff[min(attempt, len(backoff) - 1)])
-            attempt += 1
+            waits.wait()
 
     def stop(self) -> None:
         self._stop.set()

@@ -48,6 +48,7 @@ from ..paths.layouts import is_container_link
 from ..paths.rotation import RANK_LIVE, base_name, rotation_key, split_compression
 from ..reading.discovery import classify
 from ..sizes import parse_size
+from .backoff import RECONNECT_WAITS, Backoff
 
 DEFAULT_BACKLOG = 2 << 20  # bytes per file fetched at first: enough context on a slow link
 DEFAULT_OLDER_CAP = 256 << 20  # bytes at most per older file fetched on demand
@@ -1041,9 +1042,9 @@ class Mirror:
         """(files whose backlog is here, files)."""
         return sum(f.synced for f in self.files), len(self.files)
 
-    def run(self, backoff: Sequence[float] = (0.5, 1, 2, 4, 8, 15)) -> None:
+    def run(self, backoff: Sequence[float] = RECONNECT_WAITS) -> None:
         """Sync, follow, and reconnect with backoff until `stop()`."""
-        attempt = 0
+        waits = Backoff(self._stop, backoff)
         while not self._stop.is_set():
             if (not self.files or self._relist) and self.sync() and not self.files:
                 self.synced.set()
@@ -1057,12 +1058,10 @@ class Mirror:
                 self.follow_once()
                 if self._relist:
                     continue
-                if time.monotonic() - started > 5:
-                    attempt = 0  # it held: the next drop starts the backoff again
+                waits.held_since(started)
             if self._stop.is_set():
                 break
-            self._stop.wait(backoff[min(attempt, len(backoff) - 1)])
-            attempt += 1
+            waits.wait()
 
     def stop(self) -> None:
         self._stop.set()

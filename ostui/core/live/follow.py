@@ -45,7 +45,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -376,6 +376,17 @@ class _Path:
     suspect_since: float | None = None  # when the catcher first counted more generations than read
 
 
+def _folder_entries(watch: _Path) -> Iterator[os.DirEntry[str]]:
+    """Every entry of the folders where `watch`'s generations may be (unreadable ones skipped)."""
+    for folder in generation_folders(watch.path, watch.folders):
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        yield from entries
+
+
 @dataclass
 class Follower:
     """Polls followed files (and folders, for new files) and updates their indexes."""
@@ -667,32 +678,26 @@ class Follower:
         began, whose first bytes are not those of a generation read already."""
         out: list[FileChange] = []
         found: list[tuple[float, Path, bytes]] = []
-        for folder in generation_folders(watch.path, watch.folders):
+        for entry in _folder_entries(watch):
+            path = Path(entry.path)
+            if not is_generation_of(path, watch.path):
+                continue
             try:
-                with os.scandir(folder) as it:
-                    entries = list(it)
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            for entry in entries:
-                path = Path(entry.path)
-                if not is_generation_of(path, watch.path):
-                    continue
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                judged = (st.st_ino, st.st_mtime_ns)
-                if not stat.S_ISREG(st.st_mode) or st.st_ino in self._read or judged in self._judged:
-                    continue
-                if st.st_mtime < self._started:
-                    continue
-                head = head_of(path)
-                if not head:
-                    continue
-                if any(_same_head(head, known.head) for known in self._generations):
-                    self._judged.add(judged)
-                    continue
-                found.append((st.st_mtime, path, head))
+            judged = (st.st_ino, st.st_mtime_ns)
+            if not stat.S_ISREG(st.st_mode) or st.st_ino in self._read or judged in self._judged:
+                continue
+            if st.st_mtime < self._started:
+                continue
+            head = head_of(path)
+            if not head:
+                continue
+            if any(_same_head(head, known.head) for known in self._generations):
+                self._judged.add(judged)
+                continue
+            found.append((st.st_mtime, path, head))
         for _mtime, path, head in sorted(found):
             try:
                 source = open_generation(path)
@@ -821,24 +826,18 @@ class Follower:
         if not head:
             return None
         matches: list[tuple[int, Path]] = []
-        for folder in generation_folders(watch.path, watch.folders):
-            try:
-                with os.scandir(folder) as it:
-                    entries = list(it)
-            except OSError:
-                continue
-            for entry in entries:
-                path = Path(entry.path)
-                # Beside the log, any name that extends the log's is a copy (`x.log.copy`, `x.log.1`).
-                beside = path.parent == watch.path.parent and path.name.startswith(watch.path.name)
-                named = is_generation_of(path, watch.path) or (beside and path != watch.path)
-                if not named or not entry.is_file(follow_symlinks=False) or entry.inode() in self._read:
-                    continue  # a generation held already is never the copy of another
-                if _same_head(head_of(path, len(head)), head):
-                    try:
-                        matches.append((entry.stat(follow_symlinks=False).st_size, path))
-                    except OSError:
-                        continue
+        for entry in _folder_entries(watch):
+            path = Path(entry.path)
+            # Beside the log, any name that extends the log's is a copy (`x.log.copy`, `x.log.1`).
+            beside = path.parent == watch.path.parent and path.name.startswith(watch.path.name)
+            named = is_generation_of(path, watch.path) or (beside and path != watch.path)
+            if not named or not entry.is_file(follow_symlinks=False) or entry.inode() in self._read:
+                continue  # a generation held already is never the copy of another
+            if _same_head(head_of(path, len(head)), head):
+                try:
+                    matches.append((entry.stat(follow_symlinks=False).st_size, path))
+                except OSError:
+                    continue
         for _size, path in sorted(matches, reverse=True, key=lambda m: (not m[1].name.endswith(".gz"), m[0])):
             try:
                 source = open_generation(path)

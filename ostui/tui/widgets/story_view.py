@@ -68,6 +68,19 @@ def http_line(rec: Record, width: int = 0) -> str | None:
     return line
 
 
+class _EntryMessage(Message):
+    """A story's entry, told by the view it is in."""
+
+    def __init__(self, view: RequestStoryView, entry: StoryEntry) -> None:
+        super().__init__()
+        self.view = view
+        self.entry = entry
+
+    @property
+    def control(self) -> RequestStoryView:
+        return self.view
+
+
 class RequestStoryView(CursorRows):
     """The records of one request (and the ids linked to it), one row each, in time order."""
 
@@ -123,29 +136,11 @@ class RequestStoryView(CursorRows):
 
     empty_text: reactive[str] = reactive("", init=False)
 
-    class EntryHighlighted(Message):
+    class EntryHighlighted(_EntryMessage):
         """The cursor moved onto an entry."""
 
-        def __init__(self, view: RequestStoryView, entry: StoryEntry) -> None:
-            super().__init__()
-            self.view = view
-            self.entry = entry
-
-        @property
-        def control(self) -> RequestStoryView:
-            return self.view
-
-    class EntrySelected(Message):
+    class EntrySelected(_EntryMessage):
         """Enter on an entry: the app may jump to that record in the stream."""
-
-        def __init__(self, view: RequestStoryView, entry: StoryEntry) -> None:
-            super().__init__()
-            self.view = view
-            self.entry = entry
-
-        @property
-        def control(self) -> RequestStoryView:
-            return self.view
 
     def on_mount(self) -> None:
         self.rebuild()

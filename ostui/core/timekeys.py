@@ -66,6 +66,13 @@ def key_to_datetime(key: int) -> datetime | None:
         return None
 
 
+def seconds_between(first: int, last: int) -> float | None:
+    """From time key `first` to `last`, in seconds; None when either has no time."""
+    if first == NO_KEY or last == NO_KEY:
+        return None
+    return (key_to_us(last) - key_to_us(first)) / 1e6
+
+
 def iso_key(stamp: bytes) -> int:
     """Key of one ISO-like stamp (`2016-06-10 21:49:30.191`, `...T...Z`); NO_KEY if unreadable."""
     m = _ISO.search(stamp)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..indexing.logset import LogFile
 from ..levels import Level
 from ..model import Record
-from ..timekeys import NO_KEY, key_to_us
+from ..timekeys import NO_KEY, seconds_between
 from .requests import RequestStory, StoryEntry, _records_with, search_request
 from .spans import Waterfall, build_waterfall
 
@@ -70,9 +70,7 @@ class ResourceRequest:
 
     @property
     def duration(self) -> float | None:
-        if self.first == NO_KEY or self.last == NO_KEY:
-            return None
-        return (key_to_us(self.last) - key_to_us(self.first)) / 1e6
+        return seconds_between(self.first, self.last)
 
     @property
     def status(self) -> int | None:

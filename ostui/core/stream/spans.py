@@ -21,7 +21,7 @@ from typing import Any
 
 from ..levels import Level
 from ..model import HttpInfo
-from ..timekeys import NO_KEY, key_to_us, us_to_key
+from ..timekeys import NO_KEY, key_to_us, seconds_between, us_to_key
 from .requests import RequestStory, StoryEntry
 from .timeline import producer_of
 
@@ -51,9 +51,7 @@ class Span:
 
     @property
     def duration(self) -> float | None:
-        if self.first == NO_KEY or self.last == NO_KEY:
-            return None
-        return (key_to_us(self.last) - key_to_us(self.first)) / 1e6
+        return seconds_between(self.first, self.last)
 
     @property
     def service(self) -> str:

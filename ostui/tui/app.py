@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
@@ -101,6 +102,7 @@ class OstuiApp(KeyActions, App[int]):
         self._owns_session = not isinstance(session, Session)
         self.session = session if isinstance(session, Session) else Session(session or make_args(demo=True))
         self._given_files = list(files) if files is not None else None
+        self.index_clock = time.monotonic()  # when indexing began (its speed and what is left)
         self._signal_exit = SignalExit(lambda code: self.exit(return_code=code), self.session.close)
         self.stream_files: list[LogFile] = []
         self.indexed = False
@@ -231,6 +233,8 @@ class OstuiApp(KeyActions, App[int]):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_files(self, files: list[LogFile]) -> None:
+        self.index_clock = time.monotonic()
+
         def progress(done: int, total: int, files_done: int, files_total: int) -> None:
             self.post_message(IndexProgress(done, total, files_done, files_total))
 
@@ -238,13 +242,17 @@ class OstuiApp(KeyActions, App[int]):
         self.post_message(IndexingDone())
 
     def on_index_progress(self, message: IndexProgress) -> None:
-        pct = 100 * message.done_bytes // max(1, message.total_bytes)
+        from .widgets.status_words import indexing_words
+
+        seconds = time.monotonic() - self.index_clock
         self.set_status(
-            _(
-                "indexing {done}/{total} files · {pct}%",
-                done=message.files_done,
-                total=message.files_total,
-                pct=pct,
+            indexing_words(
+                self.filters.describe(),
+                message.done_bytes,
+                message.total_bytes,
+                message.files_done,
+                message.files_total,
+                seconds,
             )
         )
 

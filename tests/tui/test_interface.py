@@ -402,3 +402,24 @@ def test_every_level_fits_the_streams_column_whole() -> None:
     assert set(LEVEL_SHORT) == set(Level)
     assert all(0 < len(label) <= 5 for label in LEVEL_SHORT.values())
     assert len(set(LEVEL_SHORT.values())) == len(Level)
+
+
+def test_indexing_words_say_the_share_indexed_and_what_is_left() -> None:
+    from ostui.tui.widgets.status_words import indexing_words
+
+    words = indexing_words("ERROR+", 600_000_000, 1_000_000_000, 3, 10, 2.0)
+    assert words == "ERROR+ · 60% indexed · 3/10 files · 300 MB/s · about 1 s left"
+    assert indexing_words("no filter", 0, 10, 0, 1, 0.1) == "no filter · 0% indexed · 0/1 files"
+
+
+async def test_a_filter_chosen_while_indexing_says_how_much_it_covers() -> None:
+    from ostui.tui.messages import IndexProgress
+
+    app = app_for(SEED)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("L", "L", "L")
+        await settle(pilot)
+        app.post_message(IndexProgress(61, 100, 1, 2))
+        await settle(pilot)
+        assert app.status_text.startswith("ERROR+ · 61% indexed · 1/2 files")

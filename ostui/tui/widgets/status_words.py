@@ -76,6 +76,26 @@ def status_words(facts: StatusFacts) -> str:
     return " · ".join(parts)
 
 
+def indexing_words(
+    filters: str, done_bytes: int, total_bytes: int, files_done: int, files_total: int, seconds: float
+) -> str:
+    """While indexing: the filter shown and how much of the logs it covers so far, what is
+    left (files, speed, an estimate), so a filtered count is never taken for the whole."""
+    pct = 100 * done_bytes // max(1, total_bytes)
+    parts = [
+        filters,
+        _("{pct}% indexed", pct=pct),
+        _("{done}/{total} files", done=files_done, total=files_total),
+    ]
+    if seconds >= 0.5 and done_bytes:
+        rate = done_bytes / seconds
+        parts.append(_("{rate} MB/s", rate=f"{rate / 1e6:.0f}"))
+        left = (total_bytes - done_bytes) / rate
+        if left >= 1:
+            parts.append(_("about {seconds} s left", seconds=f"{left:.0f}"))
+    return " · ".join(parts)
+
+
 def shown_path(path: Path) -> str:
     """A file's path as the operator typed it: relative to the working folder when under it."""
     try:

@@ -399,3 +399,21 @@ def test_the_follower_leaves_a_shared_file_to_its_producers(tmp_path: Path) -> N
         assert [(c.file.producer, c.records) for c in _grow_producers(found, set())] == [("nova-api", 1)]
     finally:
         follower.close()
+
+
+def test_a_replaced_shared_file_is_said_once(tmp_path: Path) -> None:
+    """logrotate moves a pod log (or a split syslog) away: its successor is not re-split yet,
+    so the change is said once, as a problem of the file, never in silence."""
+    from ostui.session.loops import ROTATED_SHARE, _grow_producers
+
+    path = tmp_path / "pod.log"
+    path.write_bytes(b"2025-05-14T04:23:56.905Z [pebble] started\n2025-05-14T04:23:57.000Z [nova-api] up\n")
+    found = streams(path)
+    said: set[int] = set()
+    assert _grow_producers(found, set(), said) == []
+    path.rename(tmp_path / "pod.log.1")
+    path.write_bytes(b"2025-05-14T05:00:00.000Z [nova-api] a new day\n")
+    first = _grow_producers(found, set(), said)
+    assert [(c.kind, c.note.endswith(ROTATED_SHARE)) for c in first] == [("problem", True)]
+    assert ROTATED_SHARE in first[0].file.problems
+    assert _grow_producers(found, set(), said) == []

@@ -7,12 +7,13 @@ nothing here draws. The session's lock is held wherever the file list or an inde
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.indexing.logset import LogFile
+from ..core.indexing.logset import LogFile, SharedFile
 from ..core.paths.rotation import base_name
 from ..core.reading.source import estimated_size
 from .session import Session
@@ -73,11 +74,13 @@ def follow(
     # Producers of one file share its split: the follower watches the file once, and every
     # producer's index takes what the split gained.
     shared = [f for f in files if f.share is not None]
+    said: set[int] = set()
     try:
         while not cancelled() and not session.closed:
             with session.lock:
                 changes = follower.poll()
-                changes += _grow_producers(shared, {id(c.file) for c in changes if c.kind == "grew"})
+                grew = {id(c.file) for c in changes if c.kind == "grew"}
+                changes += _grow_producers(shared, grew, said)
                 for change in changes:
                     if change.kind == "new" and change.file not in session.files:
                         session.files.append(change.file)
@@ -90,10 +93,29 @@ def follow(
         follower.close()
 
 
-def _grow_producers(shared: list[LogFile], reported: set[int]) -> list[FileChange]:
+ROTATED_SHARE = (
+    "replaced at its path (rotated?): the new file carries several producers and is not "
+    "followed yet; what was read stays shown. Start ostui again to read the new one"
+)
+
+
+def _grow_producers(
+    shared: list[LogFile], reported: set[int], said: set[int] | None = None
+) -> list[FileChange]:
+    """Grow the producers of files that carry several (they share one split), and say once
+    when such a file was replaced at its path: its successor is not re-split yet, and its
+    lines must not go unsaid."""
     from ..core.live.follow import FileChange
 
     out: list[FileChange] = []
+    said = set() if said is None else said
+    for lf in shared:
+        share = lf.share
+        if share is None or id(share) in said or not _replaced(share):
+            continue
+        said.add(id(share))
+        lf.problems.append(ROTATED_SHARE)
+        out.append(FileChange(lf, "problem", 0, f"{lf.path.name}: {ROTATED_SHARE}"))
     for lf in shared:
         if lf.index is None or lf.error is not None:
             continue
@@ -105,6 +127,21 @@ def _grow_producers(shared: list[LogFile], reported: set[int]) -> list[FileChang
         if added and id(lf) not in reported:
             out.append(FileChange(lf, "grew", added))
     return out
+
+
+def _replaced(share: SharedFile) -> bool:
+    """The file at the split's path is no longer the one the split reads."""
+    split = share.split
+    if split is None:
+        return False
+    try:
+        reading = split.source.inode()  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return False  # not a plain file (a gzip member, a spill): nothing is followed there
+    try:
+        return os.stat(share.path).st_ino != reading
+    except OSError:
+        return True
 
 
 def classify_new_file(session: Session, path: Path) -> LogFile | None:

@@ -250,8 +250,9 @@ def more_tags(
         # From a newline, not `(?m)^`: the engine then leaps from line to line at C speed
         # (a `^` is tried at every byte: six times slower); a line only `before_tag` finds
         # is then checked whole.
-        search = _compiled(b"\n" + (env.before_tag + skip if env.before_tag else wrapped))
-        if pos == first and _compiled(wrapped).match(data, first, end):
+        # re's own bounded cache: these patterns name a file's tags, which are unbounded
+        search = re.compile(b"\n" + (env.before_tag + skip if env.before_tag else wrapped))
+        if pos == first and re.compile(wrapped).match(data, first, end):
             start = first
         else:
             m = search.search(data, max(pos - 1, first), end)

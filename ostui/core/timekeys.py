@@ -145,13 +145,27 @@ def year_in(text: bytes) -> FileYear | None:
     return FileYear(*latest) if latest else None
 
 
+YEAR_SAMPLE = 64 << 10  # bytes of a file's head, and of its tail, looked at for its year
+
+
+def dated_year(read: Callable[[int, int], bytes], size: int, tail: bool = True) -> FileYear | None:
+    """`year_in` a file's head and (with `tail`) its tail, read by `read(offset, length)`."""
+    text = read(0, YEAR_SAMPLE)
+    if tail and size > YEAR_SAMPLE:
+        text += read(size - YEAR_SAMPLE, YEAR_SAMPLE)
+    return year_in(text)
+
+
+def _reader(fd: int) -> Callable[[int, int], bytes]:
+    return lambda at, n: os.pread(fd, n, at)
+
+
 class NodeYear:
     """The latest dated line among a node's files (their heads and tails), looked for once
     and only when a file of the node has no dated line of its own (a klog or haproxy log
     beside dated ones): a collected tree's copy time is no year for its logs."""
 
     FILES = 200  # files looked at, at most
-    SAMPLE = 64 << 10
 
     def __init__(self, paths: Sequence[os.PathLike[str] | str]) -> None:
         self.paths = list(paths)
@@ -172,15 +186,10 @@ class NodeYear:
             if str(path).endswith(".gz"):
                 continue  # its tail costs the whole file
             try:
-                with open(path, "rb") as fh:
-                    text = fh.read(self.SAMPLE)
-                    size = os.fstat(fh.fileno()).st_size
-                    if size > 2 * self.SAMPLE:
-                        fh.seek(size - self.SAMPLE)
-                    text += fh.read(self.SAMPLE)
+                with open(path, "rb", buffering=0) as fh:
+                    found = dated_year(_reader(fh.fileno()), os.fstat(fh.fileno()).st_size)
             except OSError:
                 continue
-            found = year_in(text)
             if found is not None and (latest is None or (found, found.month) > (latest, latest.month)):
                 latest = found
         # A plain year: the node's latest month says nothing of this file's last one.

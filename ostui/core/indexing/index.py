@@ -19,11 +19,10 @@ from ..ids import REQUEST_ID_RE_B
 from ..levels import Level
 from ..parsing.formats import LogFormat, _scanner, sniff_format
 from ..reading.source import BLOCK_SIZE, ByteSource, FileSource
-from ..timekeys import NO_KEY, FileYear, year_for_file, year_in
+from ..timekeys import NO_KEY, YEAR_SAMPLE, FileYear, dated_year, year_for_file
 
 TRACEBACK_MARK = b"Traceback (most recent call last)"
 SNIFF_BYTES = 64 << 10
-YEAR_SAMPLE = 64 << 10  # bytes of head and of tail looked at for the year of year-less stamps
 # A line is read whole up to this; a longer one (a sparse file's zeros, a blob) is indexed
 # in pieces of this size, so memory stays bounded whatever the file holds.
 MAX_LINE_READ = 64 << 20
@@ -242,11 +241,10 @@ def year_of_source(source: ByteSource, node_year: Callable[[], int | None] | Non
     else the latest of its node's other files (`node_year`), else its file's modification
     year and month."""
     size = source.size()
-    cheap_tail = isinstance(source, FileSource) and size > YEAR_SAMPLE
-    tail = source.read(size - YEAR_SAMPLE, YEAR_SAMPLE) if cheap_tail else b""
-    found = year_in(source.read(0, YEAR_SAMPLE) + tail)
+    tail = isinstance(source, FileSource)
+    found: int | None = dated_year(source.read, size, tail)
     if found is not None and not tail and size > YEAR_SAMPLE:
         found = FileYear(found, 12)  # the head's latest month is not the file's last
     if found is None and node_year is not None:
-        return node_year() or year_for_file(source.path)
+        found = node_year()
     return found or year_for_file(source.path)

@@ -139,9 +139,7 @@ class SharedFile:
         from ..timekeys import year_in
 
         # The producers' dated lines say the year of a merged file's year-less ones.
-        return ProducerIndex(
-            payload, fmt, times=times, year=year_in(self.sample) or None, node_year=node_year
-        )
+        return ProducerIndex(payload, fmt, times=times, year=year_in(self.sample), node_year=node_year)
 
     def stream_format(self, stream: int) -> LogFormat:
         env = self.sniffed.envelope

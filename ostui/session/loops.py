@@ -109,11 +109,12 @@ def _grow_producers(
 
     out: list[FileChange] = []
     said = set() if said is None else said
-    for lf in shared:
-        share = lf.share
-        if share is None or id(share) in said or not _replaced(share):
+    # One look per file, not per producer (a split syslog has many).
+    first_of = {id(lf.share): lf for lf in reversed(shared) if lf.share is not None}
+    for key, lf in first_of.items():
+        if key in said or lf.share is None or not _replaced(lf.share):
             continue
-        said.add(id(share))
+        said.add(key)
         lf.problems.append(ROTATED_SHARE)
         out.append(FileChange(lf, "problem", 0, f"{lf.path.name}: {ROTATED_SHARE}"))
     for lf in shared:

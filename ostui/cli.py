@@ -22,6 +22,7 @@ from .core.i18n import _, catalogue, language, set_language
 from .core.textsafe import json_text, visible
 
 if TYPE_CHECKING:
+    from .core.config import Config
     from .session import Session
 
 COMMANDS = ("scan", "request", "faults", "explain", "nodes", "timeline", "instance")
@@ -353,13 +354,6 @@ def _print_status(ex: Any) -> None:
     Console().print(Panel(body, title=title, title_align="left", expand=False))
 
 
-def _out_console() -> Any:
-    """A console that never wraps: piped output keeps one line per line, whatever its length."""
-    from rich.console import Console
-
-    return Console(soft_wrap=True, highlight=False)
-
-
 def _fault_lines(doc: dict[str, Any], words: dict[str, str], indent: str = "") -> list[Any]:
     """Cause, every fix step, bugs and links of a fault (from `fault_dict`), as rich Text lines."""
     from rich.text import Text
@@ -381,8 +375,10 @@ def _fault_lines(doc: dict[str, Any], words: dict[str, str], indent: str = "") -
 def _print_fault(doc: dict[str, Any], lang: str) -> None:
     from rich.text import Text
 
+    from .render import plain_console
+
     words = _LABELS[lang]
-    console = _out_console()
+    console = plain_console(fold=False)  # the terminal wraps a long line
     console.print(Text(doc["title"], style="bold") + Text(f"  {doc['id']} ({doc['pack']})", style="dim"))
     for line in _fault_lines(doc, words):
         console.print(line)
@@ -395,9 +391,10 @@ def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None
 
     from .core.diagnosis.knowledge import fault_dict
     from .core.strip import strip_shapes
+    from .render import plain_console
 
     words = _LABELS[lang]
-    console = _out_console()
+    console = plain_console(fold=False)  # the terminal wraps a long line
     if not summary.records:
         console.print(words["none"])
         return
@@ -541,7 +538,10 @@ def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = _command_first(list(sys.argv[1:] if argv is None else argv))
     command = argv[0] if argv and argv[0] in COMMANDS else None
-    choose_language(argv)
+    from .core.config import load_config
+
+    config = load_config()  # read once: the language now, the session's defaults later
+    choose_language(argv, config)
     parser = build_parser(command)
     # parse_intermixed_args cuts the usage line's first 7 characters, as if every language
     # said "usage: " (Chinese says 用法：); it keeps a usage that is already set.
@@ -550,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_intermixed_args(argv[1:] if command else argv)
     try:
         # explain reads no logs: no session, and none of the engine imported
-        return cmd_explain(args) if command == "explain" else in_session(command, args, parser)
+        return cmd_explain(args) if command == "explain" else in_session(command, args, parser, config)
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
@@ -567,7 +567,7 @@ def _command_first(argv: list[str]) -> list[str]:
     return argv
 
 
-def choose_language(argv: Sequence[str]) -> str:
+def choose_language(argv: Sequence[str], config: Config) -> str:
     """The language of help, messages and output, before any parser is built: --lang, else
     the settings file's, else the locale. argparse's own words (usage, options, errors)
     follow it."""
@@ -577,11 +577,7 @@ def choose_language(argv: Sequence[str]) -> str:
             given = argv[n + 1]
         elif arg.startswith("--lang="):
             given = arg.split("=", 1)[1]
-    if not given:
-        from .core.config import load_config
-
-        given = load_config().language
-    chosen = set_language(given or "")
+    chosen = set_language(given or config.language or "")
     argparse._ = _argparse_words  # type: ignore[attr-defined]  # argparse looks its words up here
     return chosen
 
@@ -590,12 +586,14 @@ def _argparse_words(text: str) -> str:
     return catalogue(language()).get(text, text)
 
 
-def in_session(command: str | None, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Run the command over a session built from its arguments, closed whatever happens."""
-    from .core.config import load_config
+def in_session(
+    command: str | None, args: argparse.Namespace, parser: argparse.ArgumentParser, config: Config
+) -> int:
+    """Run the command over a session built from its arguments (what they leave unsaid, from
+    the settings file), closed whatever happens."""
     from .session import NodesError, NodesIncomplete, Options, Session
 
-    options = Options.from_arguments(args, browser=command is None, config=load_config())
+    options = Options.from_arguments(args, browser=command is None, config=config)
     if options.fmt:
         try:
             options.forced_format()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.syntax import Syntax
@@ -11,9 +11,11 @@ from rich.text import Text
 
 from .core.i18n import _
 from .core.levels import LEVEL_LOOK, Level
-from .core.parsing.tracebacks import traceback_text
-from .core.stream.requests import RequestStory
 from .core.textsafe import visible
+
+if TYPE_CHECKING:
+    # Types only: explain and faults print through this module and read no logs.
+    from .core.stream.requests import RequestStory
 
 # Terminal colours for the roles of core.levels.LEVEL_LOOK.
 _ROLE_COLOUR = {"error": "red", "warning": "yellow", "success": "green", "primary": "cyan", "muted": "dim"}
@@ -24,10 +26,11 @@ def level_style(level: Level) -> str:
     return f"{emphasis} {_ROLE_COLOUR[role]}".strip()
 
 
-def plain_console() -> Console:
-    """On a terminal: coloured and fitted to its width. Piped: no colour and no wrapping,
-    one row or record a line (grep, awk and sort read it)."""
-    console = Console()
+def plain_console(fold: bool = True) -> Console:
+    """On a terminal: coloured, and fitted to its width (`fold`) or left to the terminal to
+    wrap. Piped: no colour and no wrapping, one row or record a line (grep, awk and sort
+    read it)."""
+    console = Console() if fold else Console(soft_wrap=True, highlight=False)
     return console if console.is_terminal else Console(soft_wrap=True, no_color=True, highlight=False)
 
 
@@ -136,6 +139,8 @@ def print_story(story: RequestStory, console: Console | None = None) -> None:
             http = f"    HTTP {rec.http.method or ''} {rec.http.url or ''} -> {rec.http.status}"
             console.print(Text(visible(http), style="dim"))
         if rec.traceback is not None and rec.level >= Level.WARNING:
+            from .core.parsing.tracebacks import traceback_text
+
             shown = visible(traceback_text(rec.traceback), keep_newlines=True)
             if console.is_terminal:
                 console.print(Syntax(shown, "pytb", theme="ansi_dark", word_wrap=True))

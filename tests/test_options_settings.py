@@ -34,3 +34,15 @@ def test_a_backlog_that_is_no_size_is_said_and_left_out() -> None:
     config = parse_config('backlog = "lots"\n')
     assert config.backlog is None and "backlog" in config.problems[0]
     assert options("/var/log", settings='backlog = "lots"\n').backlog == "2M"
+
+
+def test_a_size_too_big_to_be_one_is_said_not_raised() -> None:
+    import pytest
+
+    from ostui.core.sizes import parse_size
+
+    assert parse_size("2M") == 2 << 20 and parse_size(512) == 512 and parse_size("1.5k") == 1536
+    for bad in ("1e999G", "inf", "nan", "-1M", "0", "", "lots"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
+    assert parse_config('backlog = "1e999G"\n').problems  # said; it used to raise OverflowError

@@ -99,7 +99,7 @@ def _is_size(text: str) -> bool:
 
     try:
         parse_size(text)
-    except (ValueError, IndexError):
+    except ValueError:
         return False
     return True
 

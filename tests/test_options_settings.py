@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ostui.cli import build_parser
 from ostui.core.config import parse_config
+from ostui.core.sizes import parse_size
 from ostui.session import Options
 
 SETTINGS = parse_config('theme = "light"\nlanguage = "zh"\nbacklog = "8M"\n')
@@ -37,10 +40,6 @@ def test_a_backlog_that_is_no_size_is_said_and_left_out() -> None:
 
 
 def test_a_size_too_big_to_be_one_is_said_not_raised() -> None:
-    import pytest
-
-    from ostui.core.sizes import parse_size
-
     assert parse_size("2M") == 2 << 20 and parse_size(512) == 512 and parse_size("1.5k") == 1536
     for bad in ("1e999G", "inf", "nan", "-1M", "0", "", "lots"):
         with pytest.raises(ValueError):

@@ -17,6 +17,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -220,8 +221,14 @@ def all_files() -> list[Path]:
     )
 
 
+@cache
+def opened(folder: Path) -> list[LogFile]:
+    """Every log of `folder`, indexed once for all the files of it that are tested."""
+    return open_files(files_from_tree(discover(folder)))
+
+
 def engine(path: Path) -> list[LogFile]:
-    found = [lf for lf in open_files(files_from_tree(discover(path.parent))) if Path(lf.path) == path]
+    found = [lf for lf in opened(path.parent) if Path(lf.path) == path]
     assert found, f"{path} was not read"
     return found
 

@@ -444,9 +444,9 @@ def _print_faults(summary: Any, lang: str, attributions: dict[str, str]) -> None
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .core.diagnosis.knowledge import explain_status, fault_dict, load_faults, pick_lang
+    from .core.diagnosis.knowledge import explain_status, fault_dict, load_faults
 
-    lang = pick_lang(args.lang)
+    lang = language()  # as choose_language chose it: --lang, the settings file, the locale
     subject = args.subject.strip()
     if subject.isdigit():
         explanation = explain_status(int(subject), lang)
@@ -486,7 +486,6 @@ def cmd_faults(args: argparse.Namespace, session: Session) -> int:
         FaultMatcher,
         find_installed,
         load_faults,
-        pick_lang,
         summarize_faults,
     )
     from .core.indexing.logset import open_files
@@ -503,7 +502,7 @@ def cmd_faults(args: argparse.Namespace, session: Session) -> int:
     pack = load_faults()
     for message in pack.errors:
         print(f"ostui: {message}", file=sys.stderr)
-    lang = pick_lang(args.lang)
+    lang = language()  # the one choice: --lang, the settings file, the locale
     # Package lists are read only from inside the tree given: never from this host.
     installed = find_installed([args.root]) if args.root is not None else None
     summary = summarize_faults(files, FaultMatcher(pack), installed, lang, workers=None)  # every core

@@ -146,3 +146,16 @@ def test_plain_output_follows_the_language() -> None:
     first, heads = timeline.splitlines()[:2]
     assert first == "2015-10-20 08:48:26 -> 2015-10-29 10:55:23，时间桶宽度 1m"
     assert heads == "时间桶" + " " * 17 + "错误    警告    其他"  # columns counted in cells, as the rows
+
+
+def test_the_settings_files_language_holds_for_every_output() -> None:
+    """language = "zh" in config.toml: help, explain and faults all speak it (explain and
+    faults once read only --lang and the locale)."""
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "ostui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('language = "zh"\n')
+    assert ostui("scan", "--help").stdout.startswith("用法：ostui scan")
+    assert "服务器内部错误" in ostui("explain", "500").stdout
+    assert ostui("explain", "500", "--lang", "en").stdout.count("Internal Server Error") >= 1
+    faults = ostui("faults", str(SEED)).stdout
+    assert "已知故障" in faults, faults[:300]

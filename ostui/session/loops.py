@@ -45,14 +45,20 @@ def index_files(
     total = sum(sizes) or 1
     done = 0
     fmt = session.options.forced_format()
+    pool = session.index_pool()
     for n, f in enumerate(files):
+        if session.closed:
+            return  # quitting: the rest is not wanted
         base = done
         f.open(fmt)  # compressed files were left unopened at start-up
 
         def step(scanned: int, size: int, base: int = base, n: int = n) -> None:
             progress(base + scanned, total, n, len(files))
 
-        f.build(step, block_size=INDEX_BLOCK)
+        if pool.wants(f):
+            pool.build(f, step)  # big plain files: in parts, on every core
+        else:
+            f.build(step, block_size=INDEX_BLOCK)
         flag_faults(session, f)
         done += sizes[n]
         progress(done, total, n + 1, len(files))

@@ -20,6 +20,7 @@ from .options import Options
 
 if TYPE_CHECKING:
     from ..core.diagnosis.knowledge import FaultMatcher
+    from ..core.indexing.parallel import IndexPool
     from ..core.live.journal import JournalMirror
     from ..core.live.remote import Mirror
     from ..core.stream.marks import Mark, MarkSummary
@@ -56,6 +57,7 @@ class Session:
         self._owning = threading.Lock()  # guards the resource lists against a concurrent close
         self._closed = threading.Event()
         self._matcher: FaultMatcher | None = None
+        self._index_pool: IndexPool | None = None
         self.request_index: RequestIndex | None = None  # every request id -> its records, once indexed
         self.request_files: list[LogFile] = []  # the files in the request index's numbering
         self.marks: list[Mark] = []  # reproduction marks, oldest first
@@ -112,6 +114,17 @@ class Session:
 
             self._matcher = default_matcher()
         return self._matcher
+
+    def index_pool(self) -> IndexPool:
+        """The processes that index big files in parts (started on first use, stopped at close)."""
+        from ..core.indexing.parallel import IndexPool
+
+        with self._owning:
+            if self._index_pool is None:
+                self._index_pool = IndexPool()
+                if self._closed.is_set():
+                    self._index_pool.close()
+            return self._index_pool
 
     # -- reproduction marks ---------------------------------------------------------------------
     def drop_mark(self) -> Mark:
@@ -194,6 +207,8 @@ class Session:
                 return
             self._closed.set()
             journals, mirrors, threads, folders = self.journals, self.mirrors, self._threads, self.folders
+        if self._index_pool is not None:
+            self._index_pool.close()
         for journal in journals:
             journal.stop()
         for mirror in mirrors:

@@ -1,17 +1,23 @@
 """Index big files on every core: each file is cut at line starts into parts that
 worker processes index at once; the parts' arrays are joined in order.
 
-Used by the headless commands (a fresh process, safe to fork). The browser keeps to
-threads: forking a process that runs Textual's threads is not safe.
+The headless commands fork (`build_files`: a fresh process, safe to fork). The browser
+runs threads, which make fork unsafe: its `IndexPool` starts its processes from a fork
+server, a new interpreter that forks them, and joins the parts in order as they come.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from array import array
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from itertools import pairwise
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,9 @@ from .index import FileIndex
 from .logset import LogFile
 
 MIN_PART = 32 << 20  # smaller files are not worth a process
+# The browser's parts: small enough that the index grows steadily and a quit never waits
+# long for a part under way, big enough that a part's start-up cost is lost in its work.
+BROWSER_PART = 48 << 20
 
 
 def _part(
@@ -54,16 +63,53 @@ def _part(
         "nul": idx.nul,
         "bad_utf8": idx.bad_utf8,
         "scanned": start + idx.scanned,
+        "mid_line": idx._mid_line,
     }
 
 
-def _cuts(source: FileSource, parts: int) -> list[int]:
-    """Part boundaries at line starts."""
-    size = source.size()
+def merge_part(idx: FileIndex, r: dict[str, Any]) -> None:
+    """Append one part's result (the parts in file order) to `idx`."""
+    idx.starts.frombytes(r["starts"])
+    idx.levels += r["levels"]
+    idx.keys.frombytes(r["keys"])
+    idx.lines += r["lines"]
+    idx.tracebacks += r["tracebacks"]
+    idx.unparsed += r["unparsed"]
+    idx.request_ids |= r["request_ids"]
+    idx.long_lines += r["long_lines"]
+    idx.split_lines += r["split_lines"]
+    idx.crlf += r["crlf"]
+    idx.nul += r["nul"]
+    idx.bad_utf8 += r["bad_utf8"]
+    idx.scanned = r["scanned"]
+    idx._mid_line = r["mid_line"]  # a follower's next update goes on from the same state
+
+
+def _submit(pool: ProcessPoolExecutor, idx: FileIndex, cuts: list[int]) -> list[Future[dict[str, Any]]]:
+    assert isinstance(idx.source, FileSource)
+    args = (str(idx.source.path), idx.source.inode(), idx.source.cr_lines, idx.format.name)
+    return [pool.submit(_part, *args, a, b, idx.times, idx.year) for a, b in pairwise(cuts)]
+
+
+def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:
+    """A plain file, not indexed yet, big enough to be indexed in parts."""
+    idx = f.index
+    return (
+        idx is not None
+        and isinstance(idx.source, FileSource)
+        and not len(idx)
+        and idx.scanned == 0
+        and idx.source.size() >= min_size
+    )
+
+
+def _cuts(source: FileSource, parts: int, size: int | None = None) -> list[int]:
+    """Boundaries of `parts` parts of the first `size` bytes, at line starts."""
+    size = source.size() if size is None else size
     cuts = [0]
     for k in range(1, parts):
         pos = size * k // parts
-        nl = source.read(pos, 1 << 20).find(b"\n")
+        nl = source.read(pos, min(1 << 20, size - pos)).find(b"\n")
         if nl < 0:
             continue
         cut = pos + nl + 1
@@ -96,22 +142,7 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
         for f in big:
             idx = f.index
             assert idx is not None and isinstance(idx.source, FileSource)
-            cuts = _cuts(idx.source, workers)
-            futures = [
-                pool.submit(
-                    _part,
-                    str(f.path),
-                    idx.source.inode(),
-                    idx.source.cr_lines,
-                    idx.format.name,
-                    a,
-                    b,
-                    idx.times,
-                    idx.year,
-                )
-                for a, b in pairwise(cuts)
-            ]
-            jobs.append((f, futures))
+            jobs.append((f, _submit(pool, idx, _cuts(idx.source, workers))))
         for f in files:  # small files meanwhile, in this process
             if all(f is not g for g, _ in jobs):
                 f.build()
@@ -124,17 +155,89 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
                 f.error = f"indexing failed: {exc}"
                 continue
             for r in results:
-                idx.starts.frombytes(r["starts"])
-                idx.levels += r["levels"]
-                idx.keys.frombytes(r["keys"])
-                idx.lines += r["lines"]
-                idx.tracebacks += r["tracebacks"]
-                idx.unparsed += r["unparsed"]
-                idx.request_ids |= r["request_ids"]
-                idx.long_lines += r["long_lines"]
-                idx.split_lines += r["split_lines"]
-                idx.crlf += r["crlf"]
-                idx.nul += r["nul"]
-                idx.bad_utf8 += r["bad_utf8"]
-                idx.scanned = r["scanned"]
+                merge_part(idx, r)
             f.problems.extend(quirks(idx))
+
+
+@contextmanager
+def _stderr_with_a_file() -> Iterator[None]:
+    """multiprocessing's resource tracker hands its child `sys.stderr`'s descriptor, and
+    Textual's stand-in for it has none (fileno -1): lend it /dev/null meanwhile, so that
+    the tracker starts and its warnings never land on the browser's screen."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
+class IndexPool:
+    """The browser's index processes: big files are cut at line starts into parts of about
+    `part_size` bytes, indexed by `workers` processes at once, and joined in file order as
+    they come, so the index grows from the file's start while keys are served.
+
+    The processes are forked by a fork server (a fresh interpreter), never by the browser,
+    whose threads make fork unsafe. Created on first use; `close()` drops the parts not
+    started (a part under way finishes: at most one part's work)."""
+
+    def __init__(self, workers: int | None = None, part_size: int | None = None, min_size: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.part_size = part_size or BROWSER_PART
+        self.min_size = MIN_PART if min_size is None else min_size
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    def wants(self, f: LogFile) -> bool:
+        return self.workers > 1 and not self._closed and splittable(f, self.min_size)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = multiprocessing.get_context("forkserver")
+            # Only the indexer's modules, never `__main__` (the console script, or pytest).
+            ctx.set_forkserver_preload([__name__])
+            with _stderr_with_a_file():
+                resource_tracker.ensure_running()
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    def build(self, f: LogFile, progress: Callable[[int, int], None] | None = None) -> None:
+        """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` after each part.
+        When the processes cannot run (the pool broke: a worker killed), the rest of the
+        file is indexed here, in this thread, from where the parts stopped."""
+        idx = f.index
+        assert idx is not None and isinstance(idx.source, FileSource)
+        size = idx.source.size()
+        parts = max(self.workers, -(-size // self.part_size))
+        try:
+            futures = _submit(self._executor(), idx, _cuts(idx.source, parts, size))
+        except (BrokenProcessPool, RuntimeError, OSError, ValueError):
+            futures = []  # the pool cannot start (closed, no fork server): all in this thread
+        try:
+            for future in futures:
+                merge_part(idx, future.result())
+                if progress is not None:
+                    progress(idx.scanned, size)
+        except BrokenProcessPool:
+            pass  # the rest below, in this thread
+        except CancelledError:
+            return  # closed: ostui is quitting
+        except (OSError, RuntimeError) as exc:
+            for future in futures:
+                future.cancel()
+            f.error = f"indexing failed: {exc}"
+            return
+        f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
+
+    def close(self) -> None:
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,123 @@
+"""The browser's index processes (`IndexPool`): a file indexed in parts by other processes
+and joined in order is the same index, to the byte, as one thread's; it goes on growing as
+a followed file; and when the processes cannot run, the file is still indexed whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.logset import LogFile
+from ostui.core.indexing.parallel import IndexPool
+from ostui.core.reading.source import FileSource
+
+DATA = Path(__file__).resolve().parent / "data"
+C29 = DATA / "real" / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log"
+FILES = [
+    C29 / "nova" / "nova-api.log",
+    C29 / "neutron" / "server.log",
+    DATA / "real" / "ubuntu-ussuri-rabbitmq" / "var" / "log" / "rabbitmq" / "rabbit@juju-04f1e3-1-lxd-5.log",
+    DATA / "seed" / "nova-api.log",
+]
+
+
+@pytest.fixture(scope="module")
+def pool() -> object:
+    p = IndexPool(workers=2, part_size=16 << 10, min_size=0)  # many parts on small real files
+    yield p
+    p.close()
+
+
+def serial(path: Path) -> FileIndex:
+    idx = FileIndex(FileSource(path))
+    idx.update(final=True)
+    return idx
+
+
+def in_parts(pool: IndexPool, path: Path) -> tuple[LogFile, list[int]]:
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open()
+    assert pool.wants(lf)
+    seen: list[int] = []
+    pool.build(lf, lambda done, size: seen.append(done))
+    return lf, seen
+
+
+def same_index(a: FileIndex, b: FileIndex) -> None:
+    assert a.starts == b.starts
+    assert a.levels == b.levels
+    assert a.keys == b.keys
+    for name in ("lines", "tracebacks", "unparsed", "request_ids", "scanned", "crlf", "nul", "bad_utf8"):
+        assert getattr(a, name) == getattr(b, name), name
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_parts_joined_in_order_are_one_threads_index(pool: IndexPool, path: Path) -> None:
+    lf, seen = in_parts(pool, path)
+    assert lf.error is None
+    assert lf.index is not None
+    same_index(lf.index, serial(path))
+    size = path.stat().st_size
+    assert len(seen) >= (2 if size < (32 << 10) else 3)  # the index grew part by part
+    assert seen == sorted(seen) and seen[-1] == size
+
+
+def test_odd_line_ends_and_a_last_line_without_newline(pool: IndexPool, tmp_path: Path) -> None:
+    body = (C29 / "nova" / "nova-api.log").read_bytes()[: 200 << 10]
+    text = body.replace(b"\n", b"\r\n", 300).rstrip(b"\n") + b"\nno newline at the end"
+    path = tmp_path / "odd.log"
+    path.write_bytes(b"a line before any record\n" + text)
+    lf, _ = in_parts(pool, path)
+    assert lf.index is not None
+    same_index(lf.index, serial(path))
+    assert lf.problems == ["300 line(s) end in CRLF"]
+
+
+def test_a_file_indexed_in_parts_goes_on_growing_as_one_threads(pool: IndexPool, tmp_path: Path) -> None:
+    source = (C29 / "nova" / "nova-api.log").read_bytes()
+    path = tmp_path / "nova-api.log"
+    half = source.index(b"\n", len(source) // 2) + 1
+    path.write_bytes(source[: half - 10])  # a writer in the middle of a line
+    lf, _ = in_parts(pool, path)
+    assert lf.index is not None
+    with path.open("ab") as out:
+        out.write(source[half - 10 :])
+    lf.index.update(final=False)
+    whole = serial(path)
+    same_index(lf.index, whole)
+
+
+def test_a_closed_pool_leaves_the_file_to_this_thread(tmp_path: Path) -> None:
+    closed = IndexPool(workers=2, part_size=16 << 10, min_size=0)
+    path = FILES[0]
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open()
+    closed.close()
+    assert not closed.wants(lf)
+    closed.build(lf)  # asked anyway: indexed here, whole
+    assert lf.index is not None and lf.error is None
+    same_index(lf.index, serial(path))
+
+
+def test_a_killed_worker_leaves_the_rest_to_this_thread() -> None:
+    import os
+    import signal
+
+    broken = IndexPool(workers=2, part_size=16 << 10, min_size=0)
+    try:
+        warm = LogFile(FILES[1], "node", "component", FILES[1].name)
+        warm.open()
+        broken.build(warm)  # starts the processes
+        pool = broken._pool
+        assert pool is not None
+        for pid in list(pool._processes):  # a worker killed (the OOM killer): the pool breaks
+            os.kill(pid, signal.SIGKILL)
+        lf = LogFile(FILES[0], "node", "component", FILES[0].name)
+        lf.open()
+        broken.build(lf)
+        assert lf.index is not None and lf.error is None
+        same_index(lf.index, serial(FILES[0]))
+    finally:
+        broken.close()

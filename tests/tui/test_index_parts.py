@@ -1,0 +1,45 @@
+"""The browser indexes big files in parts on other processes (parts made tiny here, so the
+real test logs are cut in dozens): the index, the tree's counts and a level filter chosen
+while the parts were still coming equal one thread's index of the same files."""
+
+from __future__ import annotations
+
+import pytest
+
+from ostui.core.indexing import parallel
+from ostui.core.indexing.index import FileIndex
+from ostui.core.levels import Level
+from ostui.core.reading.source import FileSource
+from ostui.session import startup
+
+from .helpers import DATA, app_for, settle, stream_of
+
+C29 = DATA / "real" / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log"
+FILES = [C29 / "nova" / "nova-api.log", C29 / "nova" / "nova-compute.log", C29 / "neutron" / "server.log"]
+
+
+async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)  # not indexed whole for the first screen
+    app = app_for(*FILES, follow=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("L", "L", "L")  # ERROR+ at once, while the parts are coming
+        await settle(pilot)
+        pool = app.session._index_pool
+        assert pool is not None and pool._pool is not None  # the parts were indexed elsewhere
+        severe = 0
+        for lf in app.files:
+            whole = FileIndex(FileSource(lf.path))
+            whole.update(final=True)
+            assert lf.index is not None
+            assert (lf.index.starts, lf.index.levels, lf.index.keys) == (
+                whole.starts,
+                whole.levels,
+                whole.keys,
+            )
+            assert lf.index.request_ids == whole.request_ids
+            severe += sum(1 for x in whole.levels if x >= Level.ERROR)
+        view = stream_of(app).view
+        assert view is not None and len(view) == severe > 0
+        assert f"{severe:,} of " in app.status_text and "ERROR+" in app.status_text, app.status_text

@@ -121,3 +121,33 @@ def test_a_killed_worker_leaves_the_rest_to_this_thread() -> None:
         same_index(lf.index, serial(FILES[0]))
     finally:
         broken.close()
+
+
+def test_the_streams_time_order_comes_made_from_the_parts(pool: IndexPool, tmp_path: Path) -> None:
+    """The parts' running max of the keys, joined, is the merge's own (backfilled head, a
+    stamp going back); the merge takes it over, and records added later extend it."""
+    from ostui.core.stream.merge import MergedStream, monotone_keys
+
+    body = (C29 / "nova" / "nova-compute.log").read_bytes()
+    cut = body.index(b"\n", len(body) // 3) + 1
+    back = b"2015-01-01 00:00:00.000 1 ERROR nova.x [-] a clock that went back\n"
+    path = tmp_path / "nova-compute.log"
+    # Longer than a part: some part starts in it, below the running max of those before.
+    path.write_bytes(b"no stamp here\nnor here\n" + body[:cut] + back * 400 + body[cut:])
+    lf, _ = in_parts(pool, path)
+    idx = lf.index
+    assert idx is not None and idx.mono is not None
+    expected = monotone_keys(idx.keys)
+    assert idx.mono == expected
+    assert expected[0] == expected[1] == expected[2] == idx.keys[2]  # the head backfilled
+    went_back = idx.record_at(2 * len(b"no stamp here\n") + cut)
+    assert idx.keys[went_back] < idx.keys[went_back - 1] and expected[went_back] == expected[went_back - 1]
+    assert MergedStream([idx]).keys == expected and idx.mono is None  # taken over, held once
+
+    lf, _ = in_parts(pool, path)
+    idx = lf.index
+    assert idx is not None
+    with path.open("ab") as out:
+        out.write(body[:5000].rpartition(b"\n")[0] + b"\n")
+    idx.update(final=False)
+    assert MergedStream([idx]).keys == monotone_keys(idx.keys)

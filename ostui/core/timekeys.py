@@ -14,10 +14,11 @@ import os
 import re
 import threading
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import add, floordiv, mul, sub
 
 NO_KEY = -(1 << 62)  # a record with no stamp of its own
@@ -418,3 +419,36 @@ def shift_keys(keys: Sequence[int], delta_us: int) -> array[int]:
         map(floordiv, map(add, keys, repeat(lead)), repeat(_E8)),
     )
     return array("q", map(add, keys, map(table.__getitem__, buckets)))
+
+
+def running_max(keys: Sequence[int], floor: int = NO_KEY) -> array[int]:
+    """Keys made non-decreasing, never below `floor` (a running max, at C speed)."""
+    mono = array("q", accumulate(keys, max, initial=floor))
+    del mono[0]
+    return mono
+
+
+def backfill_leading(mono: array[int]) -> None:
+    """Leading records without a stamp take the first stamp after them, in place."""
+    if mono and mono[0] == NO_KEY:
+        n = next((i for i, k in enumerate(mono) if k != NO_KEY), None)
+        if n is not None:
+            mono[:n] = array("q", [mono[n]]) * n
+
+
+def monotone_keys(keys: Sequence[int], floor: int = NO_KEY) -> array[int]:
+    """Keys made non-decreasing (never below `floor`), leading ones without a stamp backfilled."""
+    mono = running_max(keys, floor)
+    backfill_leading(mono)
+    return mono
+
+
+def join_running_max(mono: array[int], part: array[int]) -> None:
+    """Append a later part's running max (`running_max` of its keys from NO_KEY) to `mono`,
+    the running max of the parts before it: the part's head below `mono`'s last key takes
+    that key, as one running max over both would give."""
+    floor = mono[-1] if mono else NO_KEY
+    low = bisect_left(part, floor)
+    if low:
+        part[:low] = array("q", [floor]) * low
+    mono.extend(part)

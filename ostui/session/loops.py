@@ -26,11 +26,17 @@ INDEX_BLOCK = 1 << 20
 FOLLOW_INTERVAL = 0.05  # seconds between looks at followed files
 
 
-def flag_faults(session: Session, lf: LogFile, start: int = 0) -> None:
-    """Flag known faults in `lf` from record `start`."""
+def flag_faults(session: Session, lf: LogFile, start: int = 0, stop: int | None = None) -> None:
+    """Flag known faults in `lf` from record `start` (to `stop`)."""
     from ..core.diagnosis.faultscan import flag_faults as flag
 
-    flag(lf, session.matcher(), start)
+    flag(lf, session.matcher(), start, stop)
+
+
+def _flag_joined(session: Session, lf: LogFile) -> None:
+    """Flag the records a part brought, but its last: it may go on in the next part."""
+    if lf.index is not None:
+        flag_faults(session, lf, lf.faults_checked, len(lf.index) - 1)
 
 
 def index_files(
@@ -56,10 +62,11 @@ def index_files(
             progress(base + scanned, total, n, len(files))
 
         if pool.wants(f):
-            pool.build(f, step)  # big plain files: in parts, on every core
+            # Big plain files: in parts, on every core; faults flagged as each part is joined.
+            pool.build(f, step, lambda lf: _flag_joined(session, lf))
         else:
             f.build(step, block_size=INDEX_BLOCK)
-        flag_faults(session, f)
+        flag_faults(session, f, f.faults_checked)
         done += sizes[n]
         progress(done, total, n + 1, len(files))
         indexed(f)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from ostui.core.diagnosis.faultscan import flag_faults
 from ostui.core.indexing import parallel
 from ostui.core.indexing.index import FileIndex
+from ostui.core.indexing.logset import LogFile
 from ostui.core.levels import Level
 from ostui.core.reading.source import FileSource
 from ostui.session import startup
@@ -15,7 +17,12 @@ from ostui.session import startup
 from .helpers import DATA, app_for, settle, stream_of
 
 C29 = DATA / "real" / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log"
-FILES = [C29 / "nova" / "nova-api.log", C29 / "nova" / "nova-compute.log", C29 / "neutron" / "server.log"]
+FILES = [
+    C29 / "nova" / "nova-api.log",
+    C29 / "nova" / "nova-compute.log",
+    C29 / "neutron" / "server.log",
+    DATA / "seed" / "nova-api.log",  # the seed case's known fault, flagged part by part
+]
 
 
 async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,7 +35,7 @@ async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pyt
         await settle(pilot)
         pool = app.session._index_pool
         assert pool is not None and pool._pool is not None  # the parts were indexed elsewhere
-        severe = 0
+        severe = flagged = 0
         for lf in app.files:
             whole = FileIndex(FileSource(lf.path))
             whole.update(final=True)
@@ -40,6 +47,11 @@ async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pyt
             )
             assert lf.index.request_ids == whole.request_ids
             severe += sum(1 for x in whole.levels if x >= Level.ERROR)
+            alone = LogFile(lf.path, "n", "c", lf.path.name, index=whole)
+            flag_faults(alone, app.session.matcher())
+            assert lf.faults == alone.faults
+            flagged += len(alone.faults)
+        assert flagged > 0
         view = stream_of(app).view
         assert view is not None and len(view) == severe > 0
         assert f"{severe:,} of " in app.status_text and "ERROR+" in app.status_text, app.status_text

@@ -27,16 +27,17 @@ def quick_text(raw: bytes) -> str:
     return strip_ansi(raw.decode("utf-8", "replace"))
 
 
-def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0) -> int:
-    """Flag the known faults of `lf`'s ERROR/CRITICAL records from record `start` on;
-    returns how many were flagged. Results go to `lf.faults` (record -> fault id)."""
+def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0, stop: int | None = None) -> int:
+    """Flag the known faults of `lf`'s ERROR/CRITICAL records from record `start` on (to
+    `stop`); returns how many were flagged. Results go to `lf.faults` (record -> fault id)."""
     idx = lf.index
     if idx is None:
         return 0
     flagged = 0
     cache: dict[bytes, object] = {}
     levels = idx.levels
-    for m in _SEVERE.finditer(levels, start):
+    stop = len(levels) if stop is None else min(stop, len(levels))
+    for m in _SEVERE.finditer(levels, start, stop):
         i = m.start()
         s, e = idx.span(i)
         raw = (
@@ -59,5 +60,5 @@ def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0) -> int:
         if isinstance(fault, str):
             lf.faults[i] = fault
             flagged += 1
-    lf.faults_checked = len(levels)
+    lf.faults_checked = stop
     return flagged

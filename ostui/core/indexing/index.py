@@ -65,6 +65,9 @@ class FileIndex:
         self.tracebacks = 0
         self.unparsed = 0
         self.request_ids: set[bytes] = set()
+        # Monotone keys of the first len(mono) records, when the parallel indexer made them;
+        # the stream's merge takes them over (`MergedStream`), so they are held only once.
+        self.mono: array[int] | None = None
         self.scanned = 0  # bytes indexed: always just after a newline, or at EOF
         self.long_lines = 0  # lines longer than one block, reported by scan
         # Oddities that are kept (shown as text) but worth saying: CRLF line ends, NUL

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..parsing.formats import get_format
 from ..reading.source import FileSource, SliceSource
+from ..timekeys import backfill_leading, join_running_max, running_max
 from .index import FileIndex
 from .logset import LogFile
 
@@ -33,7 +34,15 @@ BROWSER_PART = 48 << 20
 
 
 def _part(
-    path: str, inode: int, cr_lines: bool, fmt: str, start: int, end: int, times: bool, year: int
+    path: str,
+    inode: int,
+    cr_lines: bool,
+    fmt: str,
+    start: int,
+    end: int,
+    times: bool,
+    year: int,
+    mono: bool = False,
 ) -> dict[str, Any]:
     inner = FileSource(Path(path))
     inner.cr_lines = cr_lines
@@ -64,6 +73,8 @@ def _part(
         "bad_utf8": idx.bad_utf8,
         "scanned": start + idx.scanned,
         "mid_line": idx._mid_line,
+        # The stream's running max of the keys, made here on every core (see `join_running_max`).
+        "mono": running_max(idx.keys).tobytes() if mono and times else None,
     }
 
 
@@ -83,12 +94,20 @@ def merge_part(idx: FileIndex, r: dict[str, Any]) -> None:
     idx.bad_utf8 += r["bad_utf8"]
     idx.scanned = r["scanned"]
     idx._mid_line = r["mid_line"]  # a follower's next update goes on from the same state
+    if r["mono"] is not None:
+        if idx.mono is None:
+            idx.mono = array("q")
+        part = array("q")
+        part.frombytes(r["mono"])
+        join_running_max(idx.mono, part)
 
 
-def _submit(pool: ProcessPoolExecutor, idx: FileIndex, cuts: list[int]) -> list[Future[dict[str, Any]]]:
+def _submit(
+    pool: ProcessPoolExecutor, idx: FileIndex, cuts: list[int], mono: bool = False
+) -> list[Future[dict[str, Any]]]:
     assert isinstance(idx.source, FileSource)
     args = (str(idx.source.path), idx.source.inode(), idx.source.cr_lines, idx.format.name)
-    return [pool.submit(_part, *args, a, b, idx.times, idx.year) for a, b in pairwise(cuts)]
+    return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono) for a, b in pairwise(cuts)]
 
 
 def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:
@@ -209,8 +228,22 @@ class IndexPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
         return self._pool
 
-    def build(self, f: LogFile, progress: Callable[[int, int], None] | None = None) -> None:
-        """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` after each part.
+    def warm(self) -> None:
+        """Start the fork server and the processes now (they take a few tenths of a second
+        to import the indexer), while the first screen is being drawn."""
+        try:
+            self._executor().submit(os.getpid)
+        except (BrokenProcessPool, RuntimeError, OSError, ValueError):
+            pass  # said when a file is indexed: it is then indexed in this thread
+
+    def build(
+        self,
+        f: LogFile,
+        progress: Callable[[int, int], None] | None = None,
+        joined: Callable[[LogFile], object] | None = None,
+    ) -> None:
+        """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` and `joined(f)`
+        after each part (the work for the part just joined, while the next are indexed).
         When the processes cannot run (the pool broke: a worker killed), the rest of the
         file is indexed here, in this thread, from where the parts stopped."""
         idx = f.index
@@ -218,12 +251,14 @@ class IndexPool:
         size = idx.source.size()
         parts = max(self.workers, -(-size // self.part_size))
         try:
-            futures = _submit(self._executor(), idx, _cuts(idx.source, parts, size))
+            futures = _submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True)
         except (BrokenProcessPool, RuntimeError, OSError, ValueError):
             futures = []  # the pool cannot start (closed, no fork server): all in this thread
         try:
             for future in futures:
                 merge_part(idx, future.result())
+                if joined is not None:
+                    joined(f)
                 if progress is not None:
                     progress(idx.scanned, size)
         except BrokenProcessPool:
@@ -235,6 +270,10 @@ class IndexPool:
                 future.cancel()
             f.error = f"indexing failed: {exc}"
             return
+        if idx.mono is not None:
+            backfill_leading(idx.mono)
+            if len(idx.mono) != len(idx):
+                idx.mono = None  # the pool broke part way: the stream makes its own
         f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
 
     def close(self) -> None:

@@ -16,26 +16,15 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from operator import add, and_, rshift
 
 from ..indexing.index import FileIndex
 from ..levels import Level
-from ..timekeys import NO_KEY, shift_keys
+from ..timekeys import NO_KEY, monotone_keys, shift_keys
 
 SHIFT = 40
 LOW = (1 << SHIFT) - 1
-
-
-def monotone_keys(keys: Sequence[int], floor: int = NO_KEY) -> array[int]:
-    """Keys made non-decreasing (never below `floor`), leading ones without a stamp backfilled."""
-    mono = array("q", accumulate(keys, max, initial=floor))
-    del mono[0]
-    if mono and mono[0] == NO_KEY:
-        n = next((i for i, k in enumerate(mono) if k != NO_KEY), None)
-        if n is not None:
-            mono[:n] = array("q", [mono[n]]) * n
-    return mono
 
 
 class MergedStream:
@@ -59,10 +48,15 @@ class MergedStream:
         for fno, idx in enumerate(self.indexes):
             n = self.counts[fno]
             refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
-            mono = monotone_keys(self._keys(fno, 0, n)) if idx.times else array("q", [NO_KEY]) * n
+            mono = self._handed_over(fno, n)
+            if mono is None:
+                mono = monotone_keys(self._keys(fno, 0, n)) if idx.times else array("q", [NO_KEY]) * n
             if mono:
                 self.last_key[fno] = mono[-1]
-            keys.extend(mono)
+            if len(self.indexes) == 1:
+                keys = mono  # no copy: 8 bytes a record
+            else:
+                keys.extend(mono)
             levels += idx.levels[:n]
         if len(self.indexes) > 1:
             order = sorted(range(len(refs)), key=keys.__getitem__)
@@ -71,6 +65,19 @@ class MergedStream:
             self.levels = bytearray(map(levels.__getitem__, order))
         else:
             self.refs, self.keys, self.levels = refs, keys, levels
+
+    def _handed_over(self, fno: int, n: int) -> array[int] | None:
+        """The monotone keys the parallel indexer made for file `fno` (`FileIndex.mono`),
+        taken over (once: the index lets go of them) and brought up to record n."""
+        idx = self.indexes[fno]
+        mono, idx.mono = idx.mono, None
+        if mono is None or not idx.times or len(mono) > n or (self.shifts is not None and self.shifts[fno]):
+            return None
+        if len(mono) < n:
+            if not mono or mono[-1] == NO_KEY:
+                return None  # no stamp so far: the backfill needs the whole file
+            mono.extend(monotone_keys(idx.keys[len(mono) : n], mono[-1]))
+        return mono
 
     def _keys(self, fno: int, lo: int, hi: int) -> array[int]:
         """File `fno`'s keys of records lo..hi-1, shifted when a shift is set."""

@@ -137,3 +137,26 @@ def test_a_late_record_forces_a_full_merge_and_is_not_lost(tmp_path: Path) -> No
     assert not view.merged.current()
     rebuilt = StreamView(files, merged=view.merged)
     assert [rebuilt.record(i)[1].message for i in range(len(rebuilt))] == ["a1", "b1", "a2", "b2"]
+
+
+def test_one_unfiltered_files_positions_cost_no_memory_and_grow(tmp_path: Path) -> None:
+    """One file, no filter: its stream's references and the view's rows are ranges (8 bytes
+    a record saved twice over, 60 MB on a 1 GiB log), still ranges as the file grows, and
+    the same records in the same places as the arrays a filter makes."""
+    (lf,) = _files(tmp_path, {"a.log": "".join(_line(f"10:00:0{i}", "INFO", f"m{i}") for i in range(5))})
+    view = StreamView([lf], Filters())
+    assert isinstance(view.rows, range) and isinstance(view.merged.refs, range)
+    with lf.path.open("a") as out:
+        out.write(_line("10:00:06", "ERROR", "late") + _line("10:00:07", "INFO", "later"))
+    assert lf.index is not None
+    lf.index.update(final=False)
+    assert view.extend() == 2
+    assert view.rows == range(7) and view.merged.refs == range(7)
+    assert [view.record(i)[1].message for i in (0, 5, 6)] == ["m0", "late", "later"]
+    assert view.merged.position_of(0, 6) == 6 and view.locate(5) == (lf, 5)
+    errors = StreamView([lf], Filters(levels=frozenset({Level.ERROR})), merged=view.merged)
+    assert list(errors.rows) == [5] and not isinstance(errors.rows, range)
+    with lf.path.open("a") as out:
+        out.write(_line("10:00:08", "ERROR", "again"))
+    lf.index.update(final=False)
+    assert errors.extend() == 1 and list(errors.rows) == [5, 7]

@@ -8,10 +8,12 @@ server, a new interpreter that forks them, and joins the parts in order as they 
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import sys
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -178,6 +180,16 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
             f.problems.extend(quirks(idx))
 
 
+def _give_back_freed_memory() -> None:
+    """The parts' results, unpickled and joined, leave freed holes in the heap that glibc
+    keeps (70 MB of 190 after a 1 GiB log); `malloc_trim` returns them to the system."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # this process's own libc
+    except (OSError, AttributeError):
+        return  # not glibc (musl, macOS): nothing to ask
+    trim(0)
+
+
 @contextmanager
 def _stderr_with_a_file() -> Iterator[None]:
     """multiprocessing's resource tracker hands its child `sys.stderr`'s descriptor, and
@@ -250,13 +262,14 @@ class IndexPool:
         assert idx is not None and isinstance(idx.source, FileSource)
         size = idx.source.size()
         parts = max(self.workers, -(-size // self.part_size))
+        pending: deque[Future[dict[str, Any]]] = deque()  # each part's result let go of once joined
         try:
-            futures = _submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True)
+            pending.extend(_submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True))
         except (BrokenProcessPool, RuntimeError, OSError, ValueError):
-            futures = []  # the pool cannot start (closed, no fork server): all in this thread
+            pass  # the pool cannot start (closed, no fork server): all in this thread
         try:
-            for future in futures:
-                merge_part(idx, future.result())
+            while pending:
+                merge_part(idx, pending.popleft().result())
                 if joined is not None:
                     joined(f)
                 if progress is not None:
@@ -266,7 +279,7 @@ class IndexPool:
         except CancelledError:
             return  # closed: ostui is quitting
         except (OSError, RuntimeError) as exc:
-            for future in futures:
+            for future in pending:
                 future.cancel()
             f.error = f"indexing failed: {exc}"
             return
@@ -275,6 +288,7 @@ class IndexPool:
             if len(idx.mono) != len(idx):
                 idx.mono = None  # the pool broke part way: the stream makes its own
         f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
+        _give_back_freed_memory()
 
     def close(self) -> None:
         self._closed = True

@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import add, and_, rshift
+from typing import TypeAlias
 
 from ..indexing.index import FileIndex
 from ..levels import Level
@@ -25,6 +26,23 @@ from ..timekeys import NO_KEY, monotone_keys, shift_keys
 
 SHIFT = 40
 LOW = (1 << SHIFT) - 1
+
+# Positions in order: an array, or a range while they are consecutive (one file's records,
+# an unfiltered view's rows), which holds millions of them in no memory at all.
+Positions: TypeAlias = "array[int] | range"
+
+
+def appended(positions: Positions, more: Iterable[int]) -> Positions:
+    """`positions` followed by `more`: still a range when `more` goes on from its end."""
+    if isinstance(positions, range) and isinstance(more, range):
+        if not more:
+            return positions
+        if more.step == 1 and more.start == positions.stop:
+            return range(positions.start, more.stop)
+    if isinstance(positions, range):
+        positions = array("Q", positions)
+    positions.extend(more)
+    return positions
 
 
 class MergedStream:
@@ -47,7 +65,8 @@ class MergedStream:
         levels = bytearray()
         for fno, idx in enumerate(self.indexes):
             n = self.counts[fno]
-            refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
+            if len(self.indexes) > 1:
+                refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
             mono = self._handed_over(fno, n)
             if mono is None:
                 mono = monotone_keys(self._keys(fno, 0, n)) if idx.times else array("q", [NO_KEY]) * n
@@ -58,13 +77,15 @@ class MergedStream:
             else:
                 keys.extend(mono)
             levels += idx.levels[:n]
+        self.refs: Positions
         if len(self.indexes) > 1:
             order = sorted(range(len(refs)), key=keys.__getitem__)
             self.refs = array("Q", map(refs.__getitem__, order))
             self.keys = array("q", map(keys.__getitem__, order))
             self.levels = bytearray(map(levels.__getitem__, order))
         else:
-            self.refs, self.keys, self.levels = refs, keys, levels
+            # One file: its records in their own order, file 0, record i at position i.
+            self.refs, self.keys, self.levels = range(len(keys)), keys, levels
 
     def _handed_over(self, fno: int, n: int) -> array[int] | None:
         """The monotone keys the parallel indexer made for file `fno` (`FileIndex.mono`),
@@ -99,7 +120,7 @@ class MergedStream:
 
     def view(
         self, levels: Iterable[Level] | None = None, masks: Sequence[bytearray] | None = None, start: int = 0
-    ) -> array[int]:
+    ) -> Positions:
         """Positions from `start` whose level is in `levels` and whose record is marked
         non-zero in its file's mask (`masks[file][record]`), when masks are given."""
         mask: Iterable[int] | None = None
@@ -113,7 +134,7 @@ class MergedStream:
             rec_mask = self.lookup(masks, start)
             mask = rec_mask if mask is None else bytes(map(min, mask, rec_mask))
         if mask is None:
-            return array("Q", range(start, end))
+            return range(start, end)
         return array("Q", compress(range(start, end), mask))
 
     def lookup(self, masks: Sequence[bytearray], start: int = 0) -> bytes:
@@ -145,7 +166,7 @@ class MergedStream:
         reused by mistake with those records left out.
         """
         start = len(self.refs)
-        new_refs: list[int] = []
+        new_refs: list[int] | range = []
         new_keys: list[int] = []
         new_levels = bytearray()
         counts = list(self.counts)
@@ -161,7 +182,11 @@ class MergedStream:
                 else array("q", [floor]) * (n_new - n_old)
             )
             last_key[fno] = mono[-1]
-            new_refs.extend(range((fno << SHIFT) + n_old, (fno << SHIFT) + n_new))
+            added = range((fno << SHIFT) + n_old, (fno << SHIFT) + n_new)
+            if isinstance(new_refs, list) and len(self.indexes) > 1:
+                new_refs.extend(added)
+            else:
+                new_refs = added  # one file: its new records, in order
             new_keys.extend(mono)
             new_levels += idx.levels[n_old:n_new]
             counts[fno] = n_new
@@ -171,7 +196,8 @@ class MergedStream:
         if self.keys and new_keys[order[0]] < self.keys[-1]:
             return None
         self.counts, self.last_key = counts, last_key
-        self.refs.extend(map(new_refs.__getitem__, order))
+        ordered = new_refs if isinstance(new_refs, range) else map(new_refs.__getitem__, order)
+        self.refs = appended(self.refs, ordered)
         self.keys.extend(map(new_keys.__getitem__, order))
         self.levels += bytes(map(new_levels.__getitem__, order))
         return start, len(new_refs)

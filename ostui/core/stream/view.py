@@ -21,7 +21,7 @@ from ..indexing.records import parse_record
 from ..levels import Level
 from ..model import Record
 from .marks import Mark
-from .merge import MergedStream
+from .merge import MergedStream, Positions, appended
 from .requests import normalize_id
 
 ALL_LEVELS = frozenset(Level)
@@ -149,7 +149,7 @@ class StreamView:
 
     def _filter(
         self, start: int, first: Sequence[int] | None, cancelled: Callable[[], bool] = lambda: False
-    ) -> array[int]:
+    ) -> Positions:
         """Rows among merged positions from `start` (records from first[file] on)."""
         f = self.filters
         merged = self.merged
@@ -188,7 +188,7 @@ class StreamView:
         if not count:
             return 0
         new_rows = self._filter(start, before)
-        self.rows.extend(new_rows)
+        self.rows = appended(self.rows, new_rows)
         return len(new_rows)
 
     def sorted_keys(self) -> array[int]:

@@ -261,7 +261,8 @@ class IndexPool:
         idx = f.index
         assert idx is not None and isinstance(idx.source, FileSource)
         size = idx.source.size()
-        parts = max(self.workers, -(-size // self.part_size))
+        # Rounds of one part per process, so that no process waits idle through the last.
+        parts = self.workers * max(1, -(-size // (self.part_size * self.workers)))
         pending: deque[Future[dict[str, Any]]] = deque()  # each part's result let go of once joined
         try:
             pending.extend(_submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SEED
+from .conftest import REAL, SEED
 from .terminal_safety import hostile_tree
 from .tmux_driver import TmuxPane, ostui_command
 from .waiting import eventually
@@ -145,5 +145,44 @@ def test_hostile_logs_leave_the_title_and_clipboard_alone(tmp_path: Path) -> Non
         time.sleep(0.5)
         assert pane.title() == title and "PWNED" not in pane.title()
         assert pane.buffers() == []
+    finally:
+        pane.close()
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            kids = [int(k) for k in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            continue
+        found += kids
+        todo += kids
+    return found
+
+
+def test_quitting_while_a_big_log_is_indexed_in_parts(tmp_path: Path) -> None:
+    """q while the index processes work through a 512 MiB log: ostui is gone at once (it
+    once waited for the whole index, seconds: Python's exit joined the indexing thread,
+    which waited for the parts), and so are its index processes."""
+    block = (
+        REAL / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log" / "nova" / "nova-api.log"
+    ).read_bytes()
+    log = tmp_path / "nova-api.log"
+    with log.open("wb") as out:
+        chunk = block * ((8 << 20) // len(block))
+        for _ in range(64):
+            out.write(chunk)
+    pane = TmuxPane([*ostui_command(), str(log)])
+    try:
+        pane.wait_for(r"% indexed")
+        pid = pane.program_pid()
+        helpers = _descendants(pid)
+        assert helpers, "no index processes under ostui"
+        pane.keys("q")
+        eventually(partial(_gone, pid), 1.0, "ostui still runs 1 s after q")
+        for helper in helpers:
+            eventually(partial(_gone, helper), 2.0, f"index process {helper} outlived ostui")
     finally:
         pane.close()

@@ -13,6 +13,8 @@ from ostui.core.indexing.logset import LogFile
 from ostui.core.indexing.parallel import IndexPool
 from ostui.core.reading.source import FileSource
 
+from .waiting import eventually
+
 DATA = Path(__file__).resolve().parent / "data"
 C29 = DATA / "real" / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log"
 FILES = [
@@ -151,3 +153,34 @@ def test_the_streams_time_order_comes_made_from_the_parts(pool: IndexPool, tmp_p
         out.write(body[:5000].rpartition(b"\n")[0] + b"\n")
     idx.update(final=False)
     assert MergedStream([idx]).keys == monotone_keys(idx.keys)
+
+
+def _ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"
+
+
+def test_a_cancelled_build_returns_at_once_and_close_ends_the_processes(tmp_path: Path) -> None:
+    """The browser quitting: the build gives up within a tenth of a second, the file left
+    part-indexed, and close() ends the processes still working on parts."""
+    import time
+
+    quick = IndexPool(workers=2, part_size=16 << 10, min_size=0)
+    try:
+        path = tmp_path / "big.log"
+        path.write_bytes((C29 / "nova" / "nova-api.log").read_bytes() * 8)
+        lf = LogFile(path, "node", "component", path.name)
+        lf.open()
+        asked = time.monotonic()
+        quick.build(lf, cancelled=lambda: time.monotonic() - asked > 0.05)
+        assert time.monotonic() - asked < 1.0
+        assert lf.index is not None and len(lf.index) < len(serial(path))  # left part-indexed
+        assert quick._pool is not None
+        pids = list(quick._pool._processes)
+        assert pids
+    finally:
+        quick.close()
+    eventually(lambda: all(_ended(pid) for pid in pids), 2.0, "index processes outlived close()")

@@ -39,33 +39,44 @@ def _flag_joined(session: Session, lf: LogFile) -> None:
         flag_faults(session, lf, lf.faults_checked, len(lf.index) - 1)
 
 
+class _Stopped(Exception):
+    """Raised from a progress callback to leave a file's indexing mid-way."""
+
+
 def index_files(
     session: Session,
     files: list[LogFile],
     progress: Callable[[int, int, int, int], None],
     indexed: Callable[[LogFile], object],
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
     """Index every file whole; `progress(bytes done, bytes in all, files done, files)`
-    as it goes and `indexed(file)` after each."""
+    as it goes and `indexed(file)` after each. Returns soon after `cancelled()` turns
+    true (the app is quitting: its thread must not keep Python from exiting)."""
     sizes = [f.index.source.size() if f.index is not None else estimated_size(f.path) for f in files]
     total = sum(sizes) or 1
     done = 0
     fmt = session.options.forced_format()
     pool = session.index_pool()
     for n, f in enumerate(files):
-        if session.closed:
+        if session.closed or cancelled():
             return  # quitting: the rest is not wanted
         base = done
         f.open(fmt)  # compressed files were left unopened at start-up
 
         def step(scanned: int, size: int, base: int = base, n: int = n) -> None:
+            if cancelled():
+                raise _Stopped
             progress(base + scanned, total, n, len(files))
 
-        if pool.wants(f):
-            # Big plain files: in parts, on every core; faults flagged as each part is joined.
-            pool.build(f, step, lambda lf: _flag_joined(session, lf))
-        else:
-            f.build(step, block_size=INDEX_BLOCK)
+        try:
+            if pool.wants(f):
+                # Big plain files: in parts, on every core; faults flagged as each part is joined.
+                pool.build(f, step, lambda lf: _flag_joined(session, lf), cancelled)
+            else:
+                f.build(step, block_size=INDEX_BLOCK)
+        except _Stopped:
+            return
         flag_faults(session, f, f.faults_checked)
         done += sizes[n]
         progress(done, total, n + 1, len(files))

@@ -238,7 +238,16 @@ class OstuiApp(KeyActions, App[int]):
         def progress(done: int, total: int, files_done: int, files_total: int) -> None:
             self.post_message(IndexProgress(done, total, files_done, files_total))
 
-        loops.index_files(self.session, files, progress, lambda f: self.post_message(FileIndexed(f)))
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        loops.index_files(
+            self.session,
+            files,
+            progress,
+            lambda f: self.post_message(FileIndexed(f)),
+            cancelled=lambda: worker.is_cancelled,
+        )
         self.post_message(IndexingDone())
 
     def on_index_progress(self, message: IndexProgress) -> None:

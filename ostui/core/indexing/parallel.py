@@ -180,6 +180,16 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
             f.problems.extend(quirks(idx))
 
 
+def _result(future: Future[dict[str, Any]], cancelled: Callable[[], bool]) -> dict[str, Any] | None:
+    """The part's result, or None as soon as `cancelled()` (looked at every 0.1 s)."""
+    while not cancelled():
+        try:
+            return future.result(timeout=0.1)
+        except TimeoutError:
+            continue
+    return None
+
+
 def _give_back_freed_memory() -> None:
     """The parts' results, unpickled and joined, leave freed holes in the heap that glibc
     keeps (70 MB of 190 after a 1 GiB log); `malloc_trim` returns them to the system."""
@@ -253,11 +263,13 @@ class IndexPool:
         f: LogFile,
         progress: Callable[[int, int], None] | None = None,
         joined: Callable[[LogFile], object] | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
         """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` and `joined(f)`
         after each part (the work for the part just joined, while the next are indexed).
         When the processes cannot run (the pool broke: a worker killed), the rest of the
-        file is indexed here, in this thread, from where the parts stopped."""
+        file is indexed here, in this thread, from where the parts stopped. Returns within
+        a tenth of a second of `cancelled()` turning true, the file left part-indexed."""
         idx = f.index
         assert idx is not None and isinstance(idx.source, FileSource)
         size = idx.source.size()
@@ -270,15 +282,22 @@ class IndexPool:
             pass  # the pool cannot start (closed, no fork server): all in this thread
         try:
             while pending:
-                merge_part(idx, pending.popleft().result())
+                result = _result(pending[0], cancelled)
+                if result is None:
+                    for future in pending:
+                        future.cancel()
+                    return  # the caller is going away: the parts under way are let be
+                pending.popleft()
+                merge_part(idx, result)
+                del result
                 if joined is not None:
                     joined(f)
                 if progress is not None:
                     progress(idx.scanned, size)
-        except BrokenProcessPool:
-            pass  # the rest below, in this thread
-        except CancelledError:
-            return  # closed: ostui is quitting
+        except (BrokenProcessPool, CancelledError):
+            if self._closed:
+                return  # closed (its processes ended): ostui is quitting, nothing more is wanted
+            # A process was killed (the OOM killer): the rest below, in this thread.
         except (OSError, RuntimeError) as exc:
             for future in pending:
                 future.cancel()
@@ -292,6 +311,18 @@ class IndexPool:
         _give_back_freed_memory()
 
     def close(self) -> None:
+        """Drop the parts not started and end the processes at once: a quit must not wait
+        for the parts already handed to them (a second or more of a big file's)."""
         self._closed = True
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        pool = self._pool
+        if pool is None:
+            return
+        # No public way to end a pool's processes before Python 3.14 (terminate_workers);
+        # taken before the shutdown, which forgets them.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            try:
+                process.terminate()
+            except (OSError, ValueError, AttributeError):
+                pass  # already gone

@@ -255,7 +255,7 @@ class IndexPool:
         to import the indexer), while the first screen is being drawn."""
         try:
             self._executor().submit(os.getpid)
-        except (BrokenProcessPool, RuntimeError, OSError, ValueError):
+        except (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError):
             pass  # said when a file is indexed: it is then indexed in this thread
 
     def build(
@@ -278,7 +278,7 @@ class IndexPool:
         pending: deque[Future[dict[str, Any]]] = deque()  # each part's result let go of once joined
         try:
             pending.extend(_submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True))
-        except (BrokenProcessPool, RuntimeError, OSError, ValueError):
+        except (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError):
             pass  # the pool cannot start (closed, no fork server): all in this thread
         try:
             while pending:

@@ -446,6 +446,8 @@ class OstuiApp(KeyActions, App[int]):
         stream = self.query_one(LogStream)
         previous = stream.view.merged if stream.view is not None else None
         with self.session.lock:
+            if worker.is_cancelled:
+                return  # a newer filter came while this one waited for the lock (L L L)
             view = StreamView(
                 files, filters, cancelled=lambda: worker.is_cancelled, merged=previous, clock=self.clock
             )

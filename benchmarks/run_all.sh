@@ -23,6 +23,9 @@ done | tee "$out/make_big_log-$stamp.txt"
     | tee "$out/bench_scan-$stamp.txt"
 "$PYTHON" "$here/bench_tui.py" --runs "${TUI_RUNS:-3}" --json "$out/bench_tui-$stamp.json" \
     | tee "$out/bench_tui-$stamp.txt"
+# The browser's complete index and peak RSS beside lnav -n and scan; faults/scan (~5 min).
+"$PYTHON" "$here/bench_browser_index.py" --runs "${TUI_RUNS:-3}" --json "$out/bench_browser_index-$stamp.json" \
+    | tee "$out/bench_browser_index-$stamp.txt"
 # 10 nodes x 5 files over ssh (a local sshd), 1,000 lines/s: ostui, ostui-local and lnav, ~6 min.
 "$PYTHON" "$here/bench_nodes.py" --seconds "${NODES_SECONDS:-60}" --json "$out/bench_nodes-$stamp.json" \
     | tee "$out/bench_nodes-$stamp.txt"

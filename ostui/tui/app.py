@@ -65,6 +65,7 @@ from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
+COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -103,6 +104,7 @@ class OstuiApp(KeyActions, App[int]):
         self.session = session if isinstance(session, Session) else Session(session or make_args(demo=True))
         self._given_files = list(files) if files is not None else None
         self.index_clock = time.monotonic()  # when indexing began (its speed and what is left)
+        self.counts_shown = 0.0  # when the tree's counts were last brought up to the index
         self._signal_exit = SignalExit(lambda code: self.exit(return_code=code), self.session.close)
         self.stream_files: list[LogFile] = []
         self.indexed = False
@@ -264,6 +266,12 @@ class OstuiApp(KeyActions, App[int]):
                 seconds,
             )
         )
+        # The tree's counts grow with the index (a big file's parts join while it is read),
+        # at most four times a second: counting is a pass over every file's levels.
+        now = time.monotonic()
+        if now - self.counts_shown >= COUNTS_EVERY:
+            self.counts_shown = now
+            self.query_one(SourceTree).refresh_counts()
 
     def on_file_indexed(self, message: FileIndexed) -> None:
         self.query_one(SourceTree).refresh_counts()

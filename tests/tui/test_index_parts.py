@@ -55,3 +55,41 @@ async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pyt
         view = stream_of(app).view
         assert view is not None and len(view) == severe > 0
         assert f"{severe:,} of " in app.status_text and "ERROR+" in app.status_text, app.status_text
+
+
+async def test_the_trees_counts_grow_with_the_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a big file's parts are joined, the tree's error counts follow the index (they
+    once waited for the whole file), and end at the whole file's."""
+    import re
+
+    from ostui.tui import app as app_module
+    from ostui.tui.app import OstuiApp
+    from ostui.tui.widgets.source_tree import SourceTree
+
+    monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
+    monkeypatch.setattr(app_module, "COUNTS_EVERY", 0.0)
+    seen: list[int] = []
+    shown = OstuiApp.on_index_progress
+
+    def progress(self: OstuiApp, message: object) -> None:
+        shown(self, message)  # type: ignore[arg-type]
+        labels, todo = [], [self.query_one(SourceTree).root]
+        while todo:
+            node = todo.pop()
+            labels.append(str(node.label))
+            todo.extend(node.children)
+        found = [int(m.group(1)) for label in labels if (m := re.search(r" E(\d+)", label))]
+        seen.append(max(found, default=0))
+
+    monkeypatch.setattr(OstuiApp, "on_index_progress", progress)
+    agent = DATA / "real" / "ubuntu-ussuri" / "var" / "log" / "neutron" / "neutron-metadata-agent.log.1"
+    app = app_for(agent, follow=False)  # errors all along the file
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        (lf,) = app.files
+        assert lf.index is not None
+        total = sum(1 for x in lf.index.levels if x >= Level.ERROR)
+    partial = [n for n in seen if 0 < n < total]
+    assert len(set(partial)) >= 2 and seen[-1] == total, (seen, total)

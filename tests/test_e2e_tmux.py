@@ -73,7 +73,7 @@ def test_live_tail_shows_the_error_as_it_is_written(tmp_path: Path) -> None:
 def _gone(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # ESRCH: it ended while being read
         return True
     return state == "Z"  # ended, not yet reaped by the (killed) shell
 

@@ -158,7 +158,7 @@ def test_the_streams_time_order_comes_made_from_the_parts(pool: IndexPool, tmp_p
 def _ended(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # ESRCH: it ended while being read
         return True
     return state == "Z"
 
@@ -184,3 +184,19 @@ def test_a_cancelled_build_returns_at_once_and_close_ends_the_processes(tmp_path
     finally:
         quick.close()
     eventually(lambda: all(_ended(pid) for pid in pids), 2.0, "index processes outlived close()")
+
+
+def test_a_log_rotated_away_before_its_parts_are_read_is_indexed_whole(
+    pool: IndexPool, tmp_path: Path
+) -> None:
+    """logrotate moves the log aside and a new one takes its path between opening and the
+    parts: the parts cannot read it there; this process's descriptor still can, and does."""
+    path = tmp_path / "nova-api.log"
+    path.write_bytes((C29 / "nova" / "nova-api.log").read_bytes())
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open()
+    path.rename(tmp_path / "nova-api.log.1")
+    path.write_bytes(b"2015-10-29 11:00:00.000 1 INFO nova.x [-] the new file\n")
+    pool.build(lf)
+    assert lf.error is None and lf.index is not None
+    same_index(lf.index, serial(tmp_path / "nova-api.log.1"))

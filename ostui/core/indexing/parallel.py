@@ -298,11 +298,11 @@ class IndexPool:
             if self._closed:
                 return  # closed (its processes ended): ostui is quitting, nothing more is wanted
             # A process was killed (the OOM killer): the rest below, in this thread.
-        except (OSError, RuntimeError) as exc:
+        except (OSError, RuntimeError):
+            # A part could not read the file: it was replaced at its path (rotated) since it
+            # was opened. This process's descriptor still holds it: the rest here.
             for future in pending:
                 future.cancel()
-            f.error = f"indexing failed: {exc}"
-            return
         if idx.mono is not None:
             backfill_leading(idx.mono)
             if len(idx.mono) != len(idx):

@@ -200,3 +200,20 @@ def test_a_log_rotated_away_before_its_parts_are_read_is_indexed_whole(
     pool.build(lf)
     assert lf.error is None and lf.index is not None
     same_index(lf.index, serial(tmp_path / "nova-api.log.1"))
+
+
+def test_scan_indexes_a_log_rotated_away_before_its_parts_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ostui.core.indexing import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    path = tmp_path / "nova-api.log"
+    path.write_bytes((C29 / "nova" / "nova-api.log").read_bytes())
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open()
+    path.rename(tmp_path / "nova-api.log.1")
+    path.write_bytes(b"2015-10-29 11:00:00.000 1 INFO nova.x [-] the new file\n")
+    parallel.build_files([lf], workers=2)
+    assert lf.error is None and lf.index is not None
+    same_index(lf.index, serial(tmp_path / "nova-api.log.1"))

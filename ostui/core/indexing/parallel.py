@@ -172,8 +172,10 @@ def build_files(files: list[LogFile], workers: int | None = None) -> None:
             assert idx is not None
             try:
                 results = [fut.result() for fut in futures]
-            except (OSError, RuntimeError) as exc:
-                f.error = f"indexing failed: {exc}"
+            except (OSError, RuntimeError):
+                # Replaced at its path since it was opened (rotated): this process's
+                # descriptor still holds it; indexed here instead.
+                f.build()
                 continue
             for r in results:
                 merge_part(idx, r)

@@ -71,6 +71,55 @@ def after_mask(count: int, first: int) -> bytearray:
     return bytearray(first) + b"\1" * (count - first)
 
 
+_REGEX_SIGNS = frozenset(b".^$*+?{}[]|()")
+
+
+def plain_text(pattern: bytes) -> bytes | None:
+    """The text a regex matches when it is plain text (`re.escape`'s escapes allowed),
+    else None."""
+    out = bytearray()
+    escaped = False
+    for byte in pattern:
+        if escaped:
+            if chr(byte).isalnum():
+                return None  # \d, \s, \b...: a class or an anchor
+            out.append(byte)
+            escaped = False
+        elif byte == 0x5C:  # a backslash
+            escaped = True
+        elif byte in _REGEX_SIGNS:
+            return None
+        else:
+            out.append(byte)
+    return bytes(out) if out and not escaped else None
+
+
+def _mark_block(
+    mask: bytearray, starts: Sequence[int], pos: int, block: bytes, cut: int, pattern: re.Pattern[bytes]
+) -> None:
+    """Mark the records matching in block[:cut] (the block at file offset `pos`). One
+    search per matching record: past a hit, the search goes on from the next record's start,
+    so a word in every record costs a search per record, not per occurrence. A plain word
+    is found by `bytes.find` (on the block lowered when case does not count: bytes
+    patterns fold ASCII only, as `lower` does), which is several times faster than `re`."""
+    text = plain_text(pattern.pattern)
+    fold = bool(pattern.flags & re.IGNORECASE)
+    hay, needle = (block, text) if text is None or not fold else (block.lower(), text.lower())
+    at = 0
+    while at < cut:
+        if needle is not None:
+            hit = hay.find(needle, at, cut)
+        else:
+            m = pattern.search(block, at, cut)
+            hit = -1 if m is None else m.start()
+        if hit < 0:
+            return
+        rec = bisect_right(starts, pos + hit) - 1
+        if 0 <= rec < len(mask):
+            mask[rec] = 1
+        at = max(hit + 1, starts[rec + 1] - pos if rec + 1 < len(starts) else cut)
+
+
 def mark_matches(
     files: Sequence[LogFile],
     pattern: re.Pattern[bytes],
@@ -102,12 +151,7 @@ def mark_matches(
                 break
             cut = block.rfind(b"\n") + 1 if pos + len(block) < stop else len(block)
             cut = cut or len(block)
-            last = -1
-            for m in pattern.finditer(block, 0, cut):
-                rec = bisect_right(starts, pos + m.start()) - 1
-                if rec != last and 0 <= rec < len(mask):
-                    mask[rec] = 1
-                    last = rec
+            _mark_block(mask, starts, pos, block, cut, pattern)
             pos += cut
     return masks
 

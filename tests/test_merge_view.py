@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ostui.core.indexing.logset import LogFile, open_files
+from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
 from ostui.core.stream.merge import monotone_keys
 from ostui.core.stream.view import Filters, StreamView
@@ -160,3 +161,18 @@ def test_one_unfiltered_files_positions_cost_no_memory_and_grow(tmp_path: Path) 
         out.write(_line("10:00:08", "ERROR", "again"))
     lf.index.update(final=False)
     assert errors.extend() == 1 and list(errors.rows) == [5, 7]
+
+
+def test_a_first_screens_record_is_found_in_the_whole_files_view() -> None:
+    """The cursor on the first screen (a big file's tail, indexed on its own) stays on its
+    record when the whole file's view replaces it: the same bytes, not the nearest time."""
+    path = REAL / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log" / "nova" / "nova-api.log"
+    (lf,) = open_files([LogFile(path, "node", "nova", path.name)])
+    tail = lf.preview(64 << 10)
+    assert tail is not None and tail.index is not None and len(tail.index) > 5
+    view = StreamView([lf], Filters())
+    for rec in (0, 1, len(tail.index) // 2, len(tail.index) - 1):
+        row = view.row_of(tail, rec)
+        assert row is not None
+        shown_file, shown = view.record(row)
+        assert shown_file is lf and shown.text == parse_record(tail.index, rec).text

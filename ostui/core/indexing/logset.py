@@ -39,6 +39,7 @@ class LogFile:
     share: SharedFile | None = None  # the file's split, when it carries several producers
     stream: int = 0  # which of the share's streams this one is
     node_year: NodeYear | None = None  # the year its node's dated lines say (shared by the node)
+    whole: LogFile | None = None  # the file this one stands in for, over its tail (a preview)
 
     @property
     def label(self) -> str:
@@ -81,7 +82,17 @@ class LogFile:
             year=self.index.year,
         )
         part.update(final=True)
-        return LogFile(self.path, self.node, self.component, self.group, index=part)
+        return LogFile(self.path, self.node, self.component, self.group, index=part, whole=self)
+
+    def in_whole(self, rec: int) -> tuple[LogFile, int]:
+        """Record `rec` of a preview as the same record of the whole file (same bytes);
+        the record itself for any other file."""
+        whole, idx = self.whole, self.index
+        if whole is None or whole.index is None or idx is None or not 0 <= rec < len(idx):
+            return self, rec
+        offset = getattr(idx.source, "start", 0) + idx.starts[rec]
+        found = whole.index.record_at(offset)
+        return (whole, found) if found >= 0 and whole.index.starts[found] == offset else (self, rec)
 
     def build(self, progress: Callable[[int, int], None] | None = None, block_size: int = BLOCK_SIZE) -> None:
         if self.index is None:

@@ -281,6 +281,9 @@ class StreamView:
         return min(bisect_left(self.rows, pos), max(0, len(self.rows) - 1))
 
     def row_of(self, lf: LogFile, rec_no: int) -> int | None:
+        """The row of record `rec_no` of `lf` (a preview's record: the whole file's), or None."""
+        if lf not in self.files:
+            lf, rec_no = lf.in_whole(rec_no)
         try:
             fno = self.files.index(lf)
         except ValueError:

@@ -4,6 +4,8 @@ while the parts were still coming equal one thread's index of the same files."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ostui.core.diagnosis.faultscan import flag_faults
@@ -93,3 +95,36 @@ async def test_the_trees_counts_grow_with_the_parts(monkeypatch: pytest.MonkeyPa
         total = sum(1 for x in lf.index.levels if x >= Level.ERROR)
     partial = [n for n in seen if 0 < n < total]
     assert len(set(partial)) >= 2 and seen[-1] == total, (seen, total)
+
+
+async def test_a_line_written_while_the_parts_are_indexed_is_shown_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A live log that grows while its parts are indexed: the new line is shown, once
+    (the rest of the file after the parts, then the follower, take it from where the
+    parts stopped)."""
+    monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
+    log = tmp_path / "nova-api.log"
+    log.write_bytes(FILES[0].read_bytes())
+    app = app_for(log)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if app.index_started:
+                break
+        with log.open("ab") as out:
+            out.write(b"2015-10-29 11:00:00.000 1 ERROR nova.x [-] written while indexed\n")
+        await settle(pilot)
+        whole = FileIndex(FileSource(log))
+        whole.update(final=True)
+        view = stream_of(app).view
+        for _ in range(100):
+            view = stream_of(app).view
+            if view is not None and len(view) == len(whole):
+                break
+            await pilot.pause(0.05)
+        assert view is not None and len(view) == len(whole)
+        (lf,) = app.files
+        assert lf.index is not None and lf.index.starts == whole.starts

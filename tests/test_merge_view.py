@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ostui.core.indexing.logset import LogFile, open_files
 from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
@@ -115,12 +119,20 @@ def test_view_extends_in_place_with_filters(tmp_path: Path) -> None:
         f.write(_line("10:00:00.500", "INFO", "late boom"))  # older than the stream's end
     assert files[0].index is not None
     files[0].index.update(final=False)
-    assert view.extend() is None
+    # Merged into the tail where its file's time puts it (a file's times never go back:
+    # it takes a3's), before b2, and it matches.
+    assert view.extend() == 1
+    assert [view.record(i)[1].message for i in range(len(view))] == ["b1 boom", "a2", "late boom", "b2"]
 
 
-def test_a_late_record_forces_a_full_merge_and_is_not_lost(tmp_path: Path) -> None:
+def test_a_late_record_goes_where_it_belongs_and_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Polled one after the other, file b's newer line can be seen before file a's older
-    one: the view must then be rebuilt with both, never reuse a merge that skipped it."""
+    one: it is merged into the stream's tail (the whole stream merged anew only when the
+    tail would be long), never left out."""
+    from ostui.core.stream import merge
+
     files = _files(
         tmp_path, {"a.log": _line("10:00:01.000", "INFO", "a1"), "b.log": _line("10:00:02.000", "INFO", "b1")}
     )
@@ -134,10 +146,16 @@ def test_a_late_record_forces_a_full_merge_and_is_not_lost(tmp_path: Path) -> No
         f.write(_line("10:00:03.000", "INFO", "a2"))  # older than b2, arrives later
     assert files[0].index is not None
     files[0].index.update(final=False)
+    assert view.extend() == 1 and view.remerged == 1
+    assert [view.record(i)[1].message for i in range(len(view))] == ["a1", "b1", "a2", "b2"]
+    monkeypatch.setattr(merge, "MAX_TAIL", 0)  # a tail too long to merge into: a new merge
+    with (tmp_path / "a.log").open("a") as f:
+        f.write(_line("10:00:03.500", "INFO", "a3"))
+    files[0].index.update(final=False)
     assert view.extend() is None
     assert not view.merged.current()
     rebuilt = StreamView(files, merged=view.merged)
-    assert [rebuilt.record(i)[1].message for i in range(len(rebuilt))] == ["a1", "b1", "a2", "b2"]
+    assert [rebuilt.record(i)[1].message for i in range(len(rebuilt))] == ["a1", "b1", "a2", "a3", "b2"]
 
 
 def test_one_unfiltered_files_positions_cost_no_memory_and_grow(tmp_path: Path) -> None:
@@ -176,3 +194,49 @@ def test_a_first_screens_record_is_found_in_the_whole_files_view() -> None:
         assert row is not None
         shown_file, shown = view.record(row)
         assert shown_file is lf and shown.text == parse_record(tail.index, rec).text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 59), st.sampled_from(["INFO", "ERROR", "DEBUG"])),
+        min_size=1,
+        max_size=60,
+    ),
+    st.integers(1, 6),
+)
+def test_late_records_merge_into_the_tail_as_a_new_merge_would(
+    tmp_path_factory: pytest.TempPathFactory, writes: list[tuple[int, int, str]], batch: int
+) -> None:
+    """Three files written at once, each line stamped when it was made, read in batches:
+    a file's batch may hold records older than another's newest. Each extend leaves the
+    stream and the views (unfiltered, ERROR only, a text) in time order with every record
+    a new merge would show, and says how many rows it added."""
+    tmp = tmp_path_factory.mktemp("late")
+    files = _files(tmp, {f"f{n}.log": _line("10:00:00.000", "INFO", f"start {n}") for n in range(3)})
+    filters = [Filters(), Filters(levels=frozenset({Level.ERROR})), Filters(text="m1")]
+    views = [StreamView(files, f) for f in filters]
+    for at in range(0, len(writes), batch):
+        for fno, second, level in writes[at : at + batch]:
+            with files[fno].path.open("a") as out:
+                out.write(_line(f"10:01:{second:02d}.000", level, f"m{second}"))
+        for lf in files:
+            assert lf.index is not None
+            lf.index.update(final=False)
+        for n, f in enumerate(filters):
+            before = len(views[n])
+            added = views[n].extend()
+            if added is None:
+                views[n] = StreamView(files, f)
+            else:
+                assert added == len(views[n]) - before
+            # Records of one time keep the order they were read in (a new merge orders them
+            # by file): the same records, at the same times, shown.
+            fresh = StreamView(files, f)
+            got, want = views[n].merged, fresh.merged
+            assert list(got.keys) == list(want.keys)
+            mine = zip(got.keys, got.refs, got.levels, strict=True)
+            assert sorted(mine) == sorted(zip(want.keys, want.refs, want.levels, strict=True))
+            assert sorted((got.keys[p], got.refs[p]) for p in views[n].rows) == sorted(
+                (want.keys[p], want.refs[p]) for p in fresh.rows
+            )

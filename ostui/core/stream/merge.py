@@ -14,7 +14,9 @@ correction) before all this, so the merged keys are on the corrected clock.
 
 from __future__ import annotations
 
+import heapq
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import add, and_, rshift
@@ -26,6 +28,8 @@ from ..timekeys import NO_KEY, monotone_keys, shift_keys
 
 SHIFT = 40
 LOW = (1 << SHIFT) - 1
+# Positions a late record may reach back before the whole stream is merged anew.
+MAX_TAIL = 50_000
 
 # Positions in order: an array, or a range while they are consecutive (one file's records,
 # an unfiltered view's rows), which holds millions of them in no memory at all.
@@ -160,10 +164,13 @@ class MergedStream:
     def extend(self) -> tuple[int, int] | None:
         """Merge records appended to the files since the last call.
 
-        Returns (first new position, count), or None when some new record is older
-        than the stream's end, so that the caller must build a new MergedStream. On
-        None nothing here changes: `current()` stays False, so the stream is not
-        reused by mistake with those records left out.
+        Returns (first position that changed, count of new records). New records older
+        than the stream's end (several files written at once: one's line lands before
+        another's newest) are merged into the stream's tail from where the oldest of them
+        goes, so the positions from there on change; the whole stream is merged anew only
+        when that tail would be longer than MAX_TAIL. Then None is returned and nothing
+        here changes: `current()` stays False, so the stream is not reused with records
+        left out.
         """
         start = len(self.refs)
         new_refs: list[int] | range = []
@@ -192,12 +199,39 @@ class MergedStream:
             counts[fno] = n_new
         if not new_refs:
             return start, 0
+        # A stable sort by key of records listed in reference order: by (key, reference),
+        # the order a whole new merge gives them.
         order = sorted(range(len(new_refs)), key=new_keys.__getitem__)
+        cut = start
         if self.keys and new_keys[order[0]] < self.keys[-1]:
-            return None
+            cut = bisect_right(self.keys, new_keys[order[0]])
+            if start - cut > MAX_TAIL:
+                return None
         self.counts, self.last_key = counts, last_key
-        ordered = new_refs if isinstance(new_refs, range) else map(new_refs.__getitem__, order)
-        self.refs = appended(self.refs, ordered)
-        self.keys.extend(map(new_keys.__getitem__, order))
-        self.levels += bytes(map(new_levels.__getitem__, order))
-        return start, len(new_refs)
+        if cut == start:
+            ordered = new_refs if isinstance(new_refs, range) else map(new_refs.__getitem__, order)
+            self.refs = appended(self.refs, ordered)
+            self.keys.extend(map(new_keys.__getitem__, order))
+            self.levels += bytes(map(new_levels.__getitem__, order))
+            return start, len(new_refs)
+        # The tail from `cut` holds keys above the oldest new one: the two merged by (key, ref).
+        tail = zip(self.keys[cut:], self.refs[cut:], self.levels[cut:], strict=True)
+        late = ((new_keys[i], new_refs[i], new_levels[i]) for i in order)
+        keys, refs, levels = zip(*heapq.merge(tail, late), strict=True)
+        if isinstance(self.refs, range):
+            self.refs = array("Q", self.refs)
+        del self.refs[cut:], self.keys[cut:], self.levels[cut:]
+        self.refs.extend(refs)
+        self.keys.extend(keys)
+        self.levels += bytes(levels)
+        return cut, len(new_refs)
+
+    def first_records(self, start: int) -> list[int]:
+        """Per file, its first record at a position from `start` on (its count if none):
+        where a search of the positions from `start` begins in each file."""
+        first = list(self.counts)
+        for ref in self.refs[start:]:
+            fno, rec = ref >> SHIFT, ref & LOW
+            if rec < first[fno]:
+                first[fno] = rec
+        return first

@@ -181,6 +181,9 @@ class StreamView:
         self.merged = merged
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.rows = self._filter(0, None, cancelled)
+        # How many times late records were merged into rows already there (not only
+        # appended): who counted the rows (the timeline) counts them again.
+        self.remerged = 0
 
     def _patterns(self) -> list[re.Pattern[bytes]]:
         f = self.filters
@@ -224,6 +227,7 @@ class StreamView:
         """Take in records appended to the files: the number of new rows, or None when
         they do not fit at the end (a new view must be built)."""
         before = list(self.merged.counts)
+        end = len(self.merged)
         added = self.merged.extend()
         if added is None:
             return None
@@ -231,9 +235,13 @@ class StreamView:
         self._cache.clear()  # the last record of a file may have grown
         if not count:
             return 0
-        new_rows = self._filter(start, before)
-        self.rows = appended(self.rows, new_rows)
-        return len(new_rows)
+        shown = len(self.rows)
+        if start < end:  # late records: the positions from `start` were merged anew
+            self.remerged += 1
+            self.rows = self.rows[: bisect_left(self.rows, start)]
+            before = self.merged.first_records(start)
+        self.rows = appended(self.rows, self._filter(start, before))
+        return len(self.rows) - shown
 
     def sorted_keys(self) -> array[int]:
         """Monotone time key of every merged position (for time jumps and windows)."""

@@ -157,6 +157,7 @@ class TimelineScreen(Screen[Choice | None]):
         self.by = "node"
         self.timeline: Timeline | None = None
         self.counted = 0  # view rows counted
+        self.remerged = 0  # the view's `remerged` when it was counted
         self.zoom_index = 5  # 1m until the data says otherwise
         self.left = NO_KEY  # key of the first column's bucket
         self.cursor = 0
@@ -206,8 +207,9 @@ class TimelineScreen(Screen[Choice | None]):
         view = self.live_view()
         if view is None:
             return
-        if view is not self.view:
-            self.view = view
+        if view is not self.view or view.remerged != self.remerged:
+            # A new view, or late records merged into rows already counted: count anew.
+            self.view, self.remerged = view, view.remerged
             self.count(view, self.by)
             return
         if len(view.rows) > self.counted:

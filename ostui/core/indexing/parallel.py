@@ -230,7 +230,7 @@ class IndexPool:
 
     The processes are forked by a fork server (a fresh interpreter), never by the browser,
     whose threads make fork unsafe. Created on first use; `close()` drops the parts not
-    started (a part under way finishes: at most one part's work)."""
+    started and ends the processes."""
 
     def __init__(self, workers: int | None = None, part_size: int | None = None, min_size: int | None = None):
         self.workers = workers or os.cpu_count() or 1
@@ -306,9 +306,7 @@ class IndexPool:
             for future in pending:
                 future.cancel()
         if idx.mono is not None:
-            backfill_leading(idx.mono)
-            if len(idx.mono) != len(idx):
-                idx.mono = None  # the pool broke part way: the stream makes its own
+            backfill_leading(idx.mono)  # records indexed below, if any, are the merge's to add
         f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
         _give_back_freed_memory()
 

@@ -95,16 +95,22 @@ def plain_text(pattern: bytes) -> bytes | None:
 
 
 def _mark_block(
-    mask: bytearray, starts: Sequence[int], pos: int, block: bytes, cut: int, pattern: re.Pattern[bytes]
+    mask: bytearray,
+    starts: Sequence[int],
+    pos: int,
+    block: bytes,
+    cut: int,
+    pattern: re.Pattern[bytes],
+    needle: bytes | None,
+    fold: bool,
 ) -> None:
     """Mark the records matching in block[:cut] (the block at file offset `pos`). One
     search per matching record: past a hit, the search goes on from the next record's start,
     so a word in every record costs a search per record, not per occurrence. A plain word
-    is found by `bytes.find` (on the block lowered when case does not count: bytes
-    patterns fold ASCII only, as `lower` does), which is several times faster than `re`."""
-    text = plain_text(pattern.pattern)
-    fold = bool(pattern.flags & re.IGNORECASE)
-    hay, needle = (block, text) if text is None or not fold else (block.lower(), text.lower())
+    (`needle`, lowered when case does not count) is found by `bytes.find` on the block
+    (lowered too: bytes patterns fold ASCII only, as `lower` does), several times faster
+    than `re`."""
+    hay = block.lower() if needle is not None and fold else block
     at = 0
     while at < cut:
         if needle is not None:
@@ -131,6 +137,10 @@ def mark_matches(
     With `first`, only records from first[file] on are searched (the rest stay 0).
     """
     masks: list[bytearray] = []
+    fold = bool(pattern.flags & re.IGNORECASE)
+    needle = plain_text(pattern.pattern)
+    if needle is not None and fold:
+        needle = needle.lower()
     for fno, lf in enumerate(files):
         idx = lf.index
         mask = bytearray(len(idx) if idx is not None else 0)
@@ -151,7 +161,7 @@ def mark_matches(
                 break
             cut = block.rfind(b"\n") + 1 if pos + len(block) < stop else len(block)
             cut = cut or len(block)
-            _mark_block(mask, starts, pos, block, cut, pattern)
+            _mark_block(mask, starts, pos, block, cut, pattern, needle, fold)
             pos += cut
     return masks
 

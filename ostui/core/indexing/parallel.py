@@ -33,6 +33,9 @@ MIN_PART = 32 << 20  # smaller files are not worth a process
 # The browser's parts: small enough that the index grows steadily and a quit never waits
 # long for a part under way, big enough that a part's start-up cost is lost in its work.
 BROWSER_PART = 48 << 20
+# What starting the processes raises where they cannot run (a broken or closed pool, no
+# fork server, no working semaphores): the files are then indexed in the caller's thread.
+_POOL_WONT_START = (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError)
 
 
 def _part(
@@ -257,7 +260,7 @@ class IndexPool:
         to import the indexer), while the first screen is being drawn."""
         try:
             self._executor().submit(os.getpid)
-        except (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError):
+        except _POOL_WONT_START:
             pass  # said when a file is indexed: it is then indexed in this thread
 
     def build(
@@ -280,7 +283,7 @@ class IndexPool:
         pending: deque[Future[dict[str, Any]]] = deque()  # each part's result let go of once joined
         try:
             pending.extend(_submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True))
-        except (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError):
+        except _POOL_WONT_START:
             pass  # the pool cannot start (closed, no fork server): all in this thread
         try:
             while pending:

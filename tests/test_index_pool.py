@@ -104,23 +104,34 @@ def test_a_closed_pool_leaves_the_file_to_this_thread(tmp_path: Path) -> None:
 
 
 def test_a_killed_worker_leaves_the_rest_to_this_thread() -> None:
+    """The processes killed (the OOM killer) after the first part was joined: the parts
+    still due never come; the rest of the file is indexed here, from where they stopped.
+    A pool broken before a file's parts are handed out indexes it here too."""
     import os
     import signal
 
     broken = IndexPool(workers=2, part_size=16 << 10, min_size=0)
     try:
-        warm = LogFile(FILES[1], "node", "component", FILES[1].name)
-        warm.open()
-        broken.build(warm)  # starts the processes
-        pool = broken._pool
-        assert pool is not None
-        for pid in list(pool._processes):  # a worker killed (the OOM killer): the pool breaks
-            os.kill(pid, signal.SIGKILL)
+        joins: list[int] = []
+
+        def kill_after_the_first(lf: LogFile) -> None:
+            joins.append(len(lf.index or ()))
+            pool = broken._pool
+            if len(joins) == 1 and pool is not None:
+                for pid in list(pool._processes):
+                    os.kill(pid, signal.SIGKILL)
+
         lf = LogFile(FILES[0], "node", "component", FILES[0].name)
         lf.open()
-        broken.build(lf)
+        broken.build(lf, joined=kill_after_the_first)
         assert lf.index is not None and lf.error is None
         same_index(lf.index, serial(FILES[0]))
+        assert 0 < joins[0] < len(lf.index)  # the rest was not the parts' doing
+        again = LogFile(FILES[1], "node", "component", FILES[1].name)
+        again.open()
+        broken.build(again)
+        assert again.index is not None and again.error is None
+        same_index(again.index, serial(FILES[1]))
     finally:
         broken.close()
 

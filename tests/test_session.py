@@ -61,3 +61,28 @@ def test_a_bad_inventory_stops_a_headless_selection_but_not_the_browsers(tmp_pat
             files = session.select()
             assert [f.path.name for f in files] == ["nova-api.log"] and session.files == files
             assert session.problems and "nodes.toml:2" in session.problems[0]
+
+
+def test_indexing_stops_mid_file_when_cancelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser quitting while a file is indexed in its own thread (one too small for
+    the index processes, or compressed): the indexing returns at the next block, and the
+    files after it are left alone."""
+    from ostui.core.indexing.logset import LogFile
+    from ostui.session import loops
+
+    monkeypatch.setattr(loops, "INDEX_BLOCK", 4 << 10)
+    log = tmp_path / "nova-api.log"
+    log.write_bytes((SEED / "nova-api.log").read_bytes() * 40)
+    later = SEED / "nova-api.log"
+    files = [LogFile(log, "node", "nova", log.name), LogFile(later, "node", "nova", later.name)]
+    steps: list[int] = []
+    with Session.open(Options(paths=[log])) as session:
+        session.use_files(files)
+
+        def quitting() -> bool:
+            return len(steps) >= 3
+
+        loops.index_files(session, files, lambda done, *_: steps.append(done), lambda f: None, quitting)
+    first, second = files
+    assert first.index is not None and 0 < first.index.scanned < log.stat().st_size
+    assert second.index is None  # never opened

@@ -65,6 +65,9 @@ class FileIndex:
         self.tracebacks = 0
         self.unparsed = 0
         self.request_ids: set[bytes] = set()
+        # The memory window (`drop_head`): records let go of, oldest first, and their levels.
+        self.dropped = 0
+        self.dropped_levels = [0] * len(Level)
         # Monotone keys of the first len(mono) records, when the parallel indexer made them;
         # the stream's merge takes them over (`MergedStream`), so they are held only once.
         self.mono: array[int] | None = None
@@ -213,7 +216,28 @@ class FileIndex:
         return bisect_right(self.starts, offset) - 1
 
     def level_counts(self) -> dict[str, int]:
-        return {level.name: n for level in Level if (n := self.levels.count(level))}
+        """Records per level, those let go of by `drop_head` included."""
+        counts = ((level, self.levels.count(level) + self.dropped_levels[level]) for level in Level)
+        return {level.name: n for level, n in counts if n}
+
+    def drop_head(self, count: int) -> tuple[int, int]:
+        """Let go of the first `count` records held (the oldest: the memory window); their
+        bytes stay where they are. Record numbers count from the first record still held
+        after this. Returns the byte range [start, end) of the records let go of."""
+        count = max(0, min(count, len(self.starts)))
+        end = self.starts[count] if count < len(self.starts) else self.scanned
+        if not count:
+            return end, end
+        start = self.starts[0]
+        for level in Level:
+            self.dropped_levels[level] += self.levels.count(level, 0, count)
+        del self.starts[:count], self.levels[:count]
+        if self.times:
+            del self.keys[:count]
+        if self.mono is not None:
+            del self.mono[:count]
+        self.dropped += count
+        return start, end
 
 
 def count_bad_utf8(data: bytes) -> int:

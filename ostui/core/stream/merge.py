@@ -7,7 +7,8 @@ file, and on equal stamps the earlier file comes first. The result is compact ar
 in merged order: a reference per record (`file << 40 | record`), its level and its
 key, so level filters are `bytes.translate` plus `itertools.compress` and time
 windows a bisection, with no Python per record. Records appended to the files later
-(live tail) extend the arrays in place when they are newer than what is there. Given
+(live tail) extend the arrays in place when they are newer than what is there, and the
+oldest leave from the front when the memory window lets go of them (`drop_head`). Given
 `shifts`, each file's keys are moved by its shift (µs, e.g. a node's clock skew
 correction) before all this, so the merged keys are on the corrected clock.
 """
@@ -17,9 +18,10 @@ from __future__ import annotations
 import heapq
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
-from operator import add, and_, rshift
+from operator import add, and_, rshift, sub
 from typing import TypeAlias
 
 from ..indexing.index import FileIndex
@@ -64,6 +66,9 @@ class MergedStream:
         self.shifts = list(shifts) if shifts is not None else None
         self.counts = [len(idx) for idx in self.indexes]  # records merged so far, per file
         self.last_key = [NO_KEY] * len(self.indexes)  # each file's running max key
+        # Per file, records let go of since this merge was made: a reference's record number
+        # less this is the record's number in its index (references are not rewritten).
+        self.bases = [0] * len(self.indexes)
         refs = array("Q")
         keys = array("q")
         levels = bytearray()
@@ -120,7 +125,8 @@ class MergedStream:
 
     def locate(self, pos: int) -> tuple[int, int]:
         ref = self.refs[pos]
-        return ref >> SHIFT, ref & LOW
+        fno = ref >> SHIFT
+        return fno, (ref & LOW) - self.bases[fno]
 
     def view(
         self, levels: Iterable[Level] | None = None, masks: Sequence[bytearray] | None = None, start: int = 0
@@ -143,10 +149,10 @@ class MergedStream:
 
     def lookup(self, masks: Sequence[bytearray], start: int = 0) -> bytes:
         """masks[file][record] for every merged position from `start`, at C speed."""
-        bases = array("Q")
+        bases: list[int] = []  # where each file's mask starts in `flat`, less its base
         flat = bytearray()
-        for m in masks:
-            bases.append(len(flat))
+        for m, base in zip(masks, self.bases, strict=True):
+            bases.append(len(flat) - base)
             flat += m
         refs = self.refs[start:]
         files = map(rshift, refs, repeat(SHIFT))
@@ -159,7 +165,7 @@ class MergedStream:
 
     def position_of(self, file_no: int, rec_no: int) -> int:
         """Merged position of a record (a linear search; used for jumps, not per row)."""
-        return self.refs.index((file_no << SHIFT) | rec_no)
+        return self.refs.index((file_no << SHIFT) | (rec_no + self.bases[file_no]))
 
     def extend(self) -> tuple[int, int] | None:
         """Merge records appended to the files since the last call.
@@ -189,7 +195,8 @@ class MergedStream:
                 else array("q", [floor]) * (n_new - n_old)
             )
             last_key[fno] = mono[-1]
-            added = range((fno << SHIFT) + n_old, (fno << SHIFT) + n_new)
+            first = (fno << SHIFT) + self.bases[fno]
+            added = range(first + n_old, first + n_new)
             if isinstance(new_refs, list) and len(self.indexes) > 1:
                 new_refs.extend(added)
             else:
@@ -231,7 +238,34 @@ class MergedStream:
         where a search of the positions from `start` begins in each file."""
         first = list(self.counts)
         for ref in self.refs[start:]:
-            fno, rec = ref >> SHIFT, ref & LOW
+            fno = ref >> SHIFT
+            rec = (ref & LOW) - self.bases[fno]
             if rec < first[fno]:
                 first[fno] = rec
         return first
+
+    def drop_head(self, cuts: Sequence[int]) -> int | None:
+        """Let go of the first cuts[file] records of each file, which its index has let go
+        of (`FileIndex.drop_head`). When they are the stream's first positions, as a cut by
+        time makes them, those positions leave and their count is returned; when they are
+        not (keys moved by a clock correction), None: nothing here changes and the stream
+        must be merged anew."""
+        total = sum(cuts)
+        if not total:
+            return 0
+        if total > len(self.refs):
+            return None
+        if len(self.indexes) > 1:
+            # A file's records keep their order here, so a count of its references among the
+            # first positions is a count of its first records.
+            per_file = Counter(map(rshift, self.refs[:total], repeat(SHIFT)))
+            if any(per_file.get(fno, 0) != k for fno, k in enumerate(cuts)):
+                return None
+        if isinstance(self.refs, range):
+            self.refs = self.refs[total:]
+        else:
+            del self.refs[:total]
+        del self.keys[:total], self.levels[:total]
+        self.bases = list(map(add, self.bases, cuts))
+        self.counts = list(map(sub, self.counts, cuts))
+        return total

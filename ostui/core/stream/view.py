@@ -15,6 +15,8 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import sub
 
 from ..indexing.logset import LogFile
 from ..indexing.records import parse_record
@@ -252,6 +254,25 @@ class StreamView:
             before = self.merged.first_records(start)
         self.rows = appended(self.rows, self._filter(start, before))
         return len(self.rows) - shown
+
+    def drop_head(self, cuts: Mapping[int, int]) -> int | None:
+        """Let go of the records the memory window took from the files' heads (`cuts`:
+        id(LogFile) -> records, already let go of by their indexes): the number of rows
+        that left from the top, or None when a new view must be built."""
+        gone = self.merged.drop_head([cuts.get(id(lf), 0) for lf in self.files])
+        if gone is None:
+            return None
+        if not gone:
+            return 0
+        self._cache.clear()
+        self.remerged += 1  # the rows counted (the timeline) changed
+        first = bisect_left(self.rows, gone)
+        rows = self.rows[first:]
+        if isinstance(rows, range):
+            self.rows = range(rows.start - gone, rows.stop - gone)
+        else:
+            self.rows = array("Q", map(sub, rows, repeat(gone)))
+        return first
 
     def sorted_keys(self) -> array[int]:
         """Monotone time key of every merged position (for time jumps and windows)."""

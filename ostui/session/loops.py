@@ -200,6 +200,31 @@ def fetch_older(session: Session) -> tuple[list[LogFile], str]:
     return added, note
 
 
+def read_back(session: Session) -> list[LogFile]:
+    """The newest records the memory window let go of and not read back yet, about a
+    window's worth (whole cuts, at least one), read again from disk and indexed (the caller
+    shows them); none when nothing is left on disk."""
+    from ..core.stream.window import read_back as files_of
+
+    files: list[LogFile] = []
+    count = 0
+    with session.lock:
+        for cut in reversed(session.cuts):
+            if cut.read_back:
+                continue
+            if files and count + cut.count > session.options.max_records:
+                break
+            cut.read_back = True
+            count += cut.count
+            files += files_of(cut)
+    for lf in files:
+        lf.build()
+        flag_faults(session, lf)
+    with session.lock:
+        session.older.extend(files)
+    return files
+
+
 def index_requests(session: Session) -> None:
     """Every request id -> its records (for "go to request…"), kept on the session."""
     from ..core.stream.requests import RequestIndex

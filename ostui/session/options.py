@@ -40,6 +40,8 @@ class Options:
     until: str | None = None
     lang: str | None = None
     follow: bool | None = None  # None: on for live logs, off for archives
+    # Records held in memory while following; the oldest beyond go back to disk (0: no bound).
+    max_records: int = 5_000_000
     theme: str | None = None  # None: the settings file's, else dark
 
     @classmethod

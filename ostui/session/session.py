@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from ..core.live.journal import JournalMirror
     from ..core.live.remote import Mirror
     from ..core.stream.marks import Mark, MarkSummary
+    from ..core.stream.merge import MergedStream
     from ..core.stream.requests import RequestIndex
+    from ..core.stream.window import Cut
 
 JOIN_WAIT = 2.0  # seconds close() waits, in all, for the threads it started to end
 
@@ -62,6 +64,8 @@ class Session:
         self.request_files: list[LogFile] = []  # the files in the request index's numbering
         self.marks: list[Mark] = []  # reproduction marks, oldest first
         self._since_mark: dict[int, tuple[MarkSummary, dict[int, int]]] = {}  # id(mark) -> summary so far
+        self.cuts: list[Cut] = []  # what the memory window let go of, oldest first
+        self.older: list[LogFile] = []  # records the window let go of, read back on request
 
     @classmethod
     @contextmanager
@@ -144,6 +148,40 @@ class Session:
         summary, done = self._since_mark[id(mark)]
         with self.lock:
             return summarize_since(mark, self.files, done=done, into=summary)
+
+    # -- the memory window ----------------------------------------------------------------------
+    def window(self, merged: MergedStream | None = None) -> Cut | None:
+        """Past `options.max_records` records held (and the slack), let go of the oldest, and
+        move every record number kept here (marks, the request index) to the numbers the
+        records have now. Call with the lock held; `merged`, the shown stream, makes the cut
+        its first positions. The cut, or None when nothing was let go of."""
+        from ..core.stream import window
+        from ..core.stream.marks import shift_numbers
+
+        files = window.windowed(self.files)
+        count = window.excess(files, self.options.max_records)
+        if not count:
+            return None
+        cut = window.cut_files(files, window.choose_cut(files, count, merged))
+        if not cut.records:
+            return None
+        for mark in self.marks:
+            mark.after_cut(cut.records)
+        for summary, done in self._since_mark.values():
+            summary.after_cut(cut.records)
+            shift_numbers(done, cut.records)
+        if self.request_index is not None:
+            for file_no, lf in enumerate(self.request_files):
+                if gone := cut.records.get(id(lf)):
+                    self.request_index.after_cut(file_no, gone)
+        self.cuts.append(cut)
+        window.join_cuts(self.cuts, self.options.max_records)
+        return cut
+
+    @property
+    def windowed_out(self) -> int:
+        """Records the memory window let go of and not read back."""
+        return sum(c.count for c in self.cuts if not c.read_back)
 
     # -- resources ------------------------------------------------------------------------------
     @property

@@ -40,6 +40,8 @@ class LogFile:
     stream: int = 0  # which of the share's streams this one is
     node_year: NodeYear | None = None  # the year its node's dated lines say (shared by the node)
     whole: LogFile | None = None  # the file this one stands in for, over its tail (a preview)
+    # The file whose oldest records this is: let go of by the memory window, read again from disk.
+    read_back: LogFile | None = None
 
     @property
     def label(self) -> str:

@@ -7,7 +7,7 @@ mark" means "written after", whatever the clocks in the files say.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +29,18 @@ class Mark:
     def start_of(self, lf: LogFile) -> int:
         """First record of `lf` after the mark (files that appeared later: all of them)."""
         return self.first.get(id(lf), 0)
+
+    def after_cut(self, records: Mapping[int, int]) -> None:
+        """Record numbers after the memory window let go of `records` (id(file) -> how many
+        of its first): the mark stays between the same records, or before the first held."""
+        shift_numbers(self.first, records)
+
+
+def shift_numbers(numbers: dict[int, int], records: Mapping[int, int]) -> None:
+    """`numbers` (id(file) -> a record number) less the records let go of, at least 0."""
+    for key, gone in records.items():
+        if key in numbers:
+            numbers[key] = max(0, numbers[key] - gone)
 
 
 def drop_mark(name: str, files: Sequence[LogFile], when: datetime | None = None) -> Mark:
@@ -55,6 +67,13 @@ class FailingRequest:
 class MarkSummary:
     errors: list[NewError] = field(default_factory=list)
     failing: list[FailingRequest] = field(default_factory=list)
+
+    def after_cut(self, records: Mapping[int, int]) -> None:
+        """Record numbers after the memory window let go of `records`: an item whose record
+        was let go of keeps a negative number (its record is on disk, not held)."""
+        items: list[NewError | FailingRequest] = [*self.errors, *self.failing]
+        for item in items:
+            item.number -= records.get(id(item.file), 0)
 
     @property
     def first_alert(self) -> NewError | FailingRequest | None:

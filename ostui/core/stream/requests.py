@@ -219,6 +219,7 @@ class RequestIndex:
 
     def __init__(self) -> None:
         self.postings: dict[str, array[int]] = {}
+        self.bases: dict[int, int] = {}  # file number -> records the memory window let go of
 
     def add_file(self, file_no: int, idx: FileIndex, block_size: int = BLOCK_SIZE) -> None:
         """Add one indexed file's ids: a C-speed regex pass over its blocks, read one at
@@ -267,7 +268,18 @@ class RequestIndex:
         return out
 
     def records_of(self, request_id: str) -> list[tuple[int, int]]:
-        return [(ref >> 40, ref & ((1 << 40) - 1)) for ref in self.postings.get(normalize_id(request_id), ())]
+        """(file number, record number) of each record naming the id and still held."""
+        out = []
+        for ref in self.postings.get(normalize_id(request_id), ()):
+            file_no = ref >> 40
+            rec = (ref & ((1 << 40) - 1)) - self.bases.get(file_no, 0)
+            if rec >= 0:
+                out.append((file_no, rec))
+        return out
+
+    def after_cut(self, file_no: int, gone: int) -> None:
+        """File `file_no` let go of its first `gone` records (the memory window)."""
+        self.bases[file_no] = self.bases.get(file_no, 0) + gone
 
     def __len__(self) -> int:
         return len(self.postings)

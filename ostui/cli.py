@@ -218,6 +218,15 @@ def _command_parser(command: str | None) -> argparse.ArgumentParser:
         help=_("follow the files as they grow (default: on for this host and FILEs, off for --root)"),
     )
     p.add_argument(
+        "--max-records",
+        type=_record_count,
+        metavar="N",
+        help=_(
+            "while following, hold at most N records in memory; older ones stay on disk and "
+            "O reads them back (default 5,000,000; 0: no bound)"
+        ),
+    )
+    p.add_argument(
         "--theme", choices=("dark", "light"), help=_("colour theme (default: the settings file's, else dark)")
     )
     p.add_argument(
@@ -227,6 +236,16 @@ def _command_parser(command: str | None) -> argparse.ArgumentParser:
         help=_("show program's version number and exit"),
     )
     return p
+
+
+def _record_count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(_("a count of records (0 or more): {text!r}", text=text))
+    return value
 
 
 INCOMPLETE_NODES = 3  # exit status of a headless command when named nodes did not sync

@@ -32,6 +32,7 @@ from ..core.model import Record
 from ..core.stream.marks import Mark
 from ..core.stream.requests import RequestIndex
 from ..core.stream.view import ALL_LEVELS, Filters, StreamView
+from ..core.stream.window import Cut
 from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
 from ..session import Options, Session, loops, nothing_found
@@ -350,11 +351,16 @@ class OstuiApp(KeyActions, App[int]):
 
     # -- remote nodes: older logs on demand --------------------------------------------------
     def on_log_stream_reached_top(self, message: LogStream.ReachedTop) -> None:
-        if self.indexed and any(m.has_older for m in self.mirrors):
+        if self.indexed and (self.session.windowed_out or any(m.has_older for m in self.mirrors)):
             self.action_fetch_older()
 
     def action_fetch_older(self) -> None:
-        """Fetch the remote nodes' older logs: the heads before the backlog, then rotated files."""
+        """Older records: those the memory window let go of, read back from disk, newest
+        first; else the remote nodes' older logs (the heads before the backlog, then rotated files)."""
+        if self.session.windowed_out:
+            self.set_status(_("reading back older records from disk…"))
+            self.read_back()
+            return
         waiting = [m.node.name for m in self.mirrors if m.has_older]
         if not waiting:
             self.notify(
@@ -369,6 +375,12 @@ class OstuiApp(KeyActions, App[int]):
         return list(self.session.mirrors)
 
     @work(thread=True, exclusive=True, group="older", exit_on_error=False)
+    def read_back(self) -> None:
+        files = loops.read_back(self.session)
+        count = sum(len(f.index) for f in files if f.index is not None)
+        self.post_message(OlderFetched(files, _("{count} older records read back", count=f"{count:,}")))
+
+    @work(thread=True, exclusive=True, group="older", exit_on_error=False)
     def fetch_older(self) -> None:
         self.post_message(OlderFetched(*loops.fetch_older(self.session)))
 
@@ -377,11 +389,14 @@ class OstuiApp(KeyActions, App[int]):
         if not message.files:
             self.update_status()
             return
-        self.session.add_files(message.files)
+        # Records read back stand in the stream beside their file, not in the tree.
+        fetched = [f for f in message.files if f.read_back is None]
         self.stream_files.extend(f for f in message.files if f.error is None)
-        self.query_one(SourceTree).load(self.files, keep=True)
-        self._set_detail_files()
-        self.build_request_index()
+        if fetched:
+            self.session.add_files(fetched)
+            self.query_one(SourceTree).load(self.files, keep=True)
+            self._set_detail_files()
+            self.build_request_index()
         self.rebuild_view()
 
     def _node_changed(self, node: object) -> None:
@@ -418,6 +433,9 @@ class OstuiApp(KeyActions, App[int]):
             return
         with self.session.lock:
             added = view.extend()
+            cut = self.session.window(view.merged) if added is not None else None
+            if cut is not None:
+                self._after_cut(cut)
         if added is None:
             self.rebuild_view()
         elif added:
@@ -428,6 +446,28 @@ class OstuiApp(KeyActions, App[int]):
         if self.marks:
             self.watch_for_errors()
         self.update_status()
+
+    def _after_cut(self, cut: Cut) -> None:
+        """The memory window let go of the oldest records (the session's lock held): the
+        stream loses its first rows, or is merged anew where it cannot (read-back records
+        among them); the cursor stays on its record, the alert on its own."""
+        stream = self.query_one(LogStream)
+        view = stream.view
+        assert view is not None
+        if self.alert is not None:
+            lf, number = self.alert
+            self.alert = (lf, number - cut.records.get(id(lf), 0))
+        focus = view.locate(stream.cursor) if len(view) else None
+        gone = view.drop_head(cut.records)
+        if gone is not None:
+            stream.drop_rows(gone)
+            return
+        # Numbers in the old merge are from before the cut: the focus moves with its file.
+        if focus is not None:
+            lf, rec = focus
+            focus = (lf, rec - cut.records.get(id(lf), 0)) if rec >= cut.records.get(id(lf), 0) else None
+        new = StreamView(self.stream_files, self.filters, clock=self.clock)
+        stream.set_view(new, keep=focus)
 
     def rebuild_view(self, focus: tuple[LogFile, int] | None = None) -> None:
         if not self.indexed:
@@ -541,7 +581,12 @@ class OstuiApp(KeyActions, App[int]):
         last = self.marks[-1] if self.marks else None
         facts = StatusFacts(
             shown=len(view),
-            total=sum(len(f.index) for f in self.stream_files if f.index is not None),
+            # Records the window let go of count too (on disk or read back: once).
+            total=sum(
+                len(f.index) + f.index.dropped
+                for f in self.stream_files
+                if f.index is not None and f.read_back is None
+            ),
             indexed=self.indexed,
             filters=self.filters.describe(),
             at_end=stream.follow,
@@ -559,6 +604,7 @@ class OstuiApp(KeyActions, App[int]):
             not_read=len(self.query_one(SourceTree).skipped),
             failed=[what_failed(group) for group in self.failures],
             name=self._whole_name(),
+            windowed=self.session.windowed_out,
         )
         self.set_status(status_words(facts))
 
@@ -657,7 +703,9 @@ class OstuiApp(KeyActions, App[int]):
 
     @on(SourceTree.SelectionChanged)
     def tree_selection(self, message: SourceTree.SelectionChanged) -> None:
-        self.stream_files = message.files
+        chosen = {id(f) for f in message.files}
+        older = [f for f in self.session.older if id(f.read_back) in chosen and f.error is None]
+        self.stream_files = [*older, *message.files]
         self.rebuild_view()
 
     # -- actions -----------------------------------------------------------------------------

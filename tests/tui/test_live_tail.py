@@ -185,3 +185,58 @@ async def test_reproduction_mark_watch_and_open(tmp_path: Path) -> None:
         await pilot.pause()
         assert app.marks[-1].name == "glance restarted"
         await pilot.press("escape")
+
+
+async def test_the_window_lets_the_oldest_go_and_scrolling_back_reads_them_again(tmp_path: Path) -> None:
+    a, b = tmp_path / "nova-api.log", tmp_path / "nova-compute.log"
+    write(a, range(0, 20, 2))
+    write(b, range(1, 20, 2), comp="compute")
+    app = app_for(a, b, max_records=20)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for batch in range(20, 60, 10):  # a cut after each
+            for n in range(batch, batch + 10):
+                write(a if n % 2 == 0 else b, range(n, n + 1), comp="api" if n % 2 == 0 else "compute")
+            came = f"{batch + 10} records"
+
+            def arrived(came: str = came) -> bool:
+                return came in app.status_text
+
+            await eventually_async(arrived, 10, f"{came} never came")
+        assert len(app.session.cuts) == 4
+        await eventually_async(
+            lambda: "60 records" in app.status_text and "windowed" in app.status_text,
+            10,
+            "the status bar never said the stream was windowed",
+        )
+        held = shown(app)
+        # The newest, in order, at most the window and its slack; the rest is on disk.
+        assert 20 <= len(held) <= 22
+        assert held == [f"message {i}" for i in range(60 - len(held), 60)]
+        assert f"windowed: {60 - len(held)} older on disk" in app.status_text
+        # Paused on a record, the next cut leaves the cursor on it.
+        stream = stream_of(app)
+        await pilot.press("k", "k", "k")
+        mine = shown(app)[stream.cursor]
+        for n in range(60, 64):
+            write(a if n % 2 == 0 else b, range(n, n + 1), comp="api" if n % 2 == 0 else "compute")
+        await eventually_async(lambda: "64 records" in app.status_text, 10, "the last lines never came")
+        await pilot.pause(0.2)
+        assert shown(app)[stream.cursor] == mine
+        # At the top, up again reads the newest records let go of back, the same lines.
+        stream.focus()
+        await pilot.press("g", "k")
+        # Up again at the top reads back about a window's worth more (the newest whole cuts),
+        # each line once, in order; again and again until nothing is left on disk.
+        before = len(shown(app))
+        for _ in range(5):
+            if "windowed" not in app.status_text:
+                break
+            await pilot.press("g", "k")
+            back = await wait_shown(pilot, app, before + 1)
+            first = int(back[0].split()[-1])
+            assert back == [f"message {i}" for i in range(first, 64)]
+            assert len(back) - before <= 20
+            assert "64 records" in app.status_text
+            before = len(back)
+        assert shown(app) == [f"message {i}" for i in range(64)]

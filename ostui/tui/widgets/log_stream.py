@@ -208,6 +208,24 @@ class LogStream(ScrollView, can_focus=True):
             self._announce()
         self.refresh()
 
+    def drop_rows(self, count: int) -> None:
+        """The view's first `count` rows left (the memory window): the cursor, the open
+        records and the scroll stay on the records they were on."""
+        if not count or self.view is None:
+            return
+        expanded = {row - count: extra for row, extra in self.rowmap.expanded.items() if row >= count}
+        lost = self.rowmap.screen_row(count)  # screen rows of the rows that left
+        self.rowmap.clear()
+        for row, extra in expanded.items():
+            self.rowmap.set(row, extra)
+        self._update_size()
+        self.set_reactive(LogStream.cursor, max(0, min(self.cursor - count, len(self.view) - 1)))
+        if self.follow:
+            self.call_after_refresh(self._scroll_to_cursor)
+        else:
+            self.scroll_to(y=max(0, self.scroll_offset.y - lost), animate=False)
+        self.refresh()
+
     def _nearest_row(self, keep: tuple[LogFile, int]) -> int | None:
         assert self.view is not None
         lf, rec = keep

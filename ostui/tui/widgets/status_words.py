@@ -30,6 +30,7 @@ class StatusFacts:
     not_read: int = 0
     failed: list[str] = field(default_factory=list)
     name: str | None = None  # the whole name the panes may cut: the tree's cursor or the record's file
+    windowed: int = 0  # records the memory window let go of (on disk, not read back)
 
 
 def status_words(facts: StatusFacts) -> str:
@@ -37,6 +38,8 @@ def status_words(facts: StatusFacts) -> str:
         parts = [_("{shown} of {total} records", shown=f"{facts.shown:,}", total=f"{facts.total:,}")]
     else:
         parts = [_("{shown} newest records", shown=f"{facts.shown:,}")]
+    if facts.windowed:
+        parts.append(_("windowed: {count} older on disk, O reads back", count=f"{facts.windowed:,}"))
     parts.append(facts.filters)
     if not facts.indexed:
         parts.append(_("indexing…"))

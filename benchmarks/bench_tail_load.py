@@ -2,7 +2,7 @@
 """ostui following 5 busy files: key-to-screen latency, memory, and no record lost.
 
     /tmp/venv/bin/python benchmarks/bench_tail_load.py [--seconds 60] [--rate 10000]
-        [--files 5] [--keys kG|L] [--runs 1] [--json FILE]
+        [--files 5] [--keys kG|L] [--runs 1] [--json FILE] [--max-records N]
 
 Five oslo logs (nova-api, nova-compute, nova-conductor, neutron server and
 openvswitch agent) start with 200 real lines each and are then written by a writer
@@ -66,6 +66,7 @@ SOURCES = [
     ("neutron-openvswitch-agent.log", "neutron/openvswitch-agent.log"),
 ]
 COUNT = re.compile(r"([\d,]+) of ([\d,]+) records")
+WINDOWED = re.compile(r"windowed: ([\d,]+) older on disk")
 TICK = 0.01  # the writer's period
 SAMPLE = 0.1  # status bar reads between keys
 
@@ -129,6 +130,12 @@ def counts(screen: str) -> tuple[int, int] | None:
     return (int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))) if m else None
 
 
+def windowed(screen: str) -> int:
+    """Records the memory window let go of, as the status bar says (0 when it says nothing)."""
+    m = WINDOWED.search(status_line(screen))
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
 def status_has(text: str) -> Callable[[str], bool]:
     return lambda screen: text in status_line(screen)
 
@@ -168,7 +175,8 @@ def run_once(args: argparse.Namespace, templates: list[list[tuple[str, str, str]
     res: dict = {"seeded": seeded}
     pane = proc = None
     try:
-        pane = Pane("load", [ostui, *map(str, paths)], env, work, "control")
+        window = [] if args.max_records is None else ["--max-records", str(args.max_records)]
+        pane = Pane("load", [ostui, *window, *map(str, paths)], env, work, "control")
         seen, screen = pane.wait_for(
             lambda s: counts(s) == (seeded, seeded) and "· follow" in status_line(s), args.start_timeout
         )
@@ -251,8 +259,11 @@ def run_once(args: argparse.Namespace, templates: list[list[tuple[str, str, str]
         caught = None
         deadline = t_stop + args.catchup
         while time.perf_counter() < deadline:
-            c = counts(pane.screen())
+            screen = pane.screen()
+            c = counts(screen)
             if c is not None:
+                # Records the window let go of are on disk: the view's N plus them is the whole.
+                c = (c[0] + windowed(screen), c[1])
                 last = c
                 if caught is None and c[1] >= expected:
                     caught = time.perf_counter() - t_stop
@@ -264,7 +275,12 @@ def run_once(args: argparse.Namespace, templates: list[list[tuple[str, str, str]
             time.sleep(0.05)
         time.sleep(0.5)
         rss.append((time.perf_counter() - t0, rss_kb(pid)))
-        final = counts(pane.screen()) or last
+        screen = pane.screen()
+        final = counts(screen)
+        if final is not None:
+            res["held"] = final[0]
+            final = (final[0] + windowed(screen), final[1])
+        final = final or last
         res.update(
             expected=expected,
             shown=final,
@@ -311,6 +327,20 @@ def report(res: dict, args: argparse.Namespace) -> None:
         f"RSS MiB: start {rss[0] / 1024:.0f}, max {max(rss) / 1024:.0f}, end {rss[-1] / 1024:.0f}"
         f"   ostui CPU {res['cpu_pct']:.0f}% of one core"
     )
+    if args.max_records:
+        # Once the window is full (the writer has written max-records and its slack), and a
+        # minute on for the first cuts to settle: how far RSS strays from its median.
+        full = (args.max_records * 1.1 - res["seeded"]) / max(1.0, w["rate"]) + 60
+        after = [kb for t, kb in res["rss"] if t >= full]
+        if after:
+            mid = statistics.median(after)
+            print(
+                f"RSS after the window filled (+60 s, {len(after)} samples from {full:.0f} s): "
+                f"median {mid / 1024:.0f} MiB, "
+                f"min {min(after) / 1024:.0f} ({100 * (min(after) / mid - 1):+.1f} %), "
+                f"max {max(after) / 1024:.0f} ({100 * (max(after) / mid - 1):+.1f} %); "
+                f"records held at the end {res.get('held', 0):,}"
+            )
     lag = res["lag"]
     if lag:
         print(
@@ -356,13 +386,14 @@ def main() -> None:
     ap.add_argument("--start-timeout", type=float, default=60.0)
     ap.add_argument("--catchup", type=float, default=120.0, help="seconds to wait for the count at the end")
     ap.add_argument("--json", type=Path, help="also write every measurement here")
+    ap.add_argument("--max-records", type=int, help="ostui's memory window (default: ostui's own)")
     args = ap.parse_args()
 
     templates = [real_lines(REAL_LOGS / src) for _, src in SOURCES[: args.files]]
     print(f"# {time.strftime('%Y-%m-%d %H:%M')} · {load_note()} · {code_state()}")
     print(
         f"# {args.files} files, {args.rate:,.0f} lines/s for {args.seconds:.0f} s, "
-        f"keys {args.keys}, {args.runs} run(s)"
+        f"keys {args.keys}, {args.runs} run(s), --max-records {args.max_records or 'default'}"
     )
     results = []
     for r in range(args.runs):

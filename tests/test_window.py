@@ -210,3 +210,26 @@ def test_following_with_a_window_keeps_every_line_once(
         data = b"".join(r for f in older for r in _raw_records(f)) + b"".join(_raw_records(lf))
         assert data == lf.path.read_bytes()
         assert sum(len(f.index or ()) for f in older) == lf.index.dropped
+
+
+def test_request_postings_of_a_file_already_cut_count_from_its_window(tmp_path: Path) -> None:
+    rid = "req-11111111-2222-3333-4444-555555555555"
+    text = "".join(_line(s, "INFO", f"m{s} {rid if s in (1, 7) else ''}") for s in range(10))
+    lf = _file(tmp_path, "a.log", text)
+    assert lf.index is not None
+    lf.index.drop_head(5)
+    index = RequestIndex()
+    index.add_file(0, lf.index)
+    assert index.records_of(rid) == [(0, 2)]
+
+
+def test_the_tree_counts_what_the_window_let_go_of(tmp_path: Path) -> None:
+    from ostui.tui.widgets.source_tree import counts
+
+    text = "".join(_line(s, ["ERROR", "WARNING", "INFO"][s % 3], "m") for s in range(9))
+    lf = _file(tmp_path, "a.log", text)
+    assert counts([lf]) == (3, 3)
+    cut_files([lf], {id(lf): 5})
+    assert counts([lf]) == (3, 3)
+    mark = drop_mark("try", [lf])
+    assert counts([lf], since=mark) == (0, 0)

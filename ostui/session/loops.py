@@ -227,14 +227,26 @@ def read_back(session: Session) -> list[LogFile]:
 
 def index_requests(session: Session) -> None:
     """Every request id -> its records (for "go to request…"), kept on the session."""
+    from array import array
+
     from ..core.stream.requests import RequestIndex
 
     index = RequestIndex()
     files = session.readable()
+    dropped: list[int] = []
     for n, f in enumerate(files):
         assert f.index is not None
-        index.add_file(n, f.index)
-    session.request_index, session.request_files = index, files
+        # A copy of the record starts: the memory window may cut the index meanwhile.
+        with session.lock:
+            starts, scanned = array("Q", f.index.starts), f.index.scanned
+            dropped.append(f.index.dropped)
+        index.add_file(n, f.index, starts=starts, scanned=scanned)
+    with session.lock:
+        for n, f in enumerate(files):
+            assert f.index is not None
+            if f.index.dropped > dropped[n]:
+                index.after_cut(n, f.index.dropped - dropped[n])
+        session.request_index, session.request_files = index, files
 
 
 def add_transcript(session: Session, text: str) -> LogFile:

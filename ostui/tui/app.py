@@ -404,6 +404,8 @@ class OstuiApp(KeyActions, App[int]):
         self.call_from_thread(self.query_one(SourceTree).refresh_counts)
 
     def on_files_changed(self, message: FilesChanged) -> None:
+        if not self.query(LogStream):
+            return  # quitting: the follower's last news came after the screen went
         stream = self.query_one(LogStream)
         tree = self.query_one(SourceTree)
         structural = False
@@ -948,6 +950,9 @@ class OstuiApp(KeyActions, App[int]):
             self.notify(_("no new error since the mark"), timeout=3)
             return
         lf, number = self.alert
+        if number < 0:
+            self.notify(_("that record is older than the memory window: O reads it back"), timeout=5)
+            return
         self.go_to_record(str(lf.path), number)
         if self._detail is not None:
             self.call_after_refresh(self._detail.focus)

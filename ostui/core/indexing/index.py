@@ -237,6 +237,8 @@ class FileIndex:
         if self.mono is not None:
             del self.mono[:count]
         self.dropped += count
+        # The ids seen are not kept per record; held on, they would grow for ever while following.
+        self.request_ids.clear()
         return start, end
 
 

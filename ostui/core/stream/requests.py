@@ -221,13 +221,22 @@ class RequestIndex:
         self.postings: dict[str, array[int]] = {}
         self.bases: dict[int, int] = {}  # file number -> records the memory window let go of
 
-    def add_file(self, file_no: int, idx: FileIndex, block_size: int = BLOCK_SIZE) -> None:
+    def add_file(
+        self,
+        file_no: int,
+        idx: FileIndex,
+        block_size: int = BLOCK_SIZE,
+        starts: array[int] | None = None,
+        scanned: int | None = None,
+    ) -> None:
         """Add one indexed file's ids: a C-speed regex pass over its blocks, read one at
-        a time (an id cut by a block's end is found in the next, whole)."""
-        starts = idx.starts
+        a time (an id cut by a block's end is found in the next, whole). `starts` and
+        `scanned`: the index's, taken earlier (a copy the follower does not change)."""
+        starts = idx.starts if starts is None else starts
+        scanned = idx.scanned if scanned is None else scanned
         carry = b""
-        base = 0  # file offset of carry's first byte
-        for block in idx.source.blocks(0, idx.scanned, block_size):
+        base = starts[0] if starts else 0  # file offset of carry's first byte
+        for block in idx.source.blocks(base, scanned, block_size):
             buf = carry + block
             # An id is at most 40 bytes: matches starting before `limit` are whole.
             limit = max(0, len(buf) - 64)

@@ -56,6 +56,10 @@ def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, in
             lv = f.index.levels if since is None else f.index.levels[since.start_of(f) :]
             err += lv.count(Level.ERROR) + lv.count(Level.CRITICAL)
             warn += lv.count(Level.WARNING)
+            if since is None:  # the whole file's: those the memory window let go of too
+                gone = f.index.dropped_levels
+                err += gone[Level.ERROR] + gone[Level.CRITICAL]
+                warn += gone[Level.WARNING]
     return err, warn
 
 

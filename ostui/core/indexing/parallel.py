@@ -8,7 +8,6 @@ server, a new interpreter that forks them, and joins the parts in order as they 
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import sys
@@ -23,6 +22,7 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
+from ..memory import give_back_freed_memory
 from ..parsing.formats import get_format
 from ..reading.source import FileSource, SliceSource
 from ..timekeys import backfill_leading, join_running_max, running_max
@@ -195,16 +195,6 @@ def _result(future: Future[dict[str, Any]], cancelled: Callable[[], bool]) -> di
     return None
 
 
-def _give_back_freed_memory() -> None:
-    """The parts' results, unpickled and joined, leave freed holes in the heap that glibc
-    keeps (70 MB of 190 after a 1 GiB log); `malloc_trim` returns them to the system."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim  # this process's own libc
-    except (OSError, AttributeError):
-        return  # not glibc (musl, macOS): nothing to ask
-    trim(0)
-
-
 @contextmanager
 def _stderr_with_a_file() -> Iterator[None]:
     """multiprocessing's resource tracker hands its child `sys.stderr`'s descriptor, and
@@ -311,7 +301,7 @@ class IndexPool:
         if idx.mono is not None:
             backfill_leading(idx.mono)  # records indexed below, if any, are the merge's to add
         f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
-        _give_back_freed_memory()
+        give_back_freed_memory()
 
     def close(self) -> None:
         """Drop the parts not started and end the processes at once: a quit must not wait

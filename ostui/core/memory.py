@@ -13,3 +13,19 @@ def give_back_freed_memory() -> None:
     except (OSError, AttributeError):
         return  # not glibc (musl, macOS): nothing to ask
     trim(0)
+
+
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+BIG_BLOCK = 1 << 20
+
+
+def keep_big_blocks_mapped(threshold: int = BIG_BLOCK) -> None:
+    """Blocks of `threshold` bytes and more (an index's arrays) get pages of their own from
+    the system, given back when the block is freed or shrunk. Left alone, glibc raises this
+    threshold each time such a block is freed, so the arrays of a long follow, grown and cut
+    again and again, end up in the heap, whose freed holes it keeps: memory creeps up."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, threshold)

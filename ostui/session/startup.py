@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.indexing.logset import LogFile
 from ..core.levels import Level, parse_level
+from ..core.memory import keep_big_blocks_mapped
 from ..core.paths.rotation import split_compression
 from ..core.reading.discovery import LogTree
 from ..core.stream.view import ALL_LEVELS, Filters, StreamView
@@ -81,6 +82,7 @@ def find_sources(session: Session, given: Sequence[LogFile] | None = None) -> Fu
     """Select, open (sniff) and preview the logs in a thread."""
 
     def job() -> Sources:
+        keep_big_blocks_mapped()  # a long follow grows and cuts the indexes again and again
         if given is not None:
             session.use_files(given)
             files = list(given)

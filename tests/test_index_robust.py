@@ -256,3 +256,26 @@ def test_partial_last_line_completed_later_is_one_line(tmp_path: Path) -> None:
         f.write(OSLO_LINE[80:])
     idx.update(final=True)
     assert (len(idx), idx.lines) == (2, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.binary(max_size=300).map(lambda b: b.replace(b"x", b""))
+    | st.sampled_from([b"", b"abab", b"aaaa"]),
+    spots=st.lists(st.integers(0, 300), max_size=6),
+    start=st.integers(0, 80),
+    block=st.integers(2, 40),
+)
+def test_find_all_finds_each_occurrence_once_across_block_edges(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, spots: list[int], start: int, block: int
+) -> None:
+    """Occurrences straddling a block's edge are found, none twice, from `start` on."""
+    needle = b"xyx"
+    for at in sorted(spots, reverse=True):
+        data = data[:at] + needle + data[at:]
+    path = tmp_path_factory.mktemp("find") / "f.log"
+    path.write_bytes(data)
+    source = open_source(path)
+    expected = [i for i in range(start, len(data)) if data.startswith(needle, i)]
+    assert source.find_all(needle, start, block_size=block) == expected
+    assert source.find_all(needle, start, limit=2, block_size=block) == expected[:2]

@@ -233,3 +233,14 @@ def test_the_tree_counts_what_the_window_let_go_of(tmp_path: Path) -> None:
     assert counts([lf]) == (3, 3)
     mark = drop_mark("try", [lf])
     assert counts([lf], since=mark) == (0, 0)
+
+
+def test_a_request_story_reads_only_the_records_held(tmp_path: Path) -> None:
+    from ostui.core.stream.requests import search_request
+
+    rid = "req-11111111-2222-3333-4444-555555555555"
+    text = "".join(_line(s, "INFO", f"m{s} {rid if s in (1, 7) else ''}") for s in range(10))
+    lf = _file(tmp_path, "a.log", text)
+    assert [e.record.message for e in search_request([lf], rid).entries] == [f"m1 {rid}", f"m7 {rid}"]
+    cut_files([lf], {id(lf): 5})
+    assert [e.record.message for e in search_request([lf], rid).entries] == [f"m7 {rid}"]

@@ -60,27 +60,30 @@ class ByteSource:
     def close(self) -> None:
         """Release what the source holds; reads after this fail."""
 
-    def find_all(self, needle: bytes) -> list[int]:
-        """Offsets of every occurrence of `needle`, found at C speed."""
+    def find_all(
+        self, needle: bytes, start: int = 0, limit: int | None = None, block_size: int = BLOCK_SIZE
+    ) -> list[int]:
+        """Offsets from `start` of every occurrence of `needle` (the first `limit` of them),
+        found at C speed."""
         out: list[int] = []
         overlap = len(needle) - 1
-        pos = 0
-        for block in self.blocks():
+        pos = start
+        for block in self.blocks(start, block_size=block_size):
             find = block.find
             i = find(needle)
             while i >= 0:
                 out.append(pos + i)
                 i = find(needle, i + 1)
             pos += len(block)
-        if overlap > 0:  # occurrences straddling two blocks
-            edges = range(BLOCK_SIZE, self.size(), BLOCK_SIZE)
-            for edge in edges:
-                window = self.read(edge - overlap, 2 * overlap)
-                i = window.find(needle)
-                if 0 <= i < overlap:
-                    out.append(edge - overlap + i)
-            out.sort()
-        return out
+            if overlap > 0:  # an occurrence straddling this block's end and the next's start
+                lo = max(start, pos - overlap)
+                i = self.read(lo, pos + overlap - lo).find(needle)
+                if 0 <= i < pos - lo:
+                    out.append(lo + i)
+            if limit is not None and len(out) >= limit:
+                break
+        out.sort()
+        return out if limit is None else out[:limit]
 
     def blocks(self, start: int = 0, end: int | None = None, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
         """Consecutive blocks from `start` to `end` (default: the current size)."""
@@ -366,10 +369,10 @@ class MemorySource(ByteSource):
     def read(self, offset: int, length: int) -> bytes:
         return self.data[offset : offset + length]
 
-    def find_all(self, needle: bytes) -> list[int]:
+    def find_all(self, needle: bytes, start: int = 0, limit: int | None = None) -> list[int]:
         out: list[int] = []
-        i = self.data.find(needle) if needle else -1
-        while i >= 0:
+        i = self.data.find(needle, start) if needle else -1
+        while i >= 0 and (limit is None or len(out) < limit):
             out.append(i)
             i = self.data.find(needle, i + 1)
         return out

@@ -123,7 +123,10 @@ def _records_with(lf: LogFile, needle: str) -> list[Record]:
     idx = lf.index
     if idx is None:
         return []
-    hits = idx.source.find_all(needle.encode())
+    # Records the memory window let go of are not looked for (the held ones are what is
+    # shown); nor more hits than the story keeps records, give or take a few per record.
+    start = idx.starts[0] if idx.dropped and len(idx) else 0
+    hits = idx.source.find_all(needle.encode(), start, limit=4 * MAX_RECORDS_PER_ID)
     out: list[Record] = []
     seen: set[int] = set()
     indexed = idx.scanned > 0 and len(idx) > 0

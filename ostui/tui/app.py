@@ -279,8 +279,12 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_indexing_done(self, message: IndexingDone) -> None:
         # What exists now lives as long as the app: keep the collector from walking it
-        # again and again while live tail redraws churn short-lived objects.
+        # again and again while live tail redraws churn short-lived objects. With little
+        # left outside the frozen part, full collections (20-30 ms each) would come about
+        # once a second while following: one in ten as many is plenty for the cycles left.
         gc.freeze()
+        young, middle, old = gc.get_threshold()
+        gc.set_threshold(young, middle, max(old, 100))
         self.indexed = True
         self.rebuild_view()
         self.build_request_index()

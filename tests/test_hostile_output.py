@@ -38,6 +38,17 @@ def test_gate_makes_every_attack_visible(name: str) -> None:
         assert run in shown, (run, shown)
 
 
+def test_the_gate_finds_every_character_it_replaces_and_no_other() -> None:
+    """The quick search that decides whether a text needs the gate, checked against the
+    replacement table itself over every code point (the search is built from ranges)."""
+    from ostui.core.textsafe import _LINES, _ONE_LINE
+
+    for table, keep in ((_ONE_LINE, False), (_LINES, True)):
+        caught = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and not is_visible(chr(c), keep)]
+        assert caught == sorted(table), keep
+        assert all(visible(f"a{chr(c)}b", keep) != f"a{chr(c)}b" for c in table)
+
+
 def test_gate_keeps_ordinary_text_and_newlines_only_when_asked() -> None:
     text = "2016-06-10 INFO nova 中文 [req-1] tab\there"
     assert visible(text) == text

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 # Characters that are invisible or reorder text (Unicode "Cf" format characters that
@@ -51,8 +52,24 @@ def _table(keep_newlines: bool) -> dict[int, str]:
 
 _ONE_LINE = _table(keep_newlines=False)
 _LINES = _table(keep_newlines=True)
-_NEEDS_GATE = re.compile("[" + "".join(re.escape(chr(c)) for c in _ONE_LINE if c != 0x0A) + "]")
-_NEEDS_GATE_NL = re.compile("[" + "".join(re.escape(chr(c)) for c in _ONE_LINE) + "]")
+
+
+def _char_class(codes: Iterable[int]) -> str:
+    """A regex class of `codes`, consecutive ones as ranges: `re` tests a character against
+    a list of 200 single ones about fifty times slower than against a few ranges."""
+    runs: list[list[int]] = []
+    for c in sorted(codes):
+        if runs and c == runs[-1][1] + 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return (
+        "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
+    )
+
+
+_NEEDS_GATE = re.compile(_char_class(c for c in _ONE_LINE if c != 0x0A))
+_NEEDS_GATE_NL = re.compile(_char_class(_ONE_LINE))
 
 
 def visible(text: str, keep_newlines: bool = False) -> str:

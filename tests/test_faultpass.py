@@ -31,7 +31,7 @@ from ostui.core.diagnosis.knowledge.faultpass import CHUNK, Classifier, FileFaul
 from ostui.core.diagnosis.knowledge.matcher import _literal_prefix, _trie_pattern
 from ostui.core.diagnosis.knowledge.signatures import clip, first_line
 from ostui.core.diagnosis.knowledge.summary import FaultGroup, FaultSummary, _fires
-from ostui.core.indexing.logset import LogFile, files_from_tree
+from ostui.core.indexing.logset import LogFile, files_from_tree, open_files
 from ostui.core.indexing.parallel import build_files
 from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
@@ -351,3 +351,21 @@ def test_parts_indexed_apart_join_to_the_whole_files_classification(
             f"cut every {step} lines"
         )
     inner.close()
+
+
+def test_small_files_go_to_a_worker_together_and_big_ones_in_units(tmp_path: Path) -> None:
+    from ostui.core.diagnosis.knowledge import faultpass
+
+    small = [tmp_path / f"s{n}.log" for n in range(3)]
+    for path in small:
+        path.write_text("2016-06-10 21:49:22.000 1 ERROR nova.x [-] boom\n")
+    files = open_files([LogFile(p, "n", "nova", p.name) for p in small])
+    big = files[1].index
+    assert big is not None
+    big.scanned = faultpass.UNIT + 10  # as if it were that big: two units
+    assert faultpass._batches(files, [0, 1, 2]) == [
+        [(0, 0, None)],
+        [(1, 0, faultpass.UNIT)],
+        [(1, faultpass.UNIT, faultpass.UNIT + 10), (2, 0, None)],
+    ]
+    assert faultpass._batches(files, [0, 2]) == [[(0, 0, None), (2, 0, None)]]

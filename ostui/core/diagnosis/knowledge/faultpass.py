@@ -286,10 +286,14 @@ def _classifier(matcher: FaultMatcher) -> Classifier:
     return _WORKER
 
 
-def _task(file_no: int, lo: int, hi: int | None) -> FileFaults:
+Unit = tuple[int, int, int | None]  # (file number, first byte, end byte or None: the file's end)
+
+
+def _task(batch: list[Unit]) -> list[FileFaults]:
     assert _FORKED is not None
     files, matcher = _FORKED
-    return classify(files[file_no], _classifier(matcher), lo, hi)
+    classifier = _classifier(matcher)
+    return [classify(files[n], classifier, lo, hi) for n, lo, hi in batch]
 
 
 def part_faults(lf: LogFile, matcher: FaultMatcher, last_part: bool) -> FileFaults:
@@ -332,6 +336,29 @@ def _units(lf: LogFile) -> list[tuple[int, int | None]]:
     return [(lo, min(lo + UNIT, size)) for lo in range(0, size, UNIT)]
 
 
+# Small files go to a worker together, up to this many bytes or files: a task and its reply
+# cost about a millisecond, as much as classifying a small file.
+BATCH_BYTES = 8 << 20
+BATCH_FILES = 64
+
+
+def _batches(files: Sequence[LogFile], numbers: Sequence[int]) -> list[list[Unit]]:
+    """The files' units (`_units`) in order, consecutive small ones put together."""
+    out: list[list[Unit]] = []
+    size = 0
+    for n in numbers:
+        idx = files[n].index
+        assert idx is not None
+        for lo, hi in _units(files[n]):
+            nbytes = (idx.scanned if hi is None else hi) - lo
+            if not out or size + nbytes > BATCH_BYTES or len(out[-1]) >= BATCH_FILES:
+                out.append([])
+                size = 0
+            out[-1].append((n, lo, hi))
+            size += nbytes
+    return out
+
+
 def classify_files(
     files: Sequence[LogFile], matcher: FaultMatcher, workers: int | None = None
 ) -> list[FileFaults | None]:
@@ -349,10 +376,14 @@ def classify_files(
     _FORKED = (files, matcher)
     try:
         ctx = multiprocessing.get_context("fork")
+        parts: dict[int, list[FileFaults]] = {n: [] for n in indexed}
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            jobs = [(n, [pool.submit(_task, n, lo, hi) for lo, hi in _units(files[n])]) for n in indexed]
-            for n, futures in jobs:
-                out[n] = join([f.result() for f in futures])
+            jobs = [(batch, pool.submit(_task, batch)) for batch in _batches(files, indexed)]
+            for batch, future in jobs:
+                for (n, _, _), found in zip(batch, future.result(), strict=True):
+                    parts[n].append(found)  # in byte order: batches and units are
+        for n in indexed:
+            out[n] = join(parts[n])
     finally:
         _FORKED = None
     return out

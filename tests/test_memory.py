@@ -39,5 +39,7 @@ print(rss() - base)
 
 @pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
 def test_big_blocks_freed_go_back_to_the_system() -> None:
-    kept = int(subprocess.run([sys.executable, "-c", FREED, "mapped"], capture_output=True, check=True).stdout)
+    kept = int(
+        subprocess.run([sys.executable, "-c", FREED, "mapped"], capture_output=True, check=True).stdout
+    )
     assert kept < 20 << 10, f"{kept} KiB of 100 MiB freed still held"

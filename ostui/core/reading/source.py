@@ -369,7 +369,9 @@ class MemorySource(ByteSource):
     def read(self, offset: int, length: int) -> bytes:
         return self.data[offset : offset + length]
 
-    def find_all(self, needle: bytes, start: int = 0, limit: int | None = None) -> list[int]:
+    def find_all(
+        self, needle: bytes, start: int = 0, limit: int | None = None, block_size: int = BLOCK_SIZE
+    ) -> list[int]:
         out: list[int] = []
         i = self.data.find(needle, start) if needle else -1
         while i >= 0 and (limit is None or len(out) < limit):

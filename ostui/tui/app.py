@@ -66,7 +66,7 @@ from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
-COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing
+COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing or following
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -430,6 +430,7 @@ class OstuiApp(KeyActions, App[int]):
                         timeout=10 if warn else 4,
                     )
         if structural:
+            self.counts_shown = time.monotonic()
             tree.load(self.files, keep=True)
             self._set_detail_files()
             self.rebuild_view()
@@ -448,7 +449,10 @@ class OstuiApp(KeyActions, App[int]):
             stream.grow(added)
             if not stream.follow:
                 self.unseen += added
-        tree.refresh_counts()
+        now = time.monotonic()
+        if now - self.counts_shown >= COUNTS_EVERY:
+            self.counts_shown = now
+            tree.refresh_counts()
         if self.marks:
             self.watch_for_errors()
         self.update_status()

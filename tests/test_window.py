@@ -244,3 +244,20 @@ def test_a_request_story_reads_only_the_records_held(tmp_path: Path) -> None:
     assert [e.record.message for e in search_request([lf], rid).entries] == [f"m1 {rid}", f"m7 {rid}"]
     cut_files([lf], {id(lf): 5})
     assert [e.record.message for e in search_request([lf], rid).entries] == [f"m7 {rid}"]
+
+
+def test_a_producer_read_out_of_a_shared_file_reads_back_the_same_records() -> None:
+    from ostui.core.indexing.logset import expand_producers
+
+    path = Path(__file__).parent / "data" / "mixed-producers" / "sunbeam-pebble.excerpt.log"
+    producers = open_files(expand_producers([LogFile(path, "node", "comp", path.name)]))
+    assert len(producers) > 1
+    for lf in producers:
+        records = _raw_records(lf)
+        if len(records) < 4:
+            continue
+        half = len(records) // 2
+        (older,) = read_back(cut_files([lf], {id(lf): half}))
+        older.build()
+        assert _raw_records(older) == records[:half]
+        assert _raw_records(lf) == records[half:]

@@ -10,6 +10,7 @@ from ostui.core.indexing.records import parse_record
 from ostui.tui.widgets.fault_panel import FaultPanel
 
 from .conftest import DATA
+from .waiting import workers_settled
 
 LP1979089 = DATA / "faults" / "neutron-l3-agent-lp1979089.log"
 
@@ -33,7 +34,7 @@ async def test_fault_panel_shows_rule_all_steps_bug_and_link_in_both_languages()
     panel = FaultPanel(matcher=FaultMatcher(pack))
     async with Host(panel).run_test(size=(200, 60)) as pilot:
         panel.record = parse_record(lf.index, 0)
-        await pilot.app.workers.wait_for_complete()
+        await workers_settled(pilot.app)
         await pilot.pause()
         text = str(panel.render())
         assert f"Known fault: {fault.title}" in text

@@ -46,3 +46,17 @@ async def eventually_async(
         if value:
             return value
         await asyncio.sleep(interval)
+
+
+async def workers_settled(app: Any, timeout: float = 15.0) -> None:
+    """Until none of `app`'s workers is pending or running, twice across a pause, so work a
+    finished worker set off is waited for too. Unlike `wait_for_complete`, a worker that a
+    newer one of its group cancelled (an exclusive worker) is not an error."""
+    from textual.worker import WorkerState
+
+    def idle() -> bool:
+        return not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+
+    for _ in range(2):
+        await eventually_async(idle, timeout, "the app's workers never finished")
+        await asyncio.sleep(0.05)

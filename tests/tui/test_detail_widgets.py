@@ -27,6 +27,8 @@ from ostui.tui.widgets.http_panel import HttpExplanation
 from ostui.tui.widgets.story_view import RequestStoryView
 from ostui.tui.widgets.traceback_view import TracebackFrames, TracebackView
 
+from ..waiting import workers_settled
+
 SEED_LOG = Path(__file__).resolve().parent.parent / "data" / "seed" / "nova-api.log"
 SEED_REQUEST = "req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2"
 SIZE = (120, 40)
@@ -149,13 +151,13 @@ async def test_enter_expands_source_on_this_host_or_says_it_is_missing(tmp_path:
         frames = view.frames
         assert frames.cursor_key == (0, 1)  # the OpenStack frame
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         assert frames.is_expanded((0, 1))
         assert "not on this host" in frame_rows(view)[1]
 
         await pilot.press("k", "enter")
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         expanded = frame_rows(view)[0].splitlines()
         numbered = [line for line in expanded if "│" in line]
@@ -317,7 +319,7 @@ async def test_fault_panel_shows_the_matched_fault(seed_selection: Selection) ->
     app = Host(panel)
     async with app.run_test(size=SIZE) as pilot:
         panel.record = seed_selection.record
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         text = text_of(panel)
         assert "Known fault: glanceclient AttributeError: id" in text
@@ -328,7 +330,7 @@ async def test_fault_panel_shows_the_matched_fault(seed_selection: Selection) ->
 
         panel.matcher = FaultMatcher([])
         panel.record = seed_selection.record
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         assert "No known fault matches; signature: AttributeError: id" in text_of(panel)
 
@@ -352,7 +354,7 @@ async def test_detail_pane_on_the_seed_error(
     app = Host(pane)
     async with app.run_test(size=SIZE) as pilot:
         pane.selection = seed_selection
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         story = pane.query_one(RequestStoryView).story
         assert story is not None and len(story.entries) == 3
@@ -374,7 +376,7 @@ async def test_detail_pane_on_the_seed_error(
         assert pane.query_one(TabbedContent).active == "story"
 
         pane.action_copy_report()  # `c` is the app's key (it works from every pane)
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         report = tmp_path / f"ostui-report-{SEED_REQUEST}.txt"
         assert report.is_file()
@@ -392,7 +394,7 @@ async def test_detail_pane_on_the_access_line_diagnoses_the_request(
     app = Host(pane)
     async with app.run_test(size=SIZE) as pilot:
         pane.selection = Selection(access.file, access.record)
-        await app.workers.wait_for_complete()
+        await workers_settled(app)
         await pilot.pause()
         story_view = pane.query_one(RequestStoryView)
         cursor = story_view.cursor_row

@@ -106,6 +106,7 @@ class OstuiApp(KeyActions, App[int]):
         self._given_files = list(files) if files is not None else None
         self.index_clock = time.monotonic()  # when indexing began (its speed and what is left)
         self.counts_shown = 0.0  # when the tree's counts were last brought up to the index
+        self._counts_timer: Timer | None = None  # a late refresh of the counts, when one is due
         self._signal_exit = SignalExit(lambda code: self.exit(return_code=code), self.session.close)
         self.stream_files: list[LogFile] = []
         self.indexed = False
@@ -449,13 +450,25 @@ class OstuiApp(KeyActions, App[int]):
             stream.grow(added)
             if not stream.follow:
                 self.unseen += added
-        now = time.monotonic()
-        if now - self.counts_shown >= COUNTS_EVERY:
-            self.counts_shown = now
-            tree.refresh_counts()
+        self._refresh_counts_soon()
         if self.marks:
             self.watch_for_errors()
         self.update_status()
+
+    def _refresh_counts_soon(self) -> None:
+        """The tree's counts brought up to the index at most every COUNTS_EVERY seconds, and
+        once more after the last change (a burst's end must not stay uncounted)."""
+        now = time.monotonic()
+        if now - self.counts_shown >= COUNTS_EVERY:
+            self.counts_shown = now
+            self.query_one(SourceTree).refresh_counts()
+        elif self._counts_timer is None:
+
+            def late() -> None:
+                self._counts_timer = None
+                self._refresh_counts_soon()
+
+            self._counts_timer = self.set_timer(COUNTS_EVERY - (now - self.counts_shown), late)
 
     def _after_cut(self, cut: Cut) -> None:
         """The memory window let go of the oldest records (the session's lock held): the

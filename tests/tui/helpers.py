@@ -15,7 +15,7 @@ from ostui.tui.widgets.log_stream import LogStream
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
-__all__ = ["DATA", "app_for", "current", "settle", "stream_of"]
+__all__ = ["DATA", "app_for", "current", "settle", "stream_of", "tree_labels"]
 
 
 class _Settle(Protocol):
@@ -41,3 +41,16 @@ def current(app: OstuiApp) -> tuple[str, str]:
     assert stream.view is not None
     _, rec = stream.view.record(stream.cursor)
     return rec.level.name, rec.message
+
+
+def tree_labels(app: OstuiApp) -> list[str]:
+    """The plain text of every node of the app's source tree, depth first from the root."""
+    from ostui.tui.widgets.source_tree import SourceTree
+
+    out: list[str] = []
+    todo = [app.query_one(SourceTree).root]
+    while todo:
+        node = todo.pop()
+        out.append(str(node.label))
+        todo.extend(reversed(node.children))
+    return out

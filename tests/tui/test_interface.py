@@ -23,7 +23,7 @@ from ostui.tui.widgets.http_panel import HttpExplanation
 from ostui.tui.widgets.source_tree import SourceTree
 
 from ..waiting import eventually_async
-from .helpers import DATA, app_for, settle, stream_of
+from .helpers import DATA, app_for, settle, stream_of, tree_labels
 
 SEED = DATA / "seed" / "nova-api.log"
 LONG_NAME = "neutron-ns-metadata-proxy-7c1e0b8a-7d73-4945-b7b4-663c52a49a6d.log"
@@ -172,15 +172,7 @@ async def test_tree_names_are_cut_in_the_middle_and_whole_in_the_detail(tmp_path
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         tree = app.query_one(SourceTree)
-        labels = []
-
-        def walk(node) -> None:  # type: ignore[no-untyped-def]
-            labels.append(node.label.plain)
-            for child in node.children:
-                walk(child)
-
-        walk(tree.root)
-        leaf = next(label for label in labels if label.endswith("a6d.log E3"))
+        leaf = next(label for label in tree_labels(app) if label.endswith("a6d.log E3"))
         assert leaf.startswith("☑ neutron") and "…" in leaf, leaf
         assert tree.region.width <= 120 * 0.28 + 1, tree.region
         await pilot.press("enter")

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from ostui.tui.app import OstuiApp
 
 from ..waiting import eventually_async
-from .helpers import app_for, settle, stream_of
+from .helpers import app_for, settle, stream_of, tree_labels
 
 
 def line(n: int, level: str = "INFO", comp: str = "api") -> bytes:
@@ -243,25 +243,14 @@ async def test_the_window_lets_the_oldest_go_and_scrolling_back_reads_them_again
 
 
 async def test_the_tree_counts_the_last_errors_of_a_burst(tmp_path: Path) -> None:
-    from ostui.tui.widgets.source_tree import SourceTree
-
     a = tmp_path / "nova-api.log"
     write(a, range(0, 5))
     app = app_for(a)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        tree = app.query_one(SourceTree)
         for n in range(5, 8):  # within the quarter second the counts wait between refreshes
             write(a, range(n, n + 1), level="ERROR")
             await pilot.pause(0.06)
-
-        def labels() -> str:
-            out: list[str] = []
-            todo = [tree.root]
-            while todo:
-                node = todo.pop()
-                out.append(str(node.label))
-                todo.extend(node.children)
-            return " | ".join(out)
-
-        await eventually_async(lambda: "E3" in labels(), 5, "the tree never counted the last errors")
+        await eventually_async(
+            lambda: "E3" in " | ".join(tree_labels(app)), 5, "the tree never counted the last errors"
+        )

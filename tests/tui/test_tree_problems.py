@@ -7,21 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ostui.tui.widgets.source_tree import SourceTree
-
-from .helpers import DATA, app_for, settle
-
-
-def _labels(tree: SourceTree) -> list[str]:
-    out: list[str] = []
-
-    def walk(node) -> None:  # type: ignore[no-untyped-def]
-        out.append(node.label.plain)
-        for child in node.children:
-            walk(child)
-
-    walk(tree.root)
-    return out
+from .helpers import DATA, app_for, settle, tree_labels
 
 
 async def test_tree_lists_what_was_not_read_and_marks_partial_files(tmp_path: Path) -> None:
@@ -33,8 +19,7 @@ async def test_tree_lists_what_was_not_read_and_marks_partial_files(tmp_path: Pa
     app = app_for(root=tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        tree = app.query_one(SourceTree)
-        labels = _labels(tree)
+        labels = tree_labels(app)
         assert any(label.startswith("not read (") for label in labels), labels
         assert any("nova-conductor.log" in label for label in labels), labels
         assert any("nova-crlf.log" in label and "⚠" in label for label in labels), labels

@@ -197,17 +197,23 @@ def test_a_cancelled_build_returns_at_once_and_close_ends_the_processes(tmp_path
     eventually(lambda: all(_ended(pid) for pid in pids), 2.0, "index processes outlived close()")
 
 
-def test_a_log_rotated_away_before_its_parts_are_read_is_indexed_whole(
-    pool: IndexPool, tmp_path: Path
-) -> None:
-    """logrotate moves the log aside and a new one takes its path between opening and the
-    parts: the parts cannot read it there; this process's descriptor still can, and does."""
+def _opened_then_rotated_away(tmp_path: Path) -> LogFile:
+    """A real log opened, then moved aside to `.1` with a new file taking its path."""
     path = tmp_path / "nova-api.log"
     path.write_bytes((C29 / "nova" / "nova-api.log").read_bytes())
     lf = LogFile(path, "node", "component", path.name)
     lf.open()
     path.rename(tmp_path / "nova-api.log.1")
     path.write_bytes(b"2015-10-29 11:00:00.000 1 INFO nova.x [-] the new file\n")
+    return lf
+
+
+def test_a_log_rotated_away_before_its_parts_are_read_is_indexed_whole(
+    pool: IndexPool, tmp_path: Path
+) -> None:
+    """logrotate moves the log aside and a new one takes its path between opening and the
+    parts: the parts cannot read it there; this process's descriptor still can, and does."""
+    lf = _opened_then_rotated_away(tmp_path)
     pool.build(lf)
     assert lf.error is None and lf.index is not None
     same_index(lf.index, serial(tmp_path / "nova-api.log.1"))
@@ -219,12 +225,7 @@ def test_scan_indexes_a_log_rotated_away_before_its_parts_whole(
     from ostui.core.indexing import parallel
 
     monkeypatch.setattr(parallel, "MIN_PART", 0)
-    path = tmp_path / "nova-api.log"
-    path.write_bytes((C29 / "nova" / "nova-api.log").read_bytes())
-    lf = LogFile(path, "node", "component", path.name)
-    lf.open()
-    path.rename(tmp_path / "nova-api.log.1")
-    path.write_bytes(b"2015-10-29 11:00:00.000 1 INFO nova.x [-] the new file\n")
+    lf = _opened_then_rotated_away(tmp_path)
     parallel.build_files([lf], workers=2)
     assert lf.error is None and lf.index is not None
     same_index(lf.index, serial(tmp_path / "nova-api.log.1"))

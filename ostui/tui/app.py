@@ -488,7 +488,8 @@ class OstuiApp(KeyActions, App[int]):
         # Numbers in the old merge are from before the cut: the focus moves with its file.
         if focus is not None:
             lf, rec = focus
-            focus = (lf, rec - cut.records.get(id(lf), 0)) if rec >= cut.records.get(id(lf), 0) else None
+            gone_here = cut.records.get(id(lf), 0)
+            focus = (lf, rec - gone_here) if rec >= gone_here else None
         new = StreamView(self.stream_files, self.filters, clock=self.clock)
         stream.set_view(new, keep=focus)
 

@@ -240,3 +240,39 @@ def test_late_records_merge_into_the_tail_as_a_new_merge_would(
             assert sorted((got.keys[p], got.refs[p]) for p in views[n].rows) == sorted(
                 (want.keys[p], want.refs[p]) for p in fresh.rows
             )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from([0, 20, 40]), st.sampled_from(["INFO", "ERROR"])), max_size=12),
+        min_size=2,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_files_whose_times_do_not_overlap_merge_as_the_sort_would(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[list[tuple[int, str]]], apart: bool
+) -> None:
+    """A log and its rotations do not overlap in time: their merge is one file after
+    another (no sort), and it must equal the stable sort of every record's key that any
+    other merge is, ties between files included. `apart` shifts each file past the one
+    before, so most cases take that way; the rest overlap and take the sort."""
+    tmp = tmp_path_factory.mktemp("apart")
+    contents = {}
+    for n, records in enumerate(lines):
+        shift = 40 * (len(lines) - n) if apart else 0  # later names hold older records, as rotations do
+        contents[f"f{n}.log"] = "".join(
+            _line(f"10:{(second + shift) // 60:02d}:{(second + shift) % 60:02d}.000", level, f"f{n}r{i}")
+            for i, (second, level) in enumerate(sorted(records))
+        )
+    files = _files(tmp, contents)
+    merged = StreamView(files).merged
+    everything = []
+    for fno, lf in enumerate(files):
+        assert lf.index is not None
+        everything += [(key, fno, rec) for rec, key in enumerate(monotone_keys(lf.index.keys))]
+    by_key = sorted(everything, key=lambda item: item[0])  # stable: file order on equal keys
+    assert [(fno, rec) for _, fno, rec in by_key] == [merged.locate(p) for p in range(len(merged))]
+    assert list(merged.keys) == [key for key, _, _ in by_key]
+    assert bytes(merged.levels) == bytes(files[fno].index.levels[rec] for _, fno, rec in by_key)  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import compress, repeat
+from itertools import compress, pairwise, repeat
 from operator import add, and_, rshift, sub
 from typing import TypeAlias
 
@@ -51,6 +51,18 @@ def appended(positions: Positions, more: Iterable[int]) -> Positions:
     return positions
 
 
+def _end_to_end(monos: Sequence[array[int]]) -> list[int] | None:
+    """The files' order when their keys (each non-decreasing) do not overlap, so that one
+    after another is what a stable sort of all keys gives; None when they overlap. Where
+    one file ends on the key another starts with, the sort keeps the earlier file first,
+    so that one must come first here too."""
+    spans = sorted((mono[0], fno, mono[-1]) for fno, mono in enumerate(monos) if mono)
+    for (_, fno, last), (first, next_fno, _) in pairwise(spans):
+        if last > first or (last == first and fno > next_fno):
+            return None
+    return [fno for _, fno, _ in spans]
+
+
 class MergedStream:
     """The records of several files in time order.
 
@@ -58,7 +70,11 @@ class MergedStream:
     record number). `view(...)` returns the positions passing a filter.
     """
 
-    def __init__(self, indexes: Sequence[FileIndex], shifts: Sequence[int] | None = None) -> None:
+    def __init__(
+        self, indexes: Sequence[FileIndex], shifts: Sequence[int] | None = None, borrow: bool = False
+    ) -> None:
+        """`borrow`: copy the keys the parallel indexer made instead of taking them over
+        (a merge of files still being indexed, whose parts go on adding to those keys)."""
         self.indexes = list(indexes)
         # µs added to each file's keys before merging (clock skew corrections, skew.py)
         if shifts is not None and len(shifts) != len(self.indexes):
@@ -69,40 +85,61 @@ class MergedStream:
         # Per file, records let go of since this merge was made: a reference's record number
         # less this is the record's number in its index (references are not rewritten).
         self.bases = [0] * len(self.indexes)
-        refs = array("Q")
-        keys = array("q")
-        levels = bytearray()
+        monos: list[array[int]] = []
         for fno, idx in enumerate(self.indexes):
             n = self.counts[fno]
-            if len(self.indexes) > 1:
-                refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
-            mono = self._handed_over(fno, n)
+            mono = self._handed_over(fno, n, borrow)
             if mono is None:
                 mono = monotone_keys(self._keys(fno, 0, n)) if idx.times else array("q", [NO_KEY]) * n
             if mono:
                 self.last_key[fno] = mono[-1]
-            if len(self.indexes) == 1:
-                keys = mono  # no copy: 8 bytes a record
-            else:
-                keys.extend(mono)
-            levels += idx.levels[:n]
+            monos.append(mono)
         self.refs: Positions
-        if len(self.indexes) > 1:
-            order = sorted(range(len(refs)), key=keys.__getitem__)
-            self.refs = array("Q", map(refs.__getitem__, order))
-            self.keys = array("q", map(keys.__getitem__, order))
-            self.levels = bytearray(map(levels.__getitem__, order))
-        else:
+        if len(self.indexes) <= 1:
             # One file: its records in their own order, file 0, record i at position i.
-            self.refs, self.keys, self.levels = range(len(keys)), keys, levels
+            keys = monos[0] if monos else array("q")
+            self.refs, self.keys = range(len(keys)), keys
+            self.levels = self.indexes[0].levels[: self.counts[0]] if monos else bytearray()
+            return
+        order = _end_to_end(monos)
+        self.refs = array("Q")
+        self.keys = array("q")
+        self.levels = bytearray()
+        if order is not None:
+            # Files whose times do not overlap (a log and its rotations, a file and its tail
+            # read first): one after another is the merge, with no sort.
+            for fno in order:
+                n = self.counts[fno]
+                self.refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
+                self.keys.extend(monos[fno])
+                self.levels += self.indexes[fno].levels[:n]
+            return
+        refs = array("Q")
+        keys = array("q")
+        levels = bytearray()
+        for fno, mono in enumerate(monos):
+            n = self.counts[fno]
+            refs.extend(range(fno << SHIFT, (fno << SHIFT) + n))
+            keys.extend(mono)
+            levels += self.indexes[fno].levels[:n]
+        del monos
+        by_time = sorted(range(len(refs)), key=keys.__getitem__)
+        self.refs = array("Q", map(refs.__getitem__, by_time))
+        self.keys = array("q", map(keys.__getitem__, by_time))
+        self.levels = bytearray(map(levels.__getitem__, by_time))
 
-    def _handed_over(self, fno: int, n: int) -> array[int] | None:
+    def _handed_over(self, fno: int, n: int, borrow: bool = False) -> array[int] | None:
         """The monotone keys the parallel indexer made for file `fno` (`FileIndex.mono`),
-        taken over (once: the index lets go of them) and brought up to record n."""
+        taken over (once: the index lets go of them) or, `borrow`ed, copied; brought up to
+        record n."""
         idx = self.indexes[fno]
-        mono, idx.mono = idx.mono, None
+        mono = idx.mono
         if mono is None or not idx.times or len(mono) > n or (self.shifts is not None and self.shifts[fno]):
             return None
+        if borrow:
+            mono = mono[:]
+        else:
+            idx.mono = None
         if len(mono) < n:
             if not mono or mono[-1] == NO_KEY:
                 return None  # no stamp so far: the backfill needs the whole file

@@ -39,6 +39,11 @@ def _flag_joined(session: Session, lf: LogFile) -> None:
         flag_faults(session, lf, lf.faults_checked, len(lf.index) - 1)
 
 
+def _joined(session: Session, lf: LogFile, grew: Callable[[LogFile], object]) -> None:
+    _flag_joined(session, lf)
+    grew(lf)
+
+
 class _Stopped(Exception):
     """Raised from a progress callback to leave a file's indexing mid-way."""
 
@@ -49,9 +54,12 @@ def index_files(
     progress: Callable[[int, int, int, int], None],
     indexed: Callable[[LogFile], object],
     cancelled: Callable[[], bool] = lambda: False,
+    grew: Callable[[LogFile], object] = lambda f: None,
 ) -> None:
     """Index every file whole; `progress(bytes done, bytes in all, files done, files)`
-    as it goes and `indexed(file)` after each. Returns soon after `cancelled()` turns
+    as it goes and `indexed(file)` after each. A big file is indexed in parts from its
+    start, each joined under the session's lock, and `grew(file)` is told after each:
+    from then on the part indexed can be shown. Returns soon after `cancelled()` turns
     true (the app is quitting: its thread must not keep Python from exiting)."""
     sizes = [f.index.source.size() if f.index is not None else estimated_size(f.path) for f in files]
     total = sum(sizes) or 1
@@ -72,7 +80,7 @@ def index_files(
         try:
             if pool.wants(f):
                 # Big plain files: in parts, on every core; faults flagged as each part is joined.
-                pool.build(f, step, lambda lf: _flag_joined(session, lf), cancelled)
+                pool.build(f, step, lambda lf: _joined(session, lf, grew), cancelled, session.lock)
             else:
                 f.build(step, block_size=INDEX_BLOCK)
         except _Stopped:

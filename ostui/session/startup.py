@@ -74,6 +74,46 @@ def preview_view(files: Sequence[LogFile], filters: Filters) -> StreamView | Non
     return StreamView(shown, filters) if shown else None
 
 
+def shown_while_indexing(
+    previews: Sequence[LogFile], grown: Sequence[LogFile], selected: Sequence[LogFile]
+) -> list[LogFile] | None:
+    """The files a view shows while the logs are indexed, of those `selected`: each file in
+    `grown` (indexed whole, or in parts from its start: the part so far), and each first
+    screen's file (`previews`: a big file's tail, or a small file indexed whole) whose
+    records its whole file's indexed part has not reached yet. A file's part comes before
+    its tail, as its records do.
+
+    None while a file's indexed part reaches into its tail and not past it: a view then
+    would show some records twice or not at all. That lasts a moment at most: parts are
+    joined whole, and the part that reaches the tail ends the file.
+    """
+    chosen = {id(f) for f in selected}
+    has_grown = {id(f) for f in grown}
+    tails: dict[int, LogFile] = {}
+    for p in previews:
+        whole = p.whole or p
+        if id(whole) not in chosen:
+            continue
+        if p.whole is None or id(whole) not in has_grown:
+            tails[id(whole)] = p
+            continue
+        assert whole.index is not None and p.index is not None
+        start = getattr(p.index.source, "start", 0)
+        reached = whole.index.scanned
+        if reached <= start:
+            tails[id(whole)] = p
+        elif reached < start + p.index.scanned:
+            return None
+    shown: list[LogFile] = []
+    for f in selected:
+        if id(f) in has_grown:
+            shown.append(f)
+        tail = tails.get(id(f))
+        if tail is not None and not (tail is f and id(f) in has_grown):
+            shown.append(tail)  # (a small file indexed whole for the first screen is shown once)
+    return shown
+
+
 def is_compressed(path: Path) -> bool:
     return split_compression(path.name)[1] != ""
 

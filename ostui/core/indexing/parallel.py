@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from itertools import pairwise
 from multiprocessing import resource_tracker
 from pathlib import Path
@@ -259,14 +259,17 @@ class IndexPool:
         progress: Callable[[int, int], None] | None = None,
         joined: Callable[[LogFile], object] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
+        lock: AbstractContextManager[object] | None = None,
     ) -> None:
         """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` and `joined(f)`
         after each part (the work for the part just joined, while the next are indexed).
+        The index changes only under `lock`, so that others may read it between parts.
         When the processes cannot run (the pool broke: a worker killed), the rest of the
         file is indexed here, in this thread, from where the parts stopped. Returns within
         a tenth of a second of `cancelled()` turning true, the file left part-indexed."""
         idx = f.index
         assert idx is not None and isinstance(idx.source, FileSource)
+        lock = lock or nullcontext()
         size = idx.source.size()
         # Rounds of one part per process, so that no process waits idle through the last.
         parts = self.workers * max(1, -(-size // (self.part_size * self.workers)))
@@ -283,7 +286,8 @@ class IndexPool:
                         future.cancel()
                     return  # the caller is going away: the parts under way are let be
                 pending.popleft()
-                merge_part(idx, result)
+                with lock:
+                    merge_part(idx, result)
                 del result
                 if joined is not None:
                     joined(f)
@@ -298,9 +302,10 @@ class IndexPool:
             # was opened. This process's descriptor still holds it: the rest here.
             for future in pending:
                 future.cancel()
-        if idx.mono is not None:
-            backfill_leading(idx.mono)  # records indexed below, if any, are the merge's to add
-        f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
+        with lock:
+            if idx.mono is not None:
+                backfill_leading(idx.mono)  # records indexed below, if any, are the merge's to add
+            f.build(progress)  # what the parts did not cover: nothing, unless the pool broke
         give_back_freed_memory()
 
     def close(self) -> None:

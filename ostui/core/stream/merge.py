@@ -76,6 +76,7 @@ class MergedStream:
         """`borrow`: copy the keys the parallel indexer made instead of taking them over
         (a merge of files still being indexed, whose parts go on adding to those keys)."""
         self.indexes = list(indexes)
+        self.borrowed = borrow
         # µs added to each file's keys before merging (clock skew corrections, skew.py)
         if shifts is not None and len(shifts) != len(self.indexes):
             raise ValueError(f"{len(shifts)} shifts for {len(self.indexes)} files")

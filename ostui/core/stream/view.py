@@ -178,18 +178,22 @@ class StreamView:
         cancelled: Callable[[], bool] = lambda: False,
         merged: MergedStream | None = None,
         clock: Mapping[str, int] | None = None,
+        borrow: bool = False,
     ) -> None:
         """`merged`: the merge of the same files from an earlier view, reused so that a
         new filter costs a filter pass, not a new merge. `clock`: µs to add to each
-        node's stamps (its clock skew corrected), in the order and in the times shown."""
+        node's stamps (its clock skew corrected), in the order and in the times shown.
+        `borrow`: the files are still being indexed (see `MergedStream`)."""
         self.files = [f for f in files if f.index is not None]
         self.filters = filters or Filters()
         self.clock = {node: us for node, us in (clock or {}).items() if us}
         indexes = [f.index for f in self.files if f.index is not None]
         shifts = [self.clock.get(f.node, 0) for f in self.files] if self.clock else None
         same = merged is not None and [id(i) for i in merged.indexes] == [id(i) for i in indexes]
-        if merged is None or not same or not merged.current() or merged.shifts != shifts:
-            merged = MergedStream(indexes, shifts)
+        # A merge made while indexing (`borrow`) may lack what the index's end brought.
+        stale = merged is not None and merged.borrowed and not borrow
+        if merged is None or stale or not same or not merged.current() or merged.shifts != shifts:
+            merged = MergedStream(indexes, shifts, borrow=borrow)
         self.merged = merged
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.rows = self._filter(0, None, cancelled)

@@ -36,7 +36,7 @@ from ..core.stream.window import Cut
 from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
 from ..session import Options, Session, loops, nothing_found
-from ..session.startup import Sources, at_least, find_sources, initial_filters
+from ..session.startup import Sources, at_least, find_sources, initial_filters, shown_while_indexing
 from .commands import OstuiCommands
 from .failures import forward_failure, what_failed
 from .hangup import SignalExit
@@ -45,6 +45,7 @@ from .messages import (
     ClocksEstimated,
     FileIndexed,
     FilesChanged,
+    IndexGrew,
     IndexingDone,
     IndexProgress,
     NewAlert,
@@ -67,6 +68,7 @@ from .widgets.story_view import RequestStoryView
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing or following
+GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, while indexing
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -119,6 +121,11 @@ class OstuiApp(KeyActions, App[int]):
         self.preview_shown = False
         self.index_started = False
         self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
+        self.grown: list[LogFile] = []  # files indexed so far, whole or from their start (parts)
+        self.grown_shown = 0.0  # when a filtered view last took in what was indexed
+        self._grown_timer: Timer | None = None
+        self.growing_shown = False  # the stream shows what was indexed so far
+        self.index_words = ""  # how far indexing is, in the status bar's words
         self.clock: dict[str, int] = {}  # node -> µs added to its stamps (clock skew corrected)
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
@@ -251,6 +258,7 @@ class OstuiApp(KeyActions, App[int]):
             progress,
             lambda f: self.post_message(FileIndexed(f)),
             cancelled=lambda: worker.is_cancelled,
+            grew=lambda f: self.post_message(IndexGrew(f)),
         )
         self.post_message(IndexingDone())
 
@@ -258,16 +266,18 @@ class OstuiApp(KeyActions, App[int]):
         from .widgets.status_words import indexing_words
 
         seconds = time.monotonic() - self.index_clock
-        self.set_status(
-            indexing_words(
-                self.filters.describe(),
-                message.done_bytes,
-                message.total_bytes,
-                message.files_done,
-                message.files_total,
-                seconds,
-            )
+        self.index_words = indexing_words(
+            self.filters.describe(),
+            message.done_bytes,
+            message.total_bytes,
+            message.files_done,
+            message.files_total,
+            seconds,
         )
+        if self.growing_shown:
+            self.update_status()  # the records shown so far, then how far the index is
+        else:
+            self.set_status(self.index_words)
         # The tree's counts grow with the index (a big file's parts join while it is read),
         # at most four times a second: counting is a pass over every file's levels.
         now = time.monotonic()
@@ -277,6 +287,32 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_file_indexed(self, message: FileIndexed) -> None:
         self.query_one(SourceTree).refresh_counts()
+        self._take_in_grown(message.file)
+
+    def on_index_grew(self, message: IndexGrew) -> None:
+        self._take_in_grown(message.file)
+
+    def _take_in_grown(self, file: LogFile) -> None:
+        """A file's index grew while indexing: a filter shown extends itself to the records
+        indexed so far, at most every GROWN_EVERY seconds (each a new merge of them) and once
+        more after the last growth. Unfiltered, the first screen stays as it is."""
+        if self.indexed:
+            return
+        if all(f is not file for f in self.grown):
+            self.grown.append(file)
+        if self.filters == Filters() or self._grown_timer is not None:
+            return
+        wait = GROWN_EVERY - (time.monotonic() - self.grown_shown)
+        if wait <= 0:
+            self._show_grown()
+        else:
+            self._grown_timer = self.set_timer(wait, self._show_grown)
+
+    def _show_grown(self) -> None:
+        self._grown_timer = None
+        self.grown_shown = time.monotonic()
+        if not self.indexed:
+            self.rebuild_view()
 
     def on_indexing_done(self, message: IndexingDone) -> None:
         # What exists now lives as long as the app: keep the collector from walking it
@@ -494,37 +530,52 @@ class OstuiApp(KeyActions, App[int]):
         stream.set_view(new, keep=focus)
 
     def rebuild_view(self, focus: tuple[LogFile, int] | None = None) -> None:
-        if not self.indexed:
-            # Still indexing: filter what is on screen (the files' tails) at once; the
-            # whole files follow when the index is done.
-            if self.preview_files:
-                self.build_preview_view(list(self.preview_files), self.filters)
-            return
         stream = self.query_one(LogStream)
         if focus is None and stream.view is not None and len(stream.view) and not stream.follow:
             focus = stream.view.locate(stream.cursor)
+        if not self.indexed:
+            # Still indexing: the first screen's tails and what is indexed so far.
+            if self.preview_files or self.grown:
+                grown = (list(self.preview_files), list(self.grown))
+                self.build_view(list(self.stream_files), self.filters, focus, grown)
+            return
         self.set_status(_("filtering · {filters}", filters=self.filters.describe()))
         self.build_view(list(self.stream_files), self.filters, focus)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def build_preview_view(self, files: list[LogFile], filters: Filters) -> None:
-        self.post_message(ViewReady(StreamView(files, filters, clock=self.clock), preview=True))
-
-    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def build_view(self, files: list[LogFile], filters: Filters, focus: tuple[LogFile, int] | None) -> None:
+    def build_view(
+        self,
+        files: list[LogFile],
+        filters: Filters,
+        focus: tuple[LogFile, int] | None,
+        grown: tuple[list[LogFile], list[LogFile]] | None = None,
+    ) -> None:
+        """A view of `files`; while indexing, of those of them `shown_while_indexing` picks
+        (`grown`: the first screen's files and the files indexed so far, whole or in part),
+        picked under the lock the parts are joined under."""
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
         stream = self.query_one(LogStream)
         previous = stream.view.merged if stream.view is not None else None
-        with self.session.lock:
-            if worker.is_cancelled:
-                return  # a newer filter came while this one waited for the lock (L L L)
-            view = StreamView(
-                files, filters, cancelled=lambda: worker.is_cancelled, merged=previous, clock=self.clock
-            )
+        while True:
+            with self.session.lock:
+                if worker.is_cancelled:
+                    return  # a newer filter came while this one waited for the lock (L L L)
+                shown = files if grown is None else shown_while_indexing(*grown, files)
+                if shown is not None:
+                    view = StreamView(
+                        shown,
+                        filters,
+                        cancelled=lambda: worker.is_cancelled,
+                        merged=previous,
+                        clock=self.clock,
+                        borrow=grown is not None,
+                    )
+                    break
+            time.sleep(0.05)  # a part reaches into a file's tail: the file is done in a moment
         if not worker.is_cancelled:
-            self.post_message(ViewReady(view, focus=focus))
+            self.post_message(ViewReady(view, focus=focus, growing=grown is not None))
 
     def start_indexing(self) -> None:
         if not self.index_started:
@@ -536,13 +587,17 @@ class OstuiApp(KeyActions, App[int]):
         if message.preview:
             # Index only once the first screen is drawn: the indexer competes for the GIL.
             self.call_after_refresh(self.start_indexing)
-        if message.preview and self.indexed:
+        if (message.preview or message.growing) and self.indexed:
             return
         if message.preview:
             self.preview_files = message.view.files
         stream = self.query_one(LogStream)
         stream.search = self._search_pattern()
-        stream.set_view(message.view, keep=message.focus)
+        # Rows that came in above the cursor (what was indexed since; the whole files after
+        # it) leave the cursor on its line of the screen.
+        hold_line = message.growing or self.growing_shown
+        self.growing_shown = message.growing
+        stream.set_view(message.view, keep=message.focus, hold_line=hold_line)
         self.update_status()
 
     def set_status(self, text: str) -> None:
@@ -629,6 +684,8 @@ class OstuiApp(KeyActions, App[int]):
             failed=[what_failed(group) for group in self.failures],
             name=self._whole_name(),
             windowed=self.session.windowed_out,
+            growing=self.growing_shown,
+            progress=self.index_words if self.growing_shown and not self.indexed else "",
         )
         self.set_status(status_words(facts))
 

@@ -47,6 +47,14 @@ class FileIndexed(Message):
         self.file = file
 
 
+class IndexGrew(Message):
+    """A part of a big file was joined to its index (the file's start is indexed so far)."""
+
+    def __init__(self, file: LogFile) -> None:
+        super().__init__()
+        self.file = file
+
+
 class IndexingDone(Message):
     pass
 
@@ -55,12 +63,19 @@ class ViewReady(Message):
     """A new filtered view of the stream is ready to show."""
 
     def __init__(
-        self, view: StreamView, preview: bool = False, focus: tuple[LogFile, int] | None = None
+        self,
+        view: StreamView,
+        preview: bool = False,
+        focus: tuple[LogFile, int] | None = None,
+        growing: bool = False,
     ) -> None:
+        """`preview`: the first screen; `growing`: a view of the logs indexed so far. Either
+        is not wanted once the whole index is shown."""
         super().__init__()
         self.view = view
         self.preview = preview
         self.focus = focus
+        self.growing = growing
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, ViewReady)

@@ -4,6 +4,8 @@ while the parts were still coming equal one thread's index of the same files."""
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from ostui.core.indexing.logset import LogFile
 from ostui.core.levels import Level
 from ostui.core.reading.source import FileSource
 from ostui.session import startup
+from ostui.tui.widgets.log_stream import LogStream
 
 from .helpers import DATA, app_for, settle, stream_of
 
@@ -128,3 +131,99 @@ async def test_a_line_written_while_the_parts_are_indexed_is_shown_once(
         assert view is not None and len(view) == len(whole)
         (lf,) = app.files
         assert lf.index is not None and lf.index.starts == whole.starts
+
+
+async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """INFO+ chosen on the first screen (the file's tail), the cursor moved up onto a tail
+    record: as the parts are joined from the file's start, the view takes in their records,
+    each view holding every indexed record once and only INFO+ rows, while the cursor stays
+    on its record and on its line of the screen. At the end, the whole file's."""
+    from ostui.core.model import Record
+    from ostui.core.timekeys import monotone_keys
+    from ostui.session import loops
+    from ostui.tui import app as app_module
+    from ostui.tui.app import OstuiApp
+    from ostui.tui.messages import ViewReady
+
+    monkeypatch.setattr(parallel, "BROWSER_PART", 256 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(app_module, "GROWN_EVERY", 0.0)
+    joined = loops._joined
+
+    def slowly(*args: object) -> None:
+        # Parts joined slowly: views in between, and keys pressed meanwhile (Pilot waits for
+        # the process to be idle after each).
+        time.sleep(0.15)
+        joined(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loops, "_joined", slowly)
+    log = tmp_path / "nova-api.log"
+    with log.open("w") as out:
+        for n in range(80_000):  # 3.8 MB, stamps rising: a 512 KiB tail first
+            level = "ERROR" if n % 7 == 0 else "DEBUG" if n % 3 == 0 else "INFO"
+            stamp = f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
+            out.write(f"2016-06-10 {stamp}.000 1 {level} nova.x [-] m{n}\n")
+    info_plus = frozenset(lv for lv in Level if lv >= Level.INFO)
+    grown: list[tuple[int, int, tuple[str, int], int]] = []  # rows, INFO+ records, cursor's record, line
+    shown = OstuiApp.on_view_ready
+
+    def seen(self: OstuiApp, message: ViewReady) -> None:
+        shown(self, message)
+        if not message.growing or self.indexed:
+            return
+        stream = self.query_one(LogStream)
+        view = message.view
+        offsets = []
+        for fno, lf in enumerate(view.files):
+            assert lf.index is not None
+            base = getattr(lf.index.source, "start", 0)
+            offsets += [base + lf.index.starts[r] for r in range(view.merged.counts[fno])]
+        assert len(offsets) == len(set(offsets)) == len(view.merged)  # every record once
+        assert all(view.level(i) in view.filters.levels for i in range(len(view)))
+        if view.filters.levels == info_plus:
+            wanted = sum(1 for x in view.merged.levels if x in info_plus)
+            grown.append((len(view), wanted, at(*view.record(stream.cursor)), stream.cursor))
+
+    def at(lf: LogFile, rec: Record) -> tuple[str, int]:
+        """Where a record is in its file (a tail's records count from the tail's start)."""
+        assert lf.index is not None
+        return lf.path.name, getattr(lf.index.source, "start", 0) + rec.offset
+
+    monkeypatch.setattr(OstuiApp, "on_view_ready", seen)
+    app = app_for(log, follow=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if stream_of(app).view is not None:
+                break
+        await pilot.press("L")  # INFO+
+        await pilot.press("pageup")
+        stream = stream_of(app)
+        since = len(grown)
+        line = stream.cursor - stream.scroll_offset.y
+        held = at(*stream.view.record(stream.cursor))  # type: ignore[union-attr]
+        lines: list[int] = []
+        statuses: list[str] = []
+        for _ in range(40):  # the cursor's line while the views come
+            await pilot.pause(0.05)
+            lines.append(stream.cursor - stream.scroll_offset.y)
+            statuses.append(app.status_text)
+        await settle(pilot)
+        assert app.indexed
+        view = stream.view
+        assert view is not None and len(view) == 80_000 - len(range(0, 80_000, 3)) + len(range(0, 80_000, 21))
+        assert at(*view.record(stream.cursor)) == held  # the whole file's view: still there
+        (lf,) = view.files
+        assert lf.index is not None  # the parts' keys, lent to the views meanwhile, whole
+        assert view.merged.keys == monotone_keys(lf.index.keys)
+        lines.append(stream.cursor - stream.scroll_offset.y)
+    later = grown[since:]
+    assert len({rows for rows, *_ in later}) >= 3, grown  # the view grew part by part
+    assert all(rows == wanted for rows, wanted, _, _ in grown)
+    assert [rows for rows, *_ in grown] == sorted(rows for rows, *_ in grown)
+    assert {record for _, _, record, _ in later} == {held}  # the cursor stayed on its record
+    assert set(lines) == {line}  # and on its line
+    # The status bar says the count is of what is indexed so far, and how far that is.
+    assert any(re.search(r"[\d,]+ records so far · INFO\+ · \d+% indexed", t) for t in statuses), statuses

@@ -177,8 +177,16 @@ class LogStream(ScrollView, can_focus=True):
         self._show_date = False
 
     # -- data in ----------------------------------------------------------------------
-    def set_view(self, view: StreamView, keep: tuple[LogFile, int] | None = None) -> None:
-        """Show a new view; keep the cursor on the same record when it is still there."""
+    def set_view(
+        self, view: StreamView, keep: tuple[LogFile, int] | None = None, hold_line: bool = False
+    ) -> None:
+        """Show a new view; keep the cursor on the same record when it is still there, and
+        with `hold_line` on the same line of the screen (rows came in above it)."""
+        line: int | None = None
+        if hold_line and self.view is not None and not self.follow:
+            line = self.rowmap.screen_row(self.cursor) - self.scroll_offset.y
+            if not 0 <= line < (self.scrollable_content_region.height or 1):
+                line = None
         self.view = view
         self.rowmap.clear()
         labels = {f"{f.node}/{f.component}" for f in view.files}
@@ -189,13 +197,19 @@ class LogStream(ScrollView, can_focus=True):
         target: int | None = None
         if keep is not None:
             target = view.row_of(*keep)
-            if target is None and len(view):
-                target = self._nearest_row(keep)
+            if target is None:
+                line = None  # the record is not there: the nearest one, centred
+                if len(view):
+                    target = self._nearest_row(keep)
         if target is None or self.follow:
             target = max(0, len(view) - 1)
         self.set_reactive(LogStream.cursor, min(target, max(0, len(view) - 1)))
         # The new virtual size takes effect on the next layout; scroll after it.
-        self.call_after_refresh(self._scroll_to_cursor, True)
+        if line is not None and keep is not None and not self.follow:
+            # At once: a frame drawn before the scroll would show the cursor elsewhere.
+            self._scroll_cursor_to_line(line)
+        else:
+            self.call_after_refresh(self._scroll_to_cursor, True)
         self.refresh()
         self._announce()
 
@@ -362,6 +376,9 @@ class LogStream(ScrollView, can_focus=True):
         if self.view is not None and len(self.view):
             lf, rec = self.view.record(self.cursor)
             self.post_message(self.RecordHighlighted(lf, rec))
+
+    def _scroll_cursor_to_line(self, line: int) -> None:
+        self.scroll_to(y=max(0, self.rowmap.screen_row(self.cursor) - line), animate=False)
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         y = self.rowmap.screen_row(self.cursor)

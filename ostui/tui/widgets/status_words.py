@@ -31,18 +31,25 @@ class StatusFacts:
     failed: list[str] = field(default_factory=list)
     name: str | None = None  # the whole name the panes may cut: the tree's cursor or the record's file
     windowed: int = 0  # records the memory window let go of (on disk, not read back)
+    growing: bool = False  # while indexing, the view holds what is indexed so far (not only tails)
+    progress: str = ""  # how far indexing is, with the filters (`indexing_words`)
 
 
 def status_words(facts: StatusFacts) -> str:
     if facts.indexed:
         parts = [_("{shown} of {total} records", shown=f"{facts.shown:,}", total=f"{facts.total:,}")]
+    elif facts.growing:
+        parts = [_("{shown} records so far", shown=f"{facts.shown:,}")]
     else:
         parts = [_("{shown} newest records", shown=f"{facts.shown:,}")]
     if facts.windowed:
         parts.append(_("windowed: {count} older on disk, O reads back", count=f"{facts.windowed:,}"))
-    parts.append(facts.filters)
-    if not facts.indexed:
-        parts.append(_("indexing…"))
+    if facts.progress:
+        parts.append(facts.progress)
+    else:
+        parts.append(facts.filters)
+        if not facts.indexed:
+            parts.append(_("indexing…"))
     if facts.at_end:
         parts.append(_("at the end"))
     elif facts.unseen:

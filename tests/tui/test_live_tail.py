@@ -254,3 +254,62 @@ async def test_the_tree_counts_the_last_errors_of_a_burst(tmp_path: Path) -> Non
         await eventually_async(
             lambda: "E3" in " | ".join(tree_labels(app)), 5, "the tree never counted the last errors"
         )
+
+
+async def test_paused_records_arriving_below_the_screen_draw_no_line(tmp_path: Path) -> None:
+    """Paused, with the screen full: records appended below it change the scrollbar only,
+    and no line of the stream is drawn again (each line drawn is work and garbage on a busy
+    follow); at the end again, the new rows are drawn."""
+    from ostui.tui.widgets.log_stream import LogStream
+
+    log = tmp_path / "nova-api.log"
+    write(log, range(0, 200))
+    app = app_for(log)
+    drawn: list[int] = []
+    draw = LogStream.render_line
+
+    def counted(self: LogStream, y: int) -> Any:
+        drawn.append(y)
+        return draw(self, y)
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("k")  # paused
+        await pilot.pause(0.2)
+        LogStream.render_line = counted  # type: ignore[method-assign]
+        try:
+            write(log, range(200, 260))
+            await wait_shown(pilot, app, 260)
+            await pilot.pause(0.2)
+            assert stream_of(app).virtual_size.height == 260
+            assert drawn == []
+            await pilot.press("G")
+            await pilot.pause(0.2)
+            assert drawn
+        finally:
+            LogStream.render_line = draw  # type: ignore[method-assign]
+
+
+async def test_garbage_that_lived_long_is_collected_while_following(tmp_path: Path) -> None:
+    """Once indexed, the app takes full collections itself, often (Python's own are held
+    back): a cycle old enough to sit in the oldest generation is gone within seconds."""
+    import gc
+    import weakref
+
+    log = tmp_path / "nova-api.log"
+    write(log, range(0, 10))
+    app = app_for(log)
+
+    class Node:
+        other: object = None
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert gc.get_threshold()[2] >= 1000  # Python's own full collections held back
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        gone = weakref.ref(a)
+        gc.collect(1)  # alive through the young collections: in the oldest generation now
+        del a, b
+        await eventually_async(lambda: gone() is None, 5.0, "an old cycle was never collected")
+    assert gc.get_threshold()[2] < 1000  # Python's schedule again once the app has ended

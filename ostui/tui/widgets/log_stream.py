@@ -215,12 +215,17 @@ class LogStream(ScrollView, can_focus=True):
 
     def grow(self, rows: int) -> None:
         """Rows were appended to the view (live tail): follow them or keep the place."""
-        self._update_size()
+        # Paused with the new rows under the screen: only the scrollbar changes.
+        below = not self.follow and (
+            self.virtual_size.height >= self.scroll_offset.y + self.scrollable_content_region.height
+        )
+        self._update_size(repaint=not below)
         if self.follow and self.view is not None:
             self.set_reactive(LogStream.cursor, max(0, len(self.view) - 1))
             self.call_after_refresh(self._scroll_to_cursor)
             self._announce()
-        self.refresh()
+        if not below:
+            self.refresh()
 
     def drop_rows(self, count: int) -> None:
         """The view's first `count` rows left (the memory window): the cursor, the open
@@ -247,9 +252,15 @@ class LogStream(ScrollView, can_focus=True):
             return None
         return self.view.row_at_time(lf.index.keys[rec])
 
-    def _update_size(self) -> None:
+    def _update_size(self, repaint: bool = True) -> None:
         rows = len(self.view) if self.view is not None else 0
-        self.virtual_size = Size(MAX_RENDER, self.rowmap.total(rows))
+        size = Size(MAX_RENDER, self.rowmap.total(rows))
+        if repaint:
+            self.virtual_size = size
+        elif size != self.virtual_size:
+            # The lines shown stay as they are: a layout brings the scrollbar up to the size.
+            self.set_reactive(LogStream.virtual_size, size)
+            self.refresh(repaint=False, layout=True)
 
     # -- drawing ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

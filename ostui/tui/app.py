@@ -69,6 +69,8 @@ from .widgets.story_view import RequestStoryView
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing or following
 GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, while indexing
+FULL_GC_EVERY = 0.7  # seconds between the app's own full garbage collections, once indexed
+FULL_GC_BACKSTOP = 1000  # middle-generation collections between Python's own full ones (default 10)
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
 
@@ -126,6 +128,7 @@ class OstuiApp(KeyActions, App[int]):
         self._grown_timer: Timer | None = None
         self.growing_shown = False  # the stream shows what was indexed so far
         self.index_words = ""  # how far indexing is, in the status bar's words
+        self._gc_threshold: tuple[int, int, int] | None = None  # Python's, while the app sets its own
         self.clock: dict[str, int] = {}  # node -> µs added to its stamps (clock skew corrected)
         self._pending_detail: tuple[LogFile, Record] | None = None
         self._detail_timer: Timer | None = None
@@ -201,6 +204,8 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_unmount(self) -> None:
         self._signal_exit.uninstall()
+        if self._gc_threshold is not None:
+            gc.set_threshold(*self._gc_threshold)  # Python's own schedule again
         if self._owns_session:
             self.session.close()
 
@@ -316,17 +321,23 @@ class OstuiApp(KeyActions, App[int]):
 
     def on_indexing_done(self, message: IndexingDone) -> None:
         # What exists now lives as long as the app: keep the collector from walking it
-        # again and again while live tail redraws churn short-lived objects. With little
-        # left outside the frozen part, full collections (20-30 ms each) would come about
-        # once a second while following: one in ten as many is plenty for the cycles left.
+        # again and again while live tail redraws churn short-lived objects.
         gc.freeze()
-        young, middle, old = gc.get_threshold()
-        gc.set_threshold(young, middle, max(old, 100))
+        # Every line drawn leaves a cycle (a Textual Strip caches itself when divided
+        # whole), so full collections are the price of a busy screen: left to Python they
+        # came at random, up to 200 ms each with the threshold raised (bench_tail_load).
+        # Taken here often instead, each is short; Python's own stay as a backstop.
+        self._gc_threshold = young, middle, old = gc.get_threshold()
+        gc.set_threshold(young, middle, max(old, FULL_GC_BACKSTOP))
+        self.set_interval(FULL_GC_EVERY, self._collect_garbage, name="full collection")
         self.indexed = True
         self.rebuild_view()
         self.build_request_index()
         if self.following:
             self.follow_files()
+
+    def _collect_garbage(self) -> None:
+        gc.collect()
 
     @work(thread=True, exclusive=True, group="requests", exit_on_error=False)
     def build_request_index(self) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -27,6 +28,7 @@ from bench_tui import STATUS_DONE, Tmux, last_needle, status_line, wait_for
 from common import OUT, big_log, code_state, find_ostui, load_note, run_child
 
 HERE = Path(__file__).resolve().parent
+SO_FAR = re.compile(r"([\d,]+) records so far")  # a filter's view while indexing
 LNAV_SQL = ";SELECT log_level, count(*) FROM openstack_log GROUP BY log_level"
 
 
@@ -62,8 +64,12 @@ def browser_run(tmux: Tmux, ostui: str, path: Path, timeout: float, early: bool)
         tmux.keys(pane, "L", "L", "L")
     want = "ERROR+" if early else "no filter"
     peak = {"main": 0, "worker": 0}
+    so_far: list[int] = []  # the counts the filtered view showed while the parts came
 
     def done(s: str) -> bool:
+        grown = SO_FAR.search(status_line(s))
+        if grown and (not so_far or so_far[-1] != int(grown.group(1).replace(",", ""))):
+            so_far.append(int(grown.group(1).replace(",", "")))
         peak["main"] = max(peak["main"], vm_hwm_kb(pid))
         for kid in descendants(pid):
             peak["worker"] = max(peak["worker"], vm_hwm_kb(kid))
@@ -78,7 +84,7 @@ def browser_run(tmux: Tmux, ostui: str, path: Path, timeout: float, early: bool)
     if took is None or m is None:
         raise SystemExit(f"ostui never finished on {path.name}: {status_line(screen)!r}")
     shown = int(m.group(1).replace(",", ""))
-    return {"s": took, "shown": shown, "rss_kb": peak["main"], "worker_kb": peak["worker"]}
+    return {"s": took, "shown": shown, "rss_kb": peak["main"], "worker_kb": peak["worker"], "so_far": so_far}
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
@@ -141,7 +147,8 @@ def main() -> int:
                 print(
                     f"#   {size}: lnav {rows['lnav'][-1][0]:.2f} s, scan {wall:.2f} s, faults "
                     f"{rows['faults'][-1][0]:.2f} s, browser {b['s']:.2f} s ({b['rss_kb'] >> 10} MiB), "
-                    f"ERROR+ chosen early: {e['shown']:,} at {e['s']:.2f} s",
+                    f"ERROR+ chosen early: {e['shown']:,} at {e['s']:.2f} s, "
+                    f"shown meanwhile: {', '.join(f'{n:,}' for n in e['so_far']) or 'none'}",
                     flush=True,
                 )
             lnav_s, lnav_kb = med([r[0] for r in rows["lnav"]]), med([r[1] for r in rows["lnav"]])

@@ -276,3 +276,27 @@ def test_files_whose_times_do_not_overlap_merge_as_the_sort_would(
     assert [(fno, rec) for _, fno, rec in by_key] == [merged.locate(p) for p in range(len(merged))]
     assert list(merged.keys) == [key for key, _, _ in by_key]
     assert bytes(merged.levels) == bytes(files[fno].index.levels[rec] for _, fno, rec in by_key)  # type: ignore[union-attr]
+
+
+def test_a_merge_of_files_being_indexed_takes_the_records_counted_and_borrows_their_keys(
+    tmp_path: Path,
+) -> None:
+    """While the indexer joins parts, a view merges as many records of each file as were
+    counted under the lock (more may be added meanwhile) and copies the indexer's keys,
+    which the index keeps growing."""
+    from array import array
+
+    from ostui.core.stream.merge import MergedStream
+
+    a = "".join(_line(f"10:00:0{n}.000", "INFO", f"a{n}") for n in range(0, 8, 2))
+    b = "".join(_line(f"10:00:0{n}.000", "ERROR", f"b{n}") for n in range(1, 8, 2))
+    files = _files(tmp_path, {"a.log": a, "b.log": b})
+    indexes = [lf.index for lf in files]
+    assert indexes[0] is not None and indexes[1] is not None
+    indexes[0].mono = monotone_keys(indexes[0].keys)  # as the parallel indexer leaves them
+    lent = array("q", indexes[0].mono)
+    merged = MergedStream(indexes, borrow=True, counts=[2, 3])  # type: ignore[arg-type]
+    assert [merged.locate(p) for p in range(len(merged))] == [(0, 0), (1, 0), (0, 1), (1, 1), (1, 2)]
+    assert indexes[0].mono == lent  # still the index's, whole
+    taken = MergedStream(indexes)  # type: ignore[arg-type]
+    assert len(taken) == 8 and indexes[0].mono is None

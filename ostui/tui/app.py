@@ -126,6 +126,7 @@ class OstuiApp(KeyActions, App[int]):
         self.grown: list[LogFile] = []  # files indexed so far, whole or from their start (parts)
         self.grown_shown = 0.0  # when a filtered view last took in what was indexed
         self._grown_timer: Timer | None = None
+        self._grown_waiting = False  # the index grew while a view was being built
         self.growing_shown = False  # the stream shows what was indexed so far
         self.index_words = ""  # how far indexing is, in the status bar's words
         self._gc_threshold: tuple[int, int, int] | None = None  # Python's, while the app sets its own
@@ -307,6 +308,11 @@ class OstuiApp(KeyActions, App[int]):
             self.grown.append(file)
         if self.filters == Filters() or self._grown_timer is not None:
             return
+        if any(w.group == "view" and not w.is_finished for w in self.workers):
+            # One view at a time: a new one would cancel the one under way, and on a big
+            # file none would ever be shown. The next is built after it.
+            self._grown_waiting = True
+            return
         wait = GROWN_EVERY - (time.monotonic() - self.grown_shown)
         if wait <= 0:
             self._show_grown()
@@ -315,7 +321,6 @@ class OstuiApp(KeyActions, App[int]):
 
     def _show_grown(self) -> None:
         self._grown_timer = None
-        self.grown_shown = time.monotonic()
         if not self.indexed:
             self.rebuild_view()
 
@@ -569,22 +574,35 @@ class OstuiApp(KeyActions, App[int]):
         worker = get_current_worker()
         stream = self.query_one(LogStream)
         previous = stream.view.merged if stream.view is not None else None
-        while True:
+        if grown is None:
             with self.session.lock:
                 if worker.is_cancelled:
                     return  # a newer filter came while this one waited for the lock (L L L)
-                shown = files if grown is None else shown_while_indexing(*grown, files)
-                if shown is not None:
-                    view = StreamView(
-                        shown,
-                        filters,
-                        cancelled=lambda: worker.is_cancelled,
-                        merged=previous,
-                        clock=self.clock,
-                        borrow=grown is not None,
-                    )
+                view = StreamView(
+                    files, filters, cancelled=lambda: worker.is_cancelled, merged=previous, clock=self.clock
+                )
+        else:
+            # While indexing, only what to show and how many records of each are taken under
+            # the lock the parts are joined under (those records do not change after): the
+            # merge of them must not hold the indexer up.
+            while True:
+                with self.session.lock:
+                    shown = shown_while_indexing(*grown, files)
+                    counts = [len(f.index) if f.index is not None else 0 for f in shown or ()]
+                if shown is not None or worker.is_cancelled:
                     break
-            time.sleep(0.05)  # a part reaches into a file's tail: the file is done in a moment
+                time.sleep(0.05)  # a part reaches into a file's tail: the file is done in a moment
+            if shown is None:
+                return
+            view = StreamView(
+                shown,
+                filters,
+                cancelled=lambda: worker.is_cancelled,
+                merged=previous,
+                clock=self.clock,
+                borrow=True,
+                counts=counts,
+            )
         if not worker.is_cancelled:
             self.post_message(ViewReady(view, focus=focus, growing=grown is not None))
 
@@ -602,13 +620,28 @@ class OstuiApp(KeyActions, App[int]):
             return
         if message.preview:
             self.preview_files = message.view.files
+        if message.growing:
+            self.grown_shown = time.monotonic()
+            if self._grown_waiting and self._grown_timer is None:
+                self._grown_waiting = False
+                self._grown_timer = self.set_timer(max(GROWN_EVERY, 0.01), self._show_grown)
         stream = self.query_one(LogStream)
         stream.search = self._search_pattern()
         # Rows that came in above the cursor (what was indexed since; the whole files after
         # it) leave the cursor on its line of the screen.
         hold_line = message.growing or self.growing_shown
         self.growing_shown = message.growing
-        stream.set_view(message.view, keep=message.focus, hold_line=hold_line)
+        focus = message.focus
+        if (
+            (focus is None or message.growing)
+            and not stream.follow
+            and stream.view is not None
+            and len(stream.view)
+        ):
+            # Where the cursor is now: it may have moved (or stopped following) while this
+            # view was built.
+            focus = stream.view.locate(stream.cursor)
+        stream.set_view(message.view, keep=focus, hold_line=hold_line)
         self.update_status()
 
     def set_status(self, text: str) -> None:

@@ -71,17 +71,24 @@ class MergedStream:
     """
 
     def __init__(
-        self, indexes: Sequence[FileIndex], shifts: Sequence[int] | None = None, borrow: bool = False
+        self,
+        indexes: Sequence[FileIndex],
+        shifts: Sequence[int] | None = None,
+        borrow: bool = False,
+        counts: Sequence[int] | None = None,
     ) -> None:
         """`borrow`: copy the keys the parallel indexer made instead of taking them over
-        (a merge of files still being indexed, whose parts go on adding to those keys)."""
+        (a merge of files still being indexed, whose parts go on adding to those keys);
+        `counts`: merge only each file's first records, as many as these (taken while no
+        part was being joined: the indexer may add more while this merge is made)."""
         self.indexes = list(indexes)
         self.borrowed = borrow
         # µs added to each file's keys before merging (clock skew corrections, skew.py)
         if shifts is not None and len(shifts) != len(self.indexes):
             raise ValueError(f"{len(shifts)} shifts for {len(self.indexes)} files")
         self.shifts = list(shifts) if shifts is not None else None
-        self.counts = [len(idx) for idx in self.indexes]  # records merged so far, per file
+        # records merged so far, per file
+        self.counts = list(counts) if counts is not None else [len(idx) for idx in self.indexes]
         self.last_key = [NO_KEY] * len(self.indexes)  # each file's running max key
         # Per file, records let go of since this merge was made: a reference's record number
         # less this is the record's number in its index (references are not rewritten).
@@ -135,10 +142,12 @@ class MergedStream:
         record n."""
         idx = self.indexes[fno]
         mono = idx.mono
-        if mono is None or not idx.times or len(mono) > n or (self.shifts is not None and self.shifts[fno]):
+        if mono is None or not idx.times or (self.shifts is not None and self.shifts[fno]):
             return None
         if borrow:
-            mono = mono[:]
+            mono = mono[:n]
+        elif len(mono) > n:
+            return None
         else:
             idx.mono = None
         if len(mono) < n:

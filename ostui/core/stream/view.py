@@ -179,11 +179,12 @@ class StreamView:
         merged: MergedStream | None = None,
         clock: Mapping[str, int] | None = None,
         borrow: bool = False,
+        counts: Sequence[int] | None = None,
     ) -> None:
         """`merged`: the merge of the same files from an earlier view, reused so that a
         new filter costs a filter pass, not a new merge. `clock`: µs to add to each
         node's stamps (its clock skew corrected), in the order and in the times shown.
-        `borrow`: the files are still being indexed (see `MergedStream`)."""
+        `borrow`, `counts`: the files are still being indexed (see `MergedStream`)."""
         self.files = [f for f in files if f.index is not None]
         self.filters = filters or Filters()
         self.clock = {node: us for node, us in (clock or {}).items() if us}
@@ -193,7 +194,7 @@ class StreamView:
         # A merge made while indexing (`borrow`) may lack what the index's end brought.
         stale = merged is not None and merged.borrowed and not borrow
         if merged is None or stale or not same or not merged.current() or merged.shifts != shifts:
-            merged = MergedStream(indexes, shifts, borrow=borrow)
+            merged = MergedStream(indexes, shifts, borrow=borrow, counts=counts)
         self.merged = merged
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.rows = self._filter(0, None, cancelled)

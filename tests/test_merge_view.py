@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 
 import pytest
@@ -300,3 +301,25 @@ def test_a_merge_of_files_being_indexed_takes_the_records_counted_and_borrows_th
     assert indexes[0].mono == lent  # still the index's, whole
     taken = MergedStream(indexes)  # type: ignore[arg-type]
     assert len(taken) == 8 and indexes[0].mono is None
+
+
+def test_a_tail_read_first_goes_on_from_the_part_indexed_even_when_its_clock_went_back(
+    tmp_path: Path,
+) -> None:
+    """While indexing, a file's tail is shown beside the part of it indexed so far. When
+    the file's stamps go back somewhere after that part, the tail still follows the part,
+    as in the whole file's order (and without a sort of every record: one after the other)."""
+    path = tmp_path / "nova-api.log"
+    path.write_text("".join(_line(f"10:01:{n % 60:02d}.000", "INFO", f"early {n}") for n in range(60)))
+    (lf,) = open_files([LogFile(path, "node", "nova", path.name)])
+    assert lf.index is not None
+    lf.index.update(final=False)  # the part indexed so far
+    with path.open("a") as out:  # then the clock went back a minute
+        out.write("".join(_line(f"10:00:{n % 60:02d}.000", "INFO", f"late {n}") for n in range(200)))
+    tail = lf.preview(2048)
+    assert tail is not None and tail.index is not None and tail.whole is lf
+    view = StreamView([lf, tail], borrow=True)
+    messages = [view.record(i)[1].message for i in range(len(view))]
+    assert messages[:60] == [f"early {n}" for n in range(60)]
+    assert len(messages) == 60 + len(tail.index) and all(m.startswith("late") for m in messages[60:])
+    assert isinstance(view.merged.refs, array) and list(view.merged.keys) == sorted(view.merged.keys)

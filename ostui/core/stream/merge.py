@@ -19,7 +19,7 @@ import heapq
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress, pairwise, repeat
 from operator import add, and_, rshift, sub
 from typing import TypeAlias
@@ -76,11 +76,15 @@ class MergedStream:
         shifts: Sequence[int] | None = None,
         borrow: bool = False,
         counts: Sequence[int] | None = None,
+        continues: Mapping[int, int] | None = None,
     ) -> None:
         """`borrow`: copy the keys the parallel indexer made instead of taking them over
         (a merge of files still being indexed, whose parts go on adding to those keys);
         `counts`: merge only each file's first records, as many as these (taken while no
-        part was being joined: the indexer may add more while this merge is made)."""
+        part was being joined: the indexer may add more while this merge is made);
+        `continues`: file -> the file whose records it goes on from (a file's tail read
+        first, after the part of it indexed so far): its keys never go below that file's
+        last, as the whole file's running max would have them."""
         self.indexes = list(indexes)
         self.borrowed = borrow
         # µs added to each file's keys before merging (clock skew corrections, skew.py)
@@ -102,6 +106,10 @@ class MergedStream:
             if mono:
                 self.last_key[fno] = mono[-1]
             monos.append(mono)
+        for fno, before in (continues or {}).items():
+            if monos[fno] and monos[before] and monos[fno][0] < monos[before][-1]:
+                monos[fno] = monotone_keys(monos[fno], monos[before][-1])
+                self.last_key[fno] = monos[fno][-1]
         self.refs: Positions
         if len(self.indexes) <= 1:
             # One file: its records in their own order, file 0, record i at position i.

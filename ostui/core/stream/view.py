@@ -194,7 +194,14 @@ class StreamView:
         # A merge made while indexing (`borrow`) may lack what the index's end brought.
         stale = merged is not None and merged.borrowed and not borrow
         if merged is None or stale or not same or not merged.current() or merged.shifts != shifts:
-            merged = MergedStream(indexes, shifts, borrow=borrow, counts=counts)
+            # A file's tail shown beside the part of it indexed so far goes on from that part.
+            position = {id(f): n for n, f in enumerate(self.files)}
+            continues = {
+                n: position[id(f.whole)]
+                for n, f in enumerate(self.files)
+                if f.whole is not None and id(f.whole) in position
+            }
+            merged = MergedStream(indexes, shifts, borrow=borrow, counts=counts, continues=continues)
         self.merged = merged
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self.rows = self._filter(0, None, cancelled)

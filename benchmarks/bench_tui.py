@@ -127,7 +127,7 @@ def last_needle(path: Path) -> str:
 
 def status_line(screen: str) -> str:
     for line in reversed(screen.splitlines()):
-        if "records ·" in line or "indexing" in line or "filtering" in line:
+        if "records ·" in line or "records so far" in line or "indexing" in line or "filtering" in line:
             return line.strip()
     return ""
 

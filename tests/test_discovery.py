@@ -696,11 +696,26 @@ def deep_folder(top: Path, depth: int) -> Path:
     return Path(folder)
 
 
+def remove_deep_folder(top: Path, leaf: Path) -> None:
+    """Undo `deep_folder` bottom up: pytest's own clean-up of old runs recurses and fails on it."""
+    for entry in leaf.iterdir():
+        entry.unlink()
+    folder = leaf
+    while folder != top.parent:
+        folder.rmdir()
+        folder = folder.parent
+
+
 def test_folders_deeper_than_pythons_recursion_limit_are_walked(tmp_path: Path) -> None:
     depth = sys.getrecursionlimit() + 100
     logs = deep_folder(tmp_path / "n/var/log/nova", depth)
     (logs / "nova-deep.log").write_text("2015-11-24 10:00:00.000 1 INFO nova.api [-] deep\n")
-    (deep_folder(tmp_path / "n/elsewhere", depth) / "notes.txt").write_text("no stamps here\n")
-    tree = discover(tmp_path / "n")
-    assert components(tree, "n") == {"nova": ["nova-deep.log"]}
-    assert [Path(path).name for path, _ in tree.skipped] == ["notes.txt"]
+    elsewhere = deep_folder(tmp_path / "n/elsewhere", depth)
+    (elsewhere / "notes.txt").write_text("no stamps here\n")
+    try:
+        tree = discover(tmp_path / "n")
+        assert components(tree, "n") == {"nova": ["nova-deep.log"]}
+        assert [Path(path).name for path, _ in tree.skipped] == ["notes.txt"]
+    finally:
+        remove_deep_folder(tmp_path / "n/var/log/nova", logs)
+        remove_deep_folder(tmp_path / "n/elsewhere", elsewhere)

@@ -489,7 +489,8 @@ class OstuiApp(KeyActions, App[int]):
             self.rebuild_view()
             return
         view = stream.view
-        if view is None or not self.indexed:
+        if view is None or not self.indexed or self.growing_shown:
+            # Not the whole index's view yet (that one, under way, takes these records in).
             return
         with self.session.lock:
             added = view.extend()
@@ -710,7 +711,8 @@ class OstuiApp(KeyActions, App[int]):
                 for f in self.stream_files
                 if f.index is not None and f.read_back is None
             ),
-            indexed=self.indexed,
+            # A view of what was indexed so far stays one until the whole index's is shown.
+            indexed=self.indexed and not self.growing_shown,
             filters=self.filters.describe(),
             at_end=stream.follow,
             following=self.following,
@@ -729,7 +731,7 @@ class OstuiApp(KeyActions, App[int]):
             name=self._whole_name(),
             windowed=self.session.windowed_out,
             growing=self.growing_shown,
-            progress=self.index_words if self.growing_shown and not self.indexed else "",
+            progress=self.index_words if self.growing_shown else "",
         )
         self.set_status(status_words(facts))
 

@@ -20,6 +20,7 @@ from ostui.core.reading.source import FileSource
 from ostui.session import startup
 from ostui.tui.widgets.log_stream import LogStream
 
+from ..waiting import eventually_async
 from .helpers import DATA, app_for, settle, stream_of
 
 C29 = DATA / "real" / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log"
@@ -204,7 +205,24 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
         return lf.path.name, getattr(lf.index.source, "start", 0) + rec.offset
 
     monkeypatch.setattr(OstuiApp, "on_view_ready", seen)
-    app = app_for(log, follow=False)
+    statuses: list[str] = []
+    say = OstuiApp.set_status
+
+    def said(self: OstuiApp, text: str) -> None:
+        statuses.append(text)
+        say(self, text)
+
+    monkeypatch.setattr(OstuiApp, "set_status", said)
+    done = OstuiApp.on_indexing_done
+
+    def then_a_line(self: OstuiApp, message: Any) -> None:
+        done(self, message)
+        if slow_views:  # followed while the whole file's view is being built
+            with log.open("a") as out:
+                out.write("2016-06-10 23:59:59.000 1 INFO nova.x [-] written at the end\n")
+
+    monkeypatch.setattr(OstuiApp, "on_indexing_done", then_a_line)
+    app = app_for(log, follow=slow_views)
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(200):
             await pilot.pause(0.01)
@@ -212,20 +230,25 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
                 break
         await pilot.press("L")  # INFO+
         await pilot.press("pageup")
+        await pilot.pause()  # the scroll that centres the cursor comes after a refresh
         stream = stream_of(app)
         since = len(grown)
         line = stream.cursor - stream.scroll_offset.y
         held = at(*stream.view.record(stream.cursor))  # type: ignore[union-attr]
         lines: list[int] = []
-        statuses: list[str] = []
         for _ in range(40):  # the cursor's line while the views come
             await pilot.pause(0.05)
             lines.append(stream.cursor - stream.scroll_offset.y)
-            statuses.append(app.status_text)
         await settle(pilot)
         assert app.indexed
         view = stream.view
-        assert view is not None and len(view) == 80_000 - len(range(0, 80_000, 3)) + len(range(0, 80_000, 21))
+        whole = 80_000 - len(range(0, 80_000, 3)) + len(range(0, 80_000, 21)) + slow_views
+        if slow_views:
+            await eventually_async(
+                lambda: len(stream.view or ()) == whole, 5.0, "the line written never shown"
+            )
+        view = stream.view
+        assert view is not None and len(view) == whole
         assert at(*view.record(stream.cursor)) == held  # the whole file's view: still there
         (lf,) = view.files
         assert lf.index is not None  # the parts' keys, lent to the views meanwhile, whole
@@ -239,3 +262,6 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
     assert set(lines) == {line}  # and on its line
     # The status bar says the count is of what is indexed so far, and how far that is.
     assert any(re.search(r"[\d,]+ records so far · INFO\+ · \d+% indexed", t) for t in statuses), statuses
+    # and never counts a view of part of the logs as of all of them
+    of_all = {m.group(1) for t in statuses if (m := re.search(r"([\d,]+) of [\d,]+ records", t))}
+    assert of_all <= {f"{whole - slow_views:,}", f"{whole:,}"}, of_all

@@ -18,7 +18,7 @@ def data_dir() -> Path:
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test runs with its own empty home: the developer's ~/.config/ostui (an inventory
-    of real nodes, fault packs), locale and report folder never reach a test."""
+    of real nodes, fault packs), locale, report folder and terminal size never reach a test."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
@@ -26,6 +26,8 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("OSTUI_REPORT_DIR", str(home / "reports"))
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
-    for name in ("LANGUAGE", "LC_MESSAGES", "NO_COLOR"):
+    # COLUMNS and LINES (pytest-xdist's workers have 80 and 24) would override the size
+    # of every tmux pane a test opens: Textual reads them before the terminal's.
+    for name in ("LANGUAGE", "LC_MESSAGES", "NO_COLOR", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -91,6 +91,34 @@ def test_a_file_indexed_in_parts_goes_on_growing_as_one_threads(pool: IndexPool,
     same_index(lf.index, whole)
 
 
+@pytest.mark.parametrize("between", ["nothing", "grew mid-line", "truncated"])
+def test_parts_started_before_the_build_are_joined_by_it(
+    pool: IndexPool, tmp_path: Path, between: str
+) -> None:
+    """Start-up hands a big file's parts out before the browser's indexer joins them; what
+    happened to the file meanwhile ends in the index of what it is when built."""
+    source = (C29 / "nova" / "nova-api.log").read_bytes()
+    path = tmp_path / "nova-api.log"
+    half = source.index(b"\n", len(source) // 2) + 1
+    path.write_bytes(source[:half])
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open()
+    pool.start(lf)
+    if between == "grew mid-line":
+        with path.open("ab") as out:
+            out.write(source[half : half + 5000])
+    elif between == "truncated":
+        path.write_bytes(source[:5000])
+    seen: list[int] = []
+    pool.build(lf, lambda done, size: seen.append(done))
+    assert lf.index is not None
+    lf.index.update(final=True)
+    same_index(lf.index, serial(path))
+    assert seen[-1] == path.stat().st_size
+    if between != "truncated":
+        assert len(seen) >= 2  # joined part by part
+
+
 def test_a_closed_pool_leaves_the_file_to_this_thread(tmp_path: Path) -> None:
     closed = IndexPool(workers=2, part_size=16 << 10, min_size=0)
     path = FILES[0]

@@ -49,3 +49,38 @@ def test_real_logs_flag_known_faults() -> None:
     open_files([lf])
     assert flag_faults(lf, FaultMatcher(load_faults())) > 0
     assert set(lf.faults.values()) <= {f.id for f in load_faults().faults}
+
+
+def test_shapes_remembered_across_files_and_parts_flag_as_a_fresh_matcher_does(tmp_path: Path) -> None:
+    """The matcher remembers each error's shape per file: the same text in a file of another
+    service is matched anew (a rule may name the service), and a file flagged in two parts
+    gets the flags it gets in one."""
+    seed = (SEED / "nova-api.log").read_bytes()
+    # A rule that holds only in libvirt's or qemu's logs (`service`): flagged in the first
+    # file, not in the second, although the record reads the same.
+    qemu = (
+        b"2022-02-10 16:18:33.031 1074 ERROR nova.virt.libvirt.driver [-] qemu-system-x86_64: "
+        b"terminating on signal 15 from pid 1074 (/usr/sbin/libvirtd)\n"
+    )
+    for name in ("libvirt/qemu-instance.log", "nova/nova-compute.log", "nova-api.log", "glance-api.log"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(seed + qemu)
+    paths = [tmp_path / "libvirt/qemu-instance.log", tmp_path / "nova/nova-compute.log"]
+    paths += [tmp_path / "nova-api.log", tmp_path / "glance-api.log"]
+    files = [LogFile(p, "controller", p.stem.split("-")[0], p.name) for p in paths]
+    files.append(
+        LogFile(REAL / "osp6-live-migration/hp-ms-01-c29/var/log/nova/nova-conductor.log", "c29", "nova", "x")
+    )
+    open_files(files)
+    shared = FaultMatcher(load_faults())
+    for lf in files:
+        assert lf.index is not None
+        half = len(lf.index) // 2
+        flag_faults(lf, shared, 0, half)
+        flag_faults(lf, shared, half)
+        alone = LogFile(lf.path, lf.node, lf.component, lf.group)
+        open_files([alone])
+        flag_faults(alone, FaultMatcher(load_faults()))
+        assert lf.faults == alone.faults, lf.path.name
+    assert {source for source, _ in shared.shapes} == {str(lf.path) for lf in files}
+    assert files[0].faults[3] != files[1].faults.get(3)  # the service's rule, in its file only

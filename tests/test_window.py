@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ostui.core.indexing.index import FileIndex
@@ -72,6 +72,37 @@ def test_drop_head_keeps_counts_bytes_and_goes_on_indexing(tmp_path: Path) -> No
     idx.update(final=True)
     assert _raw_records(lf)[-1] == (_line(30, "ERROR", "late") + "  its traceback\n").encode()
     assert idx.level_counts()["ERROR"] == before["ERROR"] + 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(steps=[("grow", 6, True), ("drop", 4, False), ("grow", 6, True)])  # dropped and grown between looks
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["grow", "drop"]), st.integers(0, 6), st.booleans()), max_size=12
+    )
+)
+def test_severe_counts_go_on_from_the_last_call_and_start_over_at_a_drop(
+    tmp_path: Path, steps: list[tuple[str, int, bool]]
+) -> None:
+    path = tmp_path / "severe.log"
+    path.write_text(_line(0, "DEBUG", "the first line, for the format to be known"))
+    lf = open_files([LogFile(path, "node", "nova", "severe.log")])[0]
+    idx = lf.index
+    assert idx is not None
+    second = 1
+    for kind, n, look in steps:
+        if kind == "grow":
+            lines = (_line(second + k, LEVELS[(second + k) % 4], "m") for k in range(n))
+            _append(lf, "".join(lines))
+            second += n
+        else:
+            idx.drop_head(n)
+        if look:  # the tree looks now and then: records dropped and added between two looks
+            every = idx.level_counts()
+            assert idx.severe_counts() == (every.get("ERROR", 0), every.get("WARNING", 0))
+    every = idx.level_counts()
+    assert "UNKNOWN" not in every
+    assert idx.severe_counts() == (every.get("ERROR", 0), every.get("WARNING", 0))
 
 
 def test_a_file_let_go_of_whole_still_shows_lines_that_come_after(tmp_path: Path) -> None:

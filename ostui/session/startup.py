@@ -134,8 +134,8 @@ def find_sources(session: Session, given: Sequence[LogFile] | None = None) -> Fu
                 f.open(fmt)  # compressed (rotated) files are opened by the indexer: gunzip is slow
         readable = [f for f in files if f.index is not None]
         pool = session.index_pool()
-        if any(pool.wants(f) for f in readable):
-            pool.warm()  # the index processes start while the first screen is drawn
+        for f in readable:
+            pool.start(f)  # big files are indexed in parts while the first screen is made
         return session.tree, files, preview_view(readable, initial_filters(session.options))
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ostui-start")

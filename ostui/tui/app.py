@@ -285,14 +285,14 @@ class OstuiApp(KeyActions, App[int]):
         else:
             self.set_status(self.index_words)
         # The tree's counts grow with the index (a big file's parts join while it is read),
-        # at most four times a second: counting is a pass over every file's levels.
+        # at most four times a second: each relabels the whole tree.
         now = time.monotonic()
         if now - self.counts_shown >= COUNTS_EVERY:
             self.counts_shown = now
-            self.query_one(SourceTree).refresh_counts()
+            self.query_one(SourceTree).refresh_counts(growing=True)
 
     def on_file_indexed(self, message: FileIndexed) -> None:
-        self.query_one(SourceTree).refresh_counts()
+        self.query_one(SourceTree).refresh_counts(growing=True)  # fitted once all are
         self._take_in_grown(message.file)
 
     def on_index_grew(self, message: IndexGrew) -> None:
@@ -336,6 +336,7 @@ class OstuiApp(KeyActions, App[int]):
         gc.set_threshold(young, middle, max(old, FULL_GC_BACKSTOP))
         self.set_interval(FULL_GC_EVERY, self._collect_garbage, name="full collection")
         self.indexed = True
+        self.query_one(SourceTree).refresh_counts()  # as wide as the final counts need
         self.rebuild_view()
         self.build_request_index()
         if self.following:
@@ -613,10 +614,12 @@ class OstuiApp(KeyActions, App[int]):
             self.index_files(self.files)
 
     def on_view_ready(self, message: ViewReady) -> None:
-        self.call_after_refresh(self.mount_detail)
         if message.preview:
             # Index only once the first screen is drawn: the indexer competes for the GIL.
+            # Before the detail pane is made: the parts started with the first screen are
+            # joined meanwhile.
             self.call_after_refresh(self.start_indexing)
+        self.call_after_refresh(self.mount_detail)
         if (message.preview or message.growing) and self.indexed:
             return
         if message.preview:
@@ -650,7 +653,9 @@ class OstuiApp(KeyActions, App[int]):
         text = " · ".join([text, *(f"✗ {problem}" for problem in self.session.problems)])
         self.status_text = text
         # The status names files, patterns and nodes: never markup, always gated.
-        self.query_one(StatusBar).update(Content(visible(text)))
+        # One line whatever it says: no layout of the screen (one per progress report was
+        # a tenth of the main thread's time while a big file was indexed).
+        self.query_one(StatusBar).update(Content(visible(text)), layout=False)
 
     def notify(
         self,

@@ -77,6 +77,15 @@ async def test_the_trees_counts_grow_with_the_parts(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(parallel, "MIN_PART", 0)
     monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
     monkeypatch.setattr(app_module, "COUNTS_EVERY", 0.0)
+    # The parts are handed out at start-up and may all be indexed before the first is
+    # joined: joined slowly here, as from a slow disk, so that the tree has time to redraw.
+    merge = parallel.merge_part
+
+    def slow_merge(idx: FileIndex, result: dict[str, Any]) -> None:
+        time.sleep(0.02)
+        merge(idx, result)
+
+    monkeypatch.setattr(parallel, "merge_part", slow_merge)
     seen: list[int] = []
     shown = OstuiApp.on_index_progress
 

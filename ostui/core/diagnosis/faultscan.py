@@ -20,6 +20,7 @@ _SEVERE = re.compile(b"[\\x%02x-\\xff]" % Level.ERROR)
 HEAD_BYTES = 2048
 _VARIABLE = re.compile(rb"[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
 _MISS = object()
+MAX_SHAPES = 20_000  # shapes remembered per matcher (a few MB at most); past that, all forgotten
 
 
 def quick_text(raw: bytes) -> str:
@@ -34,7 +35,10 @@ def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0, stop: int | 
     if idx is None:
         return 0
     flagged = 0
-    cache: dict[bytes, object] = {}
+    shapes = matcher.shapes
+    if len(shapes) > MAX_SHAPES:
+        shapes.clear()
+    source = str(lf.path)
     levels = idx.levels
     stop = len(levels) if stop is None else min(stop, len(levels))
     for m in _SEVERE.finditer(levels, start, stop):
@@ -49,14 +53,14 @@ def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0, stop: int | 
         # first and last lines, variable parts masked) once.
         first = raw[: raw.find(b"\n", 0, 512) % 513]
         last = raw.rstrip()[-256:].rpartition(b"\n")[2]
-        key = _VARIABLE.sub(b"#", first + b"\n" + last)
-        fault = cache.get(key, _MISS)
+        key = (source, _VARIABLE.sub(b"#", first + b"\n" + last))
+        fault = shapes.get(key, _MISS)
         if fault is _MISS:
-            hits = matcher.match_text(quick_text(raw), source=str(lf.path))
+            hits = matcher.match_text(quick_text(raw), source=source)
             # A fault that counts only when it repeats is decided over the whole set
             # (`summarize_faults`), never by one record.
             plain = [h for h in hits if h.fault.repeat is None]
-            fault = cache[key] = plain[0].fault.id if plain else None
+            fault = shapes[key] = plain[0].fault.id if plain else None
         if isinstance(fault, str):
             lf.faults[i] = fault
             flagged += 1

@@ -68,6 +68,8 @@ class FileIndex:
         # The memory window (`drop_head`): records let go of, oldest first, and their levels.
         self.dropped = 0
         self.dropped_levels = [0] * len(Level)
+        # `severe_counts` goes on from here: (records counted, errors, warnings) of `levels`.
+        self._severe = (0, 0, 0)
         # Monotone keys of the first len(mono) records, when the parallel indexer made them;
         # the stream's merge takes them over (`MergedStream`), so they are held only once.
         self.mono: array[int] | None = None
@@ -220,6 +222,21 @@ class FileIndex:
         counts = ((level, self.levels.count(level) + self.dropped_levels[level]) for level in Level)
         return {level.name: n for level, n in counts if n}
 
+    def severe_counts(self) -> tuple[int, int]:
+        """(errors and criticals, warnings) of every record, those let go of included. The
+        tree asks several times a second while indexing: only the records added since the
+        last call are counted (levels only grow, but for `drop_head`, which starts it over)."""
+        done, err, warn = self._severe
+        levels = self.levels
+        if done > len(levels):
+            done, err, warn = 0, 0, 0
+        if done < len(levels):
+            err += levels.count(Level.ERROR, done) + levels.count(Level.CRITICAL, done)
+            warn += levels.count(Level.WARNING, done)
+            self._severe = (len(levels), err, warn)
+        gone = self.dropped_levels
+        return err + gone[Level.ERROR] + gone[Level.CRITICAL], warn + gone[Level.WARNING]
+
     def drop_head(self, count: int) -> tuple[int, int]:
         """Let go of the first `count` records held (the oldest: the memory window); their
         bytes stay where they are. Record numbers count from the first record still held
@@ -232,6 +249,7 @@ class FileIndex:
         for level in Level:
             self.dropped_levels[level] += self.levels.count(level, 0, count)
         del self.starts[:count], self.levels[:count]
+        self._severe = (0, 0, 0)
         if self.times:
             del self.keys[:count]
         if self.mono is not None:

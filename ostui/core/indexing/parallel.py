@@ -231,6 +231,8 @@ class IndexPool:
         self.min_size = MIN_PART if min_size is None else min_size
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        # Parts handed out by `start` before `build` asked for them: file -> (size, parts).
+        self._started: dict[int, tuple[LogFile, int, list[Future[dict[str, Any]]]]] = {}
 
     def wants(self, f: LogFile) -> bool:
         return self.workers > 1 and not self._closed and splittable(f, self.min_size)
@@ -245,13 +247,23 @@ class IndexPool:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
         return self._pool
 
-    def warm(self) -> None:
-        """Start the fork server and the processes now (they take a few tenths of a second
-        to import the indexer), while the first screen is being drawn."""
+    def start(self, f: LogFile) -> None:
+        """Hand `f`'s parts to the processes now (see `wants`), before `build(f)` joins
+        them: at start-up they are indexed while Python and the first screen are made."""
+        if not self.wants(f) or id(f) in self._started:
+            return
+        idx = f.index
+        assert idx is not None and isinstance(idx.source, FileSource)
+        size = idx.source.size()
         try:
-            self._executor().submit(os.getpid)
+            parts = _submit(self._executor(), idx, _cuts(idx.source, self._parts(size), size), mono=True)
         except _POOL_WONT_START:
-            pass  # said when a file is indexed: it is then indexed in this thread
+            return  # said when the file is built: it is then indexed in that thread
+        self._started[id(f)] = (f, size, parts)
+
+    def _parts(self, size: int) -> int:
+        # Rounds of one part per process, so that no process waits idle through the last.
+        return self.workers * max(1, -(-size // (self.part_size * self.workers)))
 
     def build(
         self,
@@ -271,13 +283,19 @@ class IndexPool:
         assert idx is not None and isinstance(idx.source, FileSource)
         lock = lock or nullcontext()
         size = idx.source.size()
-        # Rounds of one part per process, so that no process waits idle through the last.
-        parts = self.workers * max(1, -(-size // (self.part_size * self.workers)))
         pending: deque[Future[dict[str, Any]]] = deque()  # each part's result let go of once joined
-        try:
-            pending.extend(_submit(self._executor(), idx, _cuts(idx.source, parts, size), mono=True))
-        except _POOL_WONT_START:
-            pass  # the pool cannot start (closed, no fork server): all in this thread
+        _, started_size, started = self._started.pop(id(f), (f, -1, []))
+        if 0 <= started_size <= size:
+            pending.extend(started)  # handed out by `start`; what was written since comes below
+        else:
+            for future in started:
+                future.cancel()  # it shrank since (truncated): parts of what it is now instead
+            try:
+                pending.extend(
+                    _submit(self._executor(), idx, _cuts(idx.source, self._parts(size), size), mono=True)
+                )
+            except _POOL_WONT_START:
+                pass  # the pool cannot start (closed, no fork server): all in this thread
         try:
             while pending:
                 result = _result(pending[0], cancelled)
@@ -312,6 +330,7 @@ class IndexPool:
         """Drop the parts not started and end the processes at once: a quit must not wait
         for the parts already handed to them (a second or more of a big file's)."""
         self._closed = True
+        self._started.clear()
         pool = self._pool
         if pool is None:
             return

@@ -48,18 +48,22 @@ def leaf_name(lf: LogFile, width: int = 10_000) -> str:
     return middle_cut(visible(file_title(lf)), width)
 
 
+WIDEN_STEP = 4  # columns the tree widens by at a time while its counts grow
+
+
 def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, int]:
     """(errors incl. critical, warnings) of the indexed files, or of their records after a mark."""
     err = warn = 0
     for f in files:
-        if f.index is not None:
-            lv = f.index.levels if since is None else f.index.levels[since.start_of(f) :]
+        if f.index is None:
+            continue
+        if since is None:  # the whole file's: those the memory window let go of too
+            e, w = f.index.severe_counts()
+            err, warn = err + e, warn + w
+        else:
+            lv = f.index.levels[since.start_of(f) :]
             err += lv.count(Level.ERROR) + lv.count(Level.CRITICAL)
             warn += lv.count(Level.WARNING)
-            if since is None:  # the whole file's: those the memory window let go of too
-                gone = f.index.dropped_levels
-                err += gone[Level.ERROR] + gone[Level.CRITICAL]
-                warn += gone[Level.WARNING]
     return err, warn
 
 
@@ -206,10 +210,12 @@ class SourceTree(Tree[TreeEntry]):
     def on_tree_node_collapsed(self) -> None:
         self.refresh_counts()
 
-    def refresh_counts(self) -> None:
+    def refresh_counts(self, growing: bool = False) -> None:
         """Labels with their counts, cut to the tree's width; the tree as wide as the widest
         shown label needs, up to that width (computed here: Textual's own measure of the
-        labels lags behind their changes)."""
+        labels lags behind their changes). `growing`: the counts grow (indexing), and the
+        tree widens in steps and never narrows meanwhile: each new width lays out and draws
+        the panes beside it again (up to a tenth of a second on a busy screen)."""
         widest = 0
 
         def walk(node: TreeNode[TreeEntry], depth: int) -> None:
@@ -229,6 +235,8 @@ class SourceTree(Tree[TreeEntry]):
 
         walk(self.root, 0)
         width = self.fixed_columns or min(self.columns, widest)
+        if growing and not self.fixed_columns:
+            width = min(self.columns, max(self.width_set, -(-width // WIDEN_STEP) * WIDEN_STEP))
         if width != self.width_set:
             self.width_set = width
             self.styles.width = width

@@ -280,6 +280,9 @@ class FaultMatcher:
     def __init__(self, pack: FaultPack | Iterable[Fault]) -> None:
         faults = pack.faults if isinstance(pack, FaultPack) else list(pack)
         self.faults = faults
+        # `faultscan.flag_faults`: (file, shape of an error) -> the fault flagged, or None;
+        # kept over its calls (a big file's parts, a followed file's growth).
+        self.shapes: dict[tuple[str, bytes], str | None] = {}
         self._rules = [_Compiled(f, n) for n, f in enumerate(faults)]
         self._always = [c for c in self._rules if c.unsafe]
         pattern = _trie_pattern(t for c in self._rules if not c.unsafe for t in c.triggers)

@@ -119,6 +119,23 @@ def test_parts_started_before_the_build_are_joined_by_it(
         assert len(seen) >= 2  # joined part by part
 
 
+def test_parts_are_handed_out_as_others_are_joined(pool: IndexPool) -> None:
+    """Parts indexed but not joined are held in memory: never more than `ahead` at once."""
+    lf = LogFile(C29 / "nova" / "nova-api.log", "node", "component", "nova-api.log")
+    lf.open()
+    assert lf.index is not None
+    parts = pool._parts(lf.index, lf.path.stat().st_size)
+    assert len(parts.cuts) - 1 > 2 * parts.ahead  # many parts
+    assert len(parts.pending) == parts.ahead
+    joined = 0
+    while parts.pending:
+        parts.pending.popleft().result()
+        joined += 1
+        parts.top_up()
+        assert len(parts.pending) <= parts.ahead
+    assert joined == parts.handed == len(parts.cuts) - 1
+
+
 def test_a_closed_pool_leaves_the_file_to_this_thread(tmp_path: Path) -> None:
     closed = IndexPool(workers=2, part_size=16 << 10, min_size=0)
     path = FILES[0]

@@ -33,6 +33,7 @@ MIN_PART = 32 << 20  # smaller files are not worth a process
 # The browser's parts: small enough that the index grows steadily and a quit never waits
 # long for a part under way, big enough that a part's start-up cost is lost in its work.
 BROWSER_PART = 48 << 20
+AHEAD = 2  # parts per process handed out and not yet joined, at most
 # What starting the processes raises where they cannot run (a broken or closed pool, no
 # fork server, no working semaphores): the files are then indexed in the caller's thread.
 _POOL_WONT_START = (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError)
@@ -216,6 +217,28 @@ def _stderr_with_a_file() -> Iterator[None]:
             sys.stderr = saved
 
 
+class _Parts:
+    """A file's parts, handed to the processes `ahead` at a time: a part is handed out as
+    one is joined, so that parts indexed but not yet joined (their arrays held twice, as
+    bytes and in the index) never pile up while the joining thread is held up."""
+
+    def __init__(self, pool: ProcessPoolExecutor, idx: FileIndex, cuts: list[int], ahead: int) -> None:
+        self.pool, self.idx, self.cuts, self.ahead = pool, idx, cuts, ahead
+        self.handed = 0
+        self.pending: deque[Future[dict[str, Any]]] = deque()  # each result let go of once joined
+        self.top_up()
+
+    def top_up(self) -> None:
+        upto = min(len(self.cuts) - 1, self.handed + self.ahead - len(self.pending))
+        if upto > self.handed:
+            self.pending.extend(_submit(self.pool, self.idx, self.cuts[self.handed : upto + 1], mono=True))
+            self.handed = upto
+
+    def cancel(self) -> None:
+        for future in self.pending:
+            future.cancel()
+
+
 class IndexPool:
     """The browser's index processes: big files are cut at line starts into parts of about
     `part_size` bytes, indexed by `workers` processes at once, and joined in file order as
@@ -232,7 +255,7 @@ class IndexPool:
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         # Parts handed out by `start` before `build` asked for them: file -> (size, parts).
-        self._started: dict[int, tuple[LogFile, int, list[Future[dict[str, Any]]]]] = {}
+        self._started: dict[int, tuple[LogFile, int, _Parts]] = {}
 
     def wants(self, f: LogFile) -> bool:
         return self.workers > 1 and not self._closed and splittable(f, self.min_size)
@@ -256,14 +279,16 @@ class IndexPool:
         assert idx is not None and isinstance(idx.source, FileSource)
         size = idx.source.size()
         try:
-            parts = _submit(self._executor(), idx, _cuts(idx.source, self._parts(size), size), mono=True)
+            parts = self._parts(idx, size)
         except _POOL_WONT_START:
             return  # said when the file is built: it is then indexed in that thread
         self._started[id(f)] = (f, size, parts)
 
-    def _parts(self, size: int) -> int:
+    def _parts(self, idx: FileIndex, size: int) -> _Parts:
         # Rounds of one part per process, so that no process waits idle through the last.
-        return self.workers * max(1, -(-size // (self.part_size * self.workers)))
+        count = self.workers * max(1, -(-size // (self.part_size * self.workers)))
+        assert isinstance(idx.source, FileSource)
+        return _Parts(self._executor(), idx, _cuts(idx.source, count, size), AHEAD * self.workers)
 
     def build(
         self,
@@ -283,30 +308,28 @@ class IndexPool:
         assert idx is not None and isinstance(idx.source, FileSource)
         lock = lock or nullcontext()
         size = idx.source.size()
-        pending: deque[Future[dict[str, Any]]] = deque()  # each part's result let go of once joined
-        _, started_size, started = self._started.pop(id(f), (f, -1, []))
-        if 0 <= started_size <= size:
-            pending.extend(started)  # handed out by `start`; what was written since comes below
-        else:
-            for future in started:
-                future.cancel()  # it shrank since (truncated): parts of what it is now instead
+        _, started_size, parts = self._started.pop(id(f), (f, -1, None))
+        if parts is not None and not 0 <= started_size <= size:
+            parts.cancel()  # it shrank since (truncated): parts of what it is now instead
+            parts = None
+        if parts is None:
             try:
-                pending.extend(
-                    _submit(self._executor(), idx, _cuts(idx.source, self._parts(size), size), mono=True)
-                )
+                parts = self._parts(idx, size)
             except _POOL_WONT_START:
                 pass  # the pool cannot start (closed, no fork server): all in this thread
+        # (Parts handed out by `start`: what was written since is indexed below.)
+        pending = parts.pending if parts is not None else deque()
         try:
-            while pending:
+            while parts is not None and pending:
                 result = _result(pending[0], cancelled)
                 if result is None:
-                    for future in pending:
-                        future.cancel()
+                    parts.cancel()
                     return  # the caller is going away: the parts under way are let be
                 pending.popleft()
                 with lock:
                     merge_part(idx, result)
                 del result
+                parts.top_up()
                 if joined is not None:
                     joined(f)
                 if progress is not None:
@@ -316,10 +339,12 @@ class IndexPool:
                 return  # closed (its processes ended): ostui is quitting, nothing more is wanted
             # A process was killed (the OOM killer): the rest below, in this thread.
         except (OSError, RuntimeError):
+            if self._closed:
+                return  # no new part is taken once closed: ostui is quitting
             # A part could not read the file: it was replaced at its path (rotated) since it
             # was opened. This process's descriptor still holds it: the rest here.
-            for future in pending:
-                future.cancel()
+            if parts is not None:
+                parts.cancel()
         with lock:
             if idx.mono is not None:
                 backfill_leading(idx.mono)  # records indexed below, if any, are the merge's to add

@@ -323,3 +323,19 @@ def test_a_tail_read_first_goes_on_from_the_part_indexed_even_when_its_clock_wen
     assert messages[:60] == [f"early {n}" for n in range(60)]
     assert len(messages) == 60 + len(tail.index) and all(m.startswith("late") for m in messages[60:])
     assert isinstance(view.merged.refs, array) and list(view.merged.keys) == sorted(view.merged.keys)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 3), max_size=300).map(bytes) | st.binary(max_size=300),
+    st.integers(0, 1 << 40),
+)
+def test_chosen_positions_are_those_compress_gives(mask: bytes, start: int) -> None:
+    """Sparse masks are searched, dense ones compressed: the same positions either way."""
+    from itertools import compress
+
+    from ostui.core.stream.merge import _chosen
+
+    sparse = bytes(len(mask) * 20) + mask  # mostly zeros: searched
+    for m in (mask, sparse):
+        assert list(_chosen(m, start)) == list(compress(range(start, start + len(m)), m))

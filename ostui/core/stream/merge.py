@@ -16,6 +16,7 @@ correction) before all this, so the merged keys are on the corrected clock.
 from __future__ import annotations
 
 import heapq
+import re
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -36,6 +37,11 @@ MAX_TAIL = 50_000
 # Positions in order: an array, or a range while they are consecutive (one file's records,
 # an unfiltered view's rows), which holds millions of them in no memory at all.
 Positions: TypeAlias = "array[int] | range"
+_ONE = re.compile(b"\x01")
+_NOT_ZERO = bytes([0] + [1] * 255)
+# Below one position in SPARSE chosen, the chosen are found by a search (a C scan, then
+# a Python object each) rather than by `compress` (a Python int for every position).
+SPARSE = 16
 
 
 def appended(positions: Positions, more: Iterable[int]) -> Positions:
@@ -188,7 +194,7 @@ class MergedStream:
     ) -> Positions:
         """Positions from `start` whose level is in `levels` and whose record is marked
         non-zero in its file's mask (`masks[file][record]`), when masks are given."""
-        mask: Iterable[int] | None = None
+        mask: bytes | None = None
         end = len(self.refs)
         if levels is not None:
             table = bytearray(256)
@@ -200,7 +206,7 @@ class MergedStream:
             mask = rec_mask if mask is None else bytes(map(min, mask, rec_mask))
         if mask is None:
             return range(start, end)
-        return array("Q", compress(range(start, end), mask))
+        return _chosen(mask, start)
 
     def lookup(self, masks: Sequence[bytearray], start: int = 0) -> bytes:
         """masks[file][record] for every merged position from `start`, at C speed."""
@@ -324,3 +330,13 @@ class MergedStream:
         self.bases = list(map(add, self.bases, cuts))
         self.counts = list(map(sub, self.counts, cuts))
         return total
+
+
+def _chosen(mask: bytes, start: int) -> array[int]:
+    """Positions start + i for every i where `mask` is not 0."""
+    if (len(mask) - mask.count(0)) * SPARSE < len(mask):
+        # 1 % of 3.7 M records: 62 ms by `compress`, 7 ms searched (a single byte is
+        # searched for at memchr's speed, a class of bytes byte by byte).
+        ones = mask.translate(_NOT_ZERO)
+        return array("Q", [m.start() + start for m in _ONE.finditer(ones)])
+    return array("Q", compress(range(start, start + len(mask)), mask))

@@ -5,6 +5,7 @@ while the parts were still coming equal one thread's index of the same files."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -166,11 +167,15 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
     monkeypatch.setattr(app_module, "GROWN_EVERY", 0.0)
     joined = loops._joined
 
+    measured = threading.Event()
+
     def slowly(*args: object) -> None:
         # Parts joined slowly: views in between, and keys pressed meanwhile (Pilot waits for
-        # the process to be idle after each).
+        # the process to be idle after each). After the first, the rest wait until the test
+        # has the cursor's line: however loaded the machine, they come after it.
         time.sleep(0.15)
         joined(*args)  # type: ignore[arg-type]
+        measured.wait(10)
 
     monkeypatch.setattr(loops, "_joined", slowly)
     if slow_views:
@@ -238,12 +243,19 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
             if stream_of(app).view is not None:
                 break
         await pilot.press("L")  # INFO+
+        # The first INFO+ view places the cursor; from then on it must stay on its line.
+        await eventually_async(
+            lambda: getattr(getattr(stream_of(app).view, "filters", None), "levels", None) == info_plus,
+            5.0,
+            "no INFO+ view was shown",
+        )
         await pilot.press("pageup")
         await pilot.pause()  # the scroll that centres the cursor comes after a refresh
         stream = stream_of(app)
         since = len(grown)
         line = stream.cursor - stream.scroll_offset.y
         held = at(*stream.view.record(stream.cursor))  # type: ignore[union-attr]
+        measured.set()
         lines: list[int] = []
         for _ in range(40):  # the cursor's line while the views come
             await pilot.pause(0.05)

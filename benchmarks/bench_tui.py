@@ -96,8 +96,11 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
 
 
-def wait_for(tmux: Tmux, pane: str, t0: float, test, timeout: float) -> tuple[float | None, str]:
-    """Seconds from t0 until test(screen) is true (time of the capture that showed it)."""
+def wait_for(
+    tmux: Tmux, pane: str, t0: float, test, timeout: float, poll: float = POLL
+) -> tuple[float | None, str]:
+    """Seconds from t0 until test(screen) is true (time of the capture that showed it),
+    the screen captured every `poll` seconds."""
     screen = ""
     while True:
         start = time.perf_counter()
@@ -107,7 +110,7 @@ def wait_for(tmux: Tmux, pane: str, t0: float, test, timeout: float) -> tuple[fl
             return now - t0, screen
         if now - t0 > timeout:
             return None, screen
-        time.sleep(max(0.0, POLL - (time.perf_counter() - start)))
+        time.sleep(max(0.0, poll - (time.perf_counter() - start)))
 
 
 def last_needle(path: Path) -> str:

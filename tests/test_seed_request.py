@@ -94,3 +94,31 @@ def test_request_index_finds_ids_cut_by_block_ends(tmp_path: Path) -> None:
     index = RequestIndex()
     index.add_file(0, lf.index, block_size=997)  # blocks end inside ids
     assert len(index.records_of(SEED_REQUEST)) == 150
+
+
+def test_a_search_stops_soon_after_it_is_cancelled(tmp_path: Path) -> None:
+    """The detail pane's search of a request over a big file that is not indexed yet stops
+    when the cursor moves on (searches left running piled up, each reading the whole file)."""
+    from ostui.core.reading.source import FileSource
+
+    seed = (SEED / "nova-api.log").read_bytes()
+    big = tmp_path / "nova-api.log"
+    big.write_bytes(b"".join([b"x" * 1000 + b"\n"] * 20_000) + seed)  # the request at the end
+    looks: list[int] = []
+
+    def cancelled_after(n: int) -> bool:
+        looks.append(1)
+        return len(looks) > n
+
+    source = FileSource(big)
+    try:
+        needle = SEED_REQUEST.encode()
+        assert len(source.find_all(needle, block_size=1 << 16)) == 3
+        looks.clear()
+        assert source.find_all(needle, block_size=1 << 16, cancelled=lambda: cancelled_after(2)) == []
+        assert len(looks) == 3  # a look per block: it stopped at the third
+    finally:
+        source.close()
+    files = open_files([LogFile(big, "controller", "nova", big.name)], build=False)
+    assert len(search_request(files, SEED_REQUEST).entries) == 3
+    assert search_request(files, SEED_REQUEST, cancelled=lambda: True).entries == []

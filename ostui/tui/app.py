@@ -767,7 +767,12 @@ class OstuiApp(KeyActions, App[int]):
             return
         from .selection import Selection
 
-        detail.selection = Selection(file, record)
+        now = detail.shown
+        moved = now is None or now.file is not file or now.record.offset != record.offset
+        if moved or now is None or now.record.text != record.text:
+            # (The same record in a new view, the index grown or a filter changed, is not
+            # shown anew: its story would be searched again.)
+            detail.selection = Selection(file, record)
         self.update_status()  # the status bar names the record's file whole
 
     @on(LogStream.RecordOpened)

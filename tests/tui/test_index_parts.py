@@ -236,6 +236,16 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
                 out.write("2016-06-10 23:59:59.000 1 INFO nova.x [-] written at the end\n")
 
     monkeypatch.setattr(OstuiApp, "on_indexing_done", then_a_line)
+    from ostui.tui.widgets.detail import DetailPane
+
+    selected: list[object] = []  # what the detail pane was given to show, in turn
+    select = DetailPane.watch_selection
+
+    def selecting(self: DetailPane, selection: Any) -> None:
+        selected.append(selection)
+        select(self, selection)
+
+    monkeypatch.setattr(DetailPane, "watch_selection", selecting)
     app = app_for(log, follow=slow_views)
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(200):
@@ -256,6 +266,7 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
         line = stream.cursor - stream.scroll_offset.y
         held = at(*stream.view.record(stream.cursor))  # type: ignore[union-attr]
         measured.set()
+        selections_then = len(selected)
         lines: list[int] = []
         for _ in range(40):  # the cursor's line while the views come
             await pilot.pause(0.05)
@@ -281,6 +292,9 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
     assert [rows for rows, *_ in grown] == sorted(rows for rows, *_ in grown)
     assert {record for _, _, record, _ in later} == {held}  # the cursor stayed on its record
     assert set(lines) == {line}  # and on its line
+    # The same record in each new view is not shown anew (its story searched again): only
+    # once more, from the whole file's index, at the end.
+    assert len(selected) - selections_then <= 2, selected[selections_then:]
     # The status bar says the count is of what is indexed so far, and how far that is.
     assert any(re.search(r"[\d,]+ records so far · INFO\+ · \d+% indexed", t) for t in statuses), statuses
     # and never counts a view of part of the logs as of all of them

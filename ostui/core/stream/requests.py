@@ -14,7 +14,7 @@ import heapq
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..ids import REQUEST_ID_RE_B, TXN_ID
@@ -119,14 +119,14 @@ def _record_bounds(source: ByteSource, fmt: LogFormat, hit: int) -> tuple[int, i
     return start, end
 
 
-def _records_with(lf: LogFile, needle: str) -> list[Record]:
+def _records_with(lf: LogFile, needle: str, cancelled: Callable[[], bool] = lambda: False) -> list[Record]:
     idx = lf.index
     if idx is None:
         return []
     # Records the memory window let go of are not looked for (the held ones are what is
     # shown); nor more hits than the story keeps records, give or take a few per record.
     start = idx.starts[0] if idx.dropped and len(idx) else 0
-    hits = idx.source.find_all(needle.encode(), start, limit=4 * MAX_RECORDS_PER_ID)
+    hits = idx.source.find_all(needle.encode(), start, limit=4 * MAX_RECORDS_PER_ID, cancelled=cancelled)
     out: list[Record] = []
     seen: set[int] = set()
     indexed = idx.scanned > 0 and len(idx) > 0
@@ -174,14 +174,17 @@ def _links_of(rid: str, records: Sequence[Record]) -> list[RequestLink]:
     return [RequestLink(a, rel, b) for (a, b), rel in links.items()]
 
 
-def search_request(files: Sequence[LogFile], request_id: str, hops: int = 2) -> RequestStory:
-    """The story of `request_id` across `files` (opened, indexed or not)."""
+def search_request(
+    files: Sequence[LogFile], request_id: str, hops: int = 2, cancelled: Callable[[], bool] = lambda: False
+) -> RequestStory:
+    """The story of `request_id` across `files` (opened, indexed or not); part of it, soon
+    after `cancelled()` turns true (the one who asked has moved on)."""
     rid = normalize_id(request_id)
     story = RequestStory(rid)
     queue = [(rid, 0)]
     done: set[str] = set()
     found: dict[tuple[int, int], StoryEntry] = {}
-    while queue and len(done) < MAX_IDS:
+    while queue and len(done) < MAX_IDS and not cancelled():
         current, depth = queue.pop(0)
         if current in done:
             continue
@@ -189,7 +192,7 @@ def search_request(files: Sequence[LogFile], request_id: str, hops: int = 2) -> 
         story.ids.append(current)
         recs_all: list[Record] = []
         for fno, lf in enumerate(files):
-            for rec in _records_with(lf, current):
+            for rec in _records_with(lf, current, cancelled):
                 recs_all.append(rec)
                 found.setdefault((fno, rec.offset), StoryEntry(lf, rec))
         if depth < hops:

@@ -243,6 +243,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self.files: Sequence[LogFile] = files
         self.searching: str | None = None  # the id being searched, for the story's placeholder
+        self.shown: Selection | None = None  # the selection last drawn (set before mounting: none)
 
     def compose(self) -> ComposeResult:
         self.add_class("-brief")
@@ -310,6 +311,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
     def watch_selection(self, selection: Selection | None) -> None:
         if not self.is_mounted:
             return
+        self.shown = selection
         story_view = self.query_one("#detail-story", RequestStoryView)
         if selection is None:
             self.searching = None
@@ -347,7 +349,8 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
     @work(thread=True, exclusive=True, group="detail-story", exit_on_error=False)
     def _search_story(self, selection: Selection, files: list[LogFile], rid: str) -> None:
         try:
-            story: RequestStory | None = search_request(files, rid)
+            worker = get_current_worker()
+            story: RequestStory | None = search_request(files, rid, cancelled=lambda: worker.is_cancelled)
             error = None
         except Exception as exc:  # shown to the user, never swallowed
             story, error = None, f"searching {rid} failed: {exc}"

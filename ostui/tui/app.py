@@ -767,9 +767,7 @@ class OstuiApp(KeyActions, App[int]):
             return
         from .selection import Selection
 
-        now = detail.shown
-        moved = now is None or now.file is not file or now.record.offset != record.offset
-        if moved or now is None or now.record.text != record.text:
+        if detail.shown is None or not detail.shown.holds(file, record):
             # (The same record in a new view, the index grown or a filter changed, is not
             # shown anew: its story would be searched again.)
             detail.selection = Selection(file, record)

@@ -14,3 +14,7 @@ class Selection:
 
     file: LogFile
     record: Record
+
+    def holds(self, file: LogFile, record: Record) -> bool:
+        """Whether this is `record` of `file`, as it reads now (a record may grow)."""
+        return self.file is file and (self.record.offset, self.record.text) == (record.offset, record.text)

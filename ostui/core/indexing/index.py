@@ -228,8 +228,6 @@ class FileIndex:
         last call are counted (levels only grow, but for `drop_head`, which starts it over)."""
         done, err, warn = self._severe
         levels = self.levels
-        if done > len(levels):
-            done, err, warn = 0, 0, 0
         if done < len(levels):
             err += levels.count(Level.ERROR, done) + levels.count(Level.CRITICAL, done)
             warn += levels.count(Level.WARNING, done)

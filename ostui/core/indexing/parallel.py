@@ -318,14 +318,13 @@ class IndexPool:
             except _POOL_WONT_START:
                 pass  # the pool cannot start (closed, no fork server): all in this thread
         # (Parts handed out by `start`: what was written since is indexed below.)
-        pending = parts.pending if parts is not None else deque()
         try:
-            while parts is not None and pending:
-                result = _result(pending[0], cancelled)
+            while parts is not None and parts.pending:
+                result = _result(parts.pending[0], cancelled)
                 if result is None:
                     parts.cancel()
                     return  # the caller is going away: the parts under way are let be
-                pending.popleft()
+                parts.pending.popleft()
                 with lock:
                     merge_part(idx, result)
                 del result

@@ -485,6 +485,24 @@ def mirrored_ids(path: Path) -> list[str]:
 
 
 @needs_journal
+def test_a_stop_just_before_journalctl_starts_still_ends_the_follow(tmp_path: Path) -> None:
+    """stop() between a reconnect's catch-up and its `journalctl -f` (it ended the process
+    it saw, the one before): the follow that starts next must end too, not run for ever."""
+    journal = make_journal(tmp_path / "j" / "system.journal", EXPORTS / "controller.export")
+    mirror = JournalMirror(JournalSelector(directory=str(journal.parent)), tmp_path / "controller")
+    assert mirror.sync(backlog_entries=5)
+    mirror.stop()  # no process of its own under way: nothing to end yet
+    thread = threading.Thread(target=mirror.follow_once)
+    thread.start()
+    thread.join(5)
+    try:
+        assert not thread.is_alive(), "journalctl -f started after stop() and was left running"
+    finally:
+        if mirror._proc is not None and mirror._proc.poll() is None:
+            mirror._proc.kill()
+        thread.join(5)
+
+
 def test_follow_reconnect_and_resume_without_loss_or_repeat(tmp_path: Path) -> None:
     journal = make_journal(tmp_path / "j" / "system.journal", EXPORTS / "controller.export")
     later = export_entries(EXPORTS / "controller-later.export")

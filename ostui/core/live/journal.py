@@ -591,6 +591,10 @@ class JournalMirror:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        if self._stop.is_set():
+            # stop() came while this one was starting and ended the one before it: a
+            # `journalctl -f` left running would keep `run` from ever returning.
+            _end(proc)
         return proc
 
     def _run(self, script: str, flush: bool) -> tuple[int, str]:

@@ -211,7 +211,9 @@ class OstuiApp(KeyActions, App[int]):
             self.session.close()
 
     # -- workers: discovery, indexing, views --------------------------------------------------
-    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="discover", exit_on_error=False, description="find the log files"
+    )
     def load_sources(self) -> None:
         if self.early is None:
             self.early = find_sources(self.session, self._given_files)
@@ -248,7 +250,7 @@ class OstuiApp(KeyActions, App[int]):
             # Start-up found nothing to show before indexing (load_sources posts its preview).
             self.start_indexing()
 
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="index the files")
     def index_files(self, files: list[LogFile]) -> None:
         self.index_clock = time.monotonic()
 
@@ -345,7 +347,7 @@ class OstuiApp(KeyActions, App[int]):
     def _collect_garbage(self) -> None:
         gc.collect()
 
-    @work(thread=True, exclusive=True, group="requests", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="requests", exit_on_error=False, description="index request ids")
     def build_request_index(self) -> None:
         """Every request id -> its records, for "go to request…" (in the background)."""
         loops.index_requests(self.session)
@@ -357,7 +359,7 @@ class OstuiApp(KeyActions, App[int]):
             return
         self.estimate_clocks()
 
-    @work(thread=True, exclusive=True, group="clock", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="clock", exit_on_error=False, description="estimate clock skew")
     def estimate_clocks(self) -> None:
         from ..core.stream.skew import estimate_skew
         from .screens.clock import NodeClock
@@ -400,7 +402,7 @@ class OstuiApp(KeyActions, App[int]):
             return False  # the follower stopped: never claim "live"
         return self.session.following
 
-    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False, description="follow the files")
     def follow_files(self) -> None:
         from textual.worker import get_current_worker
 
@@ -432,13 +434,15 @@ class OstuiApp(KeyActions, App[int]):
     def mirrors(self) -> list[Mirror]:
         return list(self.session.mirrors)
 
-    @work(thread=True, exclusive=True, group="older", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="older", exit_on_error=False, description="read back older records"
+    )
     def read_back(self) -> None:
         files = loops.read_back(self.session)
         count = sum(len(f.index) for f in files if f.index is not None)
         self.post_message(OlderFetched(files, _("{count} older records read back", count=f"{count:,}")))
 
-    @work(thread=True, exclusive=True, group="older", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="older", exit_on_error=False, description="fetch older records")
     def fetch_older(self) -> None:
         self.post_message(OlderFetched(*loops.fetch_older(self.session)))
 
@@ -560,7 +564,13 @@ class OstuiApp(KeyActions, App[int]):
         self.set_status(_("filtering · {filters}", filters=self.filters.describe()))
         self.build_view(list(self.stream_files), self.filters, focus)
 
-    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="view",
+        exit_on_error=False,
+        description="filter and merge the stream",
+    )
     def build_view(
         self,
         files: list[LogFile],
@@ -784,7 +794,13 @@ class OstuiApp(KeyActions, App[int]):
         if self._detail is not None:
             self._detail.focus()
 
-    @work(thread=True, exclusive=True, group="client-call", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="client-call",
+        exit_on_error=False,
+        description="find a client call's request",
+    )
     def follow_client_call(self, rid: str) -> None:
         from ..core.stream.requests import search_request
 
@@ -1051,7 +1067,7 @@ class OstuiApp(KeyActions, App[int]):
 
         self.push_screen(MarksScreen(self.marks, self.session.summary_of), done)
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False, description="watch for new errors")
     def watch_for_errors(self) -> None:
         """After a mark, say when a new ERROR, CRITICAL or 5xx arrives."""
         if not self.marks:

@@ -47,6 +47,10 @@ class LogFile:
     def label(self) -> str:
         return f"{self.node}/{self.component}/{self.path.name}"
 
+    def __repr__(self) -> str:
+        # The generated repr would walk `faults` (a record each) and the files it refers to.
+        return f"LogFile({str(self.path)!r}, node={self.node!r}, stream={self.stream})"
+
     def part(self, **changes: Any) -> LogFile:
         """A LogFile for a stream of this file (a producer): `changes` applied, with lists of
         problems and faults of its own (`dataclasses.replace` would share them)."""

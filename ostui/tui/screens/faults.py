@@ -86,7 +86,9 @@ class FaultsScreen(ModalScreen[tuple[str, int] | None]):
         table.focus()
         self.summarize()
 
-    @work(thread=True, exclusive=True, group="faults", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="faults", exit_on_error=False, description="summarize known faults"
+    )
     def summarize(self) -> None:
         self.post_message(self.Summarized(summarize_faults(self.files)))
 

@@ -130,7 +130,13 @@ class InstanceScreen(ModalScreen[Target | None]):
     def on_mount(self) -> None:
         self.search()
 
-    @work(thread=True, exclusive=True, group="instance", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="instance",
+        exit_on_error=False,
+        description="find an instance's story",
+    )
     def search(self) -> None:
         story = resource_story(self.files, self.uuid)
         self.app.call_from_thread(self._found, story)

@@ -187,7 +187,9 @@ class TimelineScreen(Screen[Choice | None]):
             self.set_interval(GROW_INTERVAL, self.grow)
 
     # -- counting ----------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="timeline", exit_on_error=False, description="count the timeline"
+    )
     def count(self, view: StreamView, by: str) -> None:
         timeline = Timeline.of_view(view, by)
         self.app.call_from_thread(self._counted, view, timeline, len(view.rows))

@@ -346,7 +346,13 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             files.append(selection.file)  # the app may not have told us about every file yet
         return files
 
-    @work(thread=True, exclusive=True, group="detail-story", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail-story",
+        exit_on_error=False,
+        description="find the request across services",
+    )
     def _search_story(self, selection: Selection, files: list[LogFile], rid: str) -> None:
         try:
             worker = get_current_worker()
@@ -434,7 +440,9 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
         story = self.query_one("#detail-waterfall", WaterfallView).narrowed(self.story, selection)
         self._write_report(selection, story, self.lang, self._search_files(selection), report_dir())
 
-    @work(thread=True, exclusive=True, group="detail-report", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="detail-report", exit_on_error=False, description="write a report"
+    )
     def _write_report(
         self,
         selection: Selection,

@@ -151,7 +151,13 @@ class FaultPanel(Widget):
         if record is not None:
             self._match(record, self.matcher)
 
-    @work(thread=True, exclusive=True, group="fault-match", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="fault-match",
+        exit_on_error=False,
+        description="match a record to known faults",
+    )
     def _match(self, record: Record, matcher: FaultMatcher | None) -> None:
         try:
             found = (matcher if matcher is not None else default_matcher()).match(record)

@@ -299,7 +299,13 @@ class TracebackFrames(ForwardsWorkerFailures, CursorRows):
                 self._read_sources(sorted(self._pending))
         self.rebuild()
 
-    @work(thread=True, exclusive=True, group="traceback-source", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="traceback-source",
+        exit_on_error=False,
+        description="read traceback sources",
+    )
     def _read_sources(self, wanted: list[tuple[str, int]]) -> None:
         worker = get_current_worker()
         contexts: dict[tuple[str, int], SourceContext] = {}

@@ -10,7 +10,7 @@ import pytest
 
 from ostui.core.indexing.index import FileIndex
 from ostui.core.indexing.logset import LogFile
-from ostui.core.indexing.parallel import IndexPool
+from ostui.core.indexing.parallel import BACKGROUND_NICENESS, IndexPool
 from ostui.core.reading.source import FileSource
 
 from .waiting import eventually
@@ -274,3 +274,21 @@ def test_scan_indexes_a_log_rotated_away_before_its_parts_whole(
     parallel.build_files([lf], workers=2)
     assert lf.error is None and lf.index is not None
     same_index(lf.index, serial(tmp_path / "nova-api.log.1"))
+
+
+def test_the_index_processes_yield_the_cores_and_this_thread_does_not(pool: IndexPool) -> None:
+    """Parts are indexed at a lower priority (they are handed out while the first screen is
+    made, and on a controller beside its services); the browser's own threads keep theirs."""
+    import os
+
+    here = os.nice(0)
+    lf = LogFile(FILES[0], "node", "component", FILES[0].name)
+    lf.open()
+    pool.start(lf)
+    assert pool._pool is not None
+    pids = list(pool._pool._processes)
+    assert pids
+    for pid in pids:
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(here + BACKGROUND_NICENESS, 19), pid
+    assert os.nice(0) == here
+    pool.build(lf)

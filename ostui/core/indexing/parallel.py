@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from itertools import pairwise
-from multiprocessing import resource_tracker
+from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ BROWSER_PART = 48 << 20
 AHEAD = 2  # parts per process handed out and not yet joined, at most
 # What starting the processes raises where they cannot run (a broken or closed pool, no
 # fork server, no working semaphores): the files are then indexed in the caller's thread.
+# The index processes' niceness: they take the cores the screen leaves (see _in_the_background).
+BACKGROUND_NICENESS = 10
 _POOL_WONT_START = (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError)
 
 
@@ -239,6 +242,26 @@ class _Parts:
             future.cancel()
 
 
+def _in_the_background(start: Callable[[], object]) -> None:
+    """Call `start` from a thread of its own at a lower priority (Linux sets it per thread),
+    so that a process it starts, and every process that one forks, yields the cores to the
+    screen and to the services of the host it runs on. Raises what `start` raised."""
+    failed: list[BaseException] = []
+
+    def lowered() -> None:
+        try:
+            os.nice(BACKGROUND_NICENESS)
+            start()
+        except BaseException as e:  # raised again in the caller's thread
+            failed.append(e)
+
+    thread = threading.Thread(target=lowered, name="ostui-forkserver")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
 class IndexPool:
     """The browser's index processes: big files are cut at line starts into parts of about
     `part_size` bytes, indexed by `workers` processes at once, and joined in file order as
@@ -267,6 +290,7 @@ class IndexPool:
             ctx.set_forkserver_preload([__name__])
             with _stderr_with_a_file():
                 resource_tracker.ensure_running()
+            _in_the_background(forkserver.ensure_running)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
         return self._pool
 

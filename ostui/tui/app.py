@@ -63,12 +63,16 @@ from .widgets.log_stream import LogStream
 if TYPE_CHECKING:
     from ..core.live.remote import Mirror
     from .widgets.detail import DetailPane
+from .throttle import Throttle
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
 COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing or following
 GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, while indexing
+# seconds between redraws of a followed stream's new rows and the status bar's counts: the
+# follower looks 20 times a second, and a redraw each time left keys waiting behind them
+DRAW_GROWTH_EVERY = 0.1
 FULL_GC_EVERY = 0.7  # seconds between the app's own full garbage collections, once indexed
 FULL_GC_BACKSTOP = 1000  # middle-generation collections between Python's own full ones (default 10)
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
@@ -109,8 +113,8 @@ class OstuiApp(KeyActions, App[int]):
         self.session = session if isinstance(session, Session) else Session(session or make_args(demo=True))
         self._given_files = list(files) if files is not None else None
         self.index_clock = time.monotonic()  # when indexing began (its speed and what is left)
-        self.counts_shown = 0.0  # when the tree's counts were last brought up to the index
-        self._counts_timer: Timer | None = None  # a late refresh of the counts, when one is due
+        self.counts = Throttle(self, COUNTS_EVERY, self._refresh_counts)  # the tree's, as records come
+        self.growth = Throttle(self, DRAW_GROWTH_EVERY, self._draw_growth)  # rows appended, drawn
         self._signal_exit = SignalExit(lambda code: self.exit(return_code=code), self.session.close)
         self.stream_files: list[LogFile] = []
         self.indexed = False
@@ -289,8 +293,8 @@ class OstuiApp(KeyActions, App[int]):
         # The tree's counts grow with the index (a big file's parts join while it is read),
         # at most four times a second: each relabels the whole tree.
         now = time.monotonic()
-        if now - self.counts_shown >= COUNTS_EVERY:
-            self.counts_shown = now
+        if now - self.counts.last >= COUNTS_EVERY:
+            self.counts.last = now
             self.query_one(SourceTree).refresh_counts(growing=True)
 
     def on_file_indexed(self, message: FileIndexed) -> None:
@@ -488,7 +492,7 @@ class OstuiApp(KeyActions, App[int]):
                         timeout=10 if warn else 4,
                     )
         if structural:
-            self.counts_shown = time.monotonic()
+            self.counts.last = time.monotonic()
             tree.load(self.files, keep=True)
             self._set_detail_files()
             self.rebuild_view()
@@ -504,29 +508,22 @@ class OstuiApp(KeyActions, App[int]):
                 self._after_cut(cut)
         if added is None:
             self.rebuild_view()
-        elif added:
-            stream.grow(added)
-            if not stream.follow:
-                self.unseen += added
-        self._refresh_counts_soon()
+        elif added and not stream.follow:
+            self.unseen += added
+        self.counts.ask()
         if self.marks:
             self.watch_for_errors()
-        self.update_status()
+        self.growth.ask()
 
-    def _refresh_counts_soon(self) -> None:
-        """The tree's counts brought up to the index at most every COUNTS_EVERY seconds, and
-        once more after the last change (a burst's end must not stay uncounted)."""
-        now = time.monotonic()
-        if now - self.counts_shown >= COUNTS_EVERY:
-            self.counts_shown = now
+    def _refresh_counts(self) -> None:
+        if self.query(SourceTree):  # (not when quitting)
             self.query_one(SourceTree).refresh_counts()
-        elif self._counts_timer is None:
 
-            def late() -> None:
-                self._counts_timer = None
-                self._refresh_counts_soon()
-
-            self._counts_timer = self.set_timer(COUNTS_EVERY - (now - self.counts_shown), late)
+    def _draw_growth(self) -> None:
+        """The rows appended since the last draw (followed or not) and the status bar's counts."""
+        if self.query(LogStream):  # (not when quitting)
+            self.query_one(LogStream).grow()
+            self.update_status()
 
     def _after_cut(self, cut: Cut) -> None:
         """The memory window let go of the oldest records (the session's lock held): the

@@ -213,7 +213,7 @@ class LogStream(ScrollView, can_focus=True):
         self.refresh()
         self._announce()
 
-    def grow(self, rows: int) -> None:
+    def grow(self) -> None:
         """Rows were appended to the view (live tail): follow them or keep the place."""
         # Paused with the new rows under the screen: only the scrollbar changes.
         below = not self.follow and (

@@ -68,6 +68,9 @@ from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows it
+# ... when the live tail moved it: a busy log moves it at every draw, faster than anyone reads
+# a detail pane, and each showing lays the pane out again (keys waited behind them)
+DETAIL_FOLLOWED_DELAY = 0.5
 COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing or following
 GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, while indexing
 # seconds between redraws of a followed stream's new rows and the status bar's counts: the
@@ -761,7 +764,8 @@ class OstuiApp(KeyActions, App[int]):
         self._pending_detail = (message.file, message.record)
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_pending_detail)
+        delay = DETAIL_FOLLOWED_DELAY if message.followed else DETAIL_DELAY
+        self._detail_timer = self.set_timer(delay, self._show_pending_detail)
 
     def _show_pending_detail(self) -> None:
         self._detail_timer = None

@@ -313,3 +313,39 @@ async def test_garbage_that_lived_long_is_collected_while_following(tmp_path: Pa
         del a, b
         await eventually_async(lambda: gone() is None, 5.0, "an old cycle was never collected")
     assert gc.get_threshold()[2] < 1000  # Python's schedule again once the app has ended
+
+
+async def test_the_detail_pane_waits_for_a_busy_tail_to_rest(tmp_path: Path) -> None:
+    """Following a log written faster than anyone reads, the detail pane does not show each
+    newest record (each showing lays the pane out, and keys waited behind them); once the
+    writing stops it shows the last one. A key's move is still shown at once."""
+    from ostui.core.model import Record
+
+    log = tmp_path / "nova-api.log"
+    write(log, range(0, 10))
+    app = app_for(log)
+    shown_in_detail: list[str] = []
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        show = app.show_detail
+
+        def counted(file: Any, record: Record) -> None:
+            shown_in_detail.append(record.message)
+            show(file, record)
+
+        app.show_detail = counted  # type: ignore[method-assign]
+        for n in range(10, 30):  # a line every 0.1 s for 2 s
+            write(log, range(n, n + 1))
+            await pilot.pause(0.1)
+        during = list(shown_in_detail)
+        await wait_shown(pilot, app, 30)
+        await eventually_async(
+            lambda: shown_in_detail and shown_in_detail[-1] == "message 29",
+            5,
+            "the detail pane never showed the last record once the tail rested",
+        )
+        assert len(during) <= 4, f"the detail pane followed the busy tail: {during}"
+        await pilot.press("k")
+        await eventually_async(
+            lambda: shown_in_detail[-1] == "message 28", 2, "a key's move was not shown in the detail pane"
+        )

@@ -143,10 +143,11 @@ class LogStream(ScrollView, can_focus=True):
     follow: reactive[bool] = reactive(True, init=False)
 
     class RecordHighlighted(Message):
-        def __init__(self, file: LogFile, record: Record) -> None:
+        def __init__(self, file: LogFile, record: Record, followed: bool = False) -> None:
             super().__init__()
             self.file = file
             self.record = record
+            self.followed = followed  # the cursor went with the live tail, not by a key
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, LogStream.RecordHighlighted)
@@ -223,7 +224,7 @@ class LogStream(ScrollView, can_focus=True):
         if self.follow and self.view is not None:
             self.set_reactive(LogStream.cursor, max(0, len(self.view) - 1))
             self.call_after_refresh(self._scroll_to_cursor)
-            self._announce()
+            self._announce(followed=True)
         if not below:
             self.refresh()
 
@@ -383,10 +384,10 @@ class LogStream(ScrollView, can_focus=True):
         y = self.rowmap.screen_row(row) - self.scroll_offset.y
         self.refresh_lines(self.scroll_offset.y + y, 1 + self.rowmap.expanded.get(row, 0))
 
-    def _announce(self) -> None:
+    def _announce(self, followed: bool = False) -> None:
         if self.view is not None and len(self.view):
             lf, rec = self.view.record(self.cursor)
-            self.post_message(self.RecordHighlighted(lf, rec))
+            self.post_message(self.RecordHighlighted(lf, rec, followed))
 
     def _scroll_cursor_to_line(self, line: int) -> None:
         self.scroll_to(y=max(0, self.rowmap.screen_row(self.cursor) - line), animate=False)

@@ -76,7 +76,7 @@ GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, w
 # seconds between redraws of a followed stream's new rows and the status bar's counts: the
 # follower looks 20 times a second, and a redraw each time left keys waiting behind them
 DRAW_GROWTH_EVERY = 0.1
-FULL_GC_EVERY = 0.7  # seconds between the app's own full garbage collections, once indexed
+FULL_GC_EVERY = 1.5  # seconds between the app's own full garbage collections, once indexed
 FULL_GC_BACKSTOP = 1000  # middle-generation collections between Python's own full ones (default 10)
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
@@ -340,7 +340,8 @@ class OstuiApp(KeyActions, App[int]):
         # Every line drawn leaves a cycle (a Textual Strip caches itself when divided
         # whole), so full collections are the price of a busy screen: left to Python they
         # came at random, up to 200 ms each with the threshold raised (bench_tail_load).
-        # Taken here often instead, each is short; Python's own stay as a backstop.
+        # Taken here on a clock instead, each walks what lives (~30 ms) and little garbage;
+        # Python's own stay as a backstop.
         self._gc_threshold = young, middle, old = gc.get_threshold()
         gc.set_threshold(young, middle, max(old, FULL_GC_BACKSTOP))
         self.set_interval(FULL_GC_EVERY, self._collect_garbage, name="full collection")

@@ -292,3 +292,27 @@ def test_the_index_processes_yield_the_cores_and_this_thread_does_not(pool: Inde
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(here + BACKGROUND_NICENESS, 19), pid
     assert os.nice(0) == here
     pool.build(lf)
+
+
+def test_parts_of_a_file_opened_as_the_browser_opens_it_count_no_request_ids(pool: IndexPool) -> None:
+    """The browser opens its files without counting request ids (scan's figure: its own
+    request index finds them): the parts do not search for them either, and all else is
+    the same index."""
+    path = FILES[0]
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open(ids=False)
+    assert lf.index is not None
+    from ostui.core.indexing.parallel import _submit
+
+    (part,) = _submit(pool._executor(), lf.index, [0, path.stat().st_size])
+    assert part.result()["request_ids"] is None  # not searched for in the parts
+    pool.build(lf)
+    want = serial(path)
+    assert lf.index is not None and lf.index.request_ids is None
+    assert want.request_ids
+    assert (lf.index.starts, lf.index.levels, lf.index.keys, lf.index.lines) == (
+        want.starts,
+        want.levels,
+        want.keys,
+        want.lines,
+    )

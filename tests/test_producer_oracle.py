@@ -248,6 +248,7 @@ def test_each_producer_counts_as_the_oracle(path: Path) -> None:
         assert idx is not None and lf.error is None
         want = expected[lf.producer]
         levels = {name: n for name, n in idx.level_counts().items() if n}
+        assert idx.request_ids is not None
         got = (idx.lines, len(idx), idx.tracebacks, len(idx.request_ids))
         assert got == (want.lines, want.records, want.tracebacks, len(want.request_ids)), lf.producer
         inner = idx.format.name.rsplit("+", 1)[-1]

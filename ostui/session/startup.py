@@ -131,7 +131,9 @@ def find_sources(session: Session, given: Sequence[LogFile] | None = None) -> Fu
         fmt = session.options.forced_format()
         for f in files:
             if not is_compressed(f.path):
-                f.open(fmt)  # compressed (rotated) files are opened by the indexer: gunzip is slow
+                # Compressed (rotated) files are opened by the indexer: gunzip is slow. Request
+                # ids are found by the browser's own index of them, once the files are indexed.
+                f.open(fmt, ids=False)
         readable = [f for f in files if f.index is not None]
         pool = session.index_pool()
         for f in readable:

@@ -53,7 +53,7 @@ async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pyt
                 whole.levels,
                 whole.keys,
             )
-            assert lf.index.request_ids == whole.request_ids
+            assert lf.index.request_ids is None  # the browser finds requests with its own index
             severe += sum(1 for x in whole.levels if x >= Level.ERROR)
             alone = LogFile(lf.path, "n", "c", lf.path.name, index=whole)
             flag_faults(alone, app.session.matcher())

@@ -56,18 +56,21 @@ class LogFile:
         problems and faults of its own (`dataclasses.replace` would share them)."""
         return replace(self, problems=list(self.problems), faults={}, faults_checked=0, **changes)
 
-    def open(self, fmt: LogFormat | None = None, times: bool = True) -> FileIndex | None:
-        """Open and sniff (no indexing yet); records why when it cannot."""
+    def open(self, fmt: LogFormat | None = None, times: bool = True, ids: bool = True) -> FileIndex | None:
+        """Open and sniff (no indexing yet); records why when it cannot. `ids`: count the
+        distinct request ids (`scan`'s summary; the browser does without)."""
         if self.index is not None or self.error is not None:
             return self.index
         if fmt is None and self.format_name:
             fmt = get_format(self.format_name)
         try:
             if self.share is not None:
-                self.index = self.share.open_stream(self.stream, fmt, times=times, node_year=self.node_year)
+                self.index = self.share.open_stream(
+                    self.stream, fmt, times=times, ids=ids, node_year=self.node_year
+                )
                 return self.index
             source = open_source(self.path)
-            self.index = FileIndex(source, fmt, times=times, node_year=self.node_year)
+            self.index = FileIndex(source, fmt, times=times, ids=ids, node_year=self.node_year)
             self.problems.extend(source.problems)
         except OSError as exc:
             self.error = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
@@ -143,7 +146,12 @@ class SharedFile:
         self._lock = threading.Lock()
 
     def open_stream(
-        self, stream: int, fmt: LogFormat | None, times: bool = True, node_year: NodeYear | None = None
+        self,
+        stream: int,
+        fmt: LogFormat | None,
+        times: bool = True,
+        ids: bool = True,
+        node_year: NodeYear | None = None,
     ) -> FileIndex:
         with self._lock:
             if self.split is None:
@@ -156,7 +164,9 @@ class SharedFile:
         from ..timekeys import year_in
 
         # The producers' dated lines say the year of a merged file's year-less ones.
-        return ProducerIndex(payload, fmt, times=times, year=year_in(self.sample), node_year=node_year)
+        return ProducerIndex(
+            payload, fmt, times=times, ids=ids, year=year_in(self.sample), node_year=node_year
+        )
 
     def stream_format(self, stream: int) -> LogFormat:
         env = self.sniffed.envelope
@@ -328,12 +338,16 @@ def read_sample(path: Path) -> tuple[bytes, bool]:
 
 
 def open_files(
-    files: Iterable[LogFile], fmt_name: str | None = None, times: bool = True, build: bool = True
+    files: Iterable[LogFile],
+    fmt_name: str | None = None,
+    times: bool = True,
+    build: bool = True,
+    ids: bool = True,
 ) -> list[LogFile]:
     fmt = get_format(fmt_name) if fmt_name else None
     result = []
     for lf in files:
-        lf.open(fmt, times=times)
+        lf.open(fmt, times=times, ids=ids)
         if build:
             lf.build()
         result.append(lf)

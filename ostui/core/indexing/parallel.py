@@ -52,6 +52,7 @@ def _part(
     times: bool,
     year: int,
     mono: bool = False,
+    ids: bool = True,
 ) -> dict[str, Any]:
     inner = FileSource(Path(path))
     inner.cr_lines = cr_lines
@@ -59,7 +60,12 @@ def _part(
         if inner.inode() != inode:
             raise OSError(f"{path} was replaced while being indexed")
         idx = FileIndex(
-            SliceSource(inner, start, end), get_format(fmt), times=times, year=year, continued=start > 0
+            SliceSource(inner, start, end),
+            get_format(fmt),
+            times=times,
+            ids=ids,
+            year=year,
+            continued=start > 0,
         )
         idx.update(final=True)
     finally:
@@ -95,7 +101,8 @@ def merge_part(idx: FileIndex, r: dict[str, Any]) -> None:
     idx.lines += r["lines"]
     idx.tracebacks += r["tracebacks"]
     idx.unparsed += r["unparsed"]
-    idx.request_ids |= r["request_ids"]
+    if idx.request_ids is not None and r["request_ids"] is not None:
+        idx.request_ids |= r["request_ids"]
     idx.long_lines += r["long_lines"]
     idx.split_lines += r["split_lines"]
     idx.crlf += r["crlf"]
@@ -116,7 +123,8 @@ def _submit(
 ) -> list[Future[dict[str, Any]]]:
     assert isinstance(idx.source, FileSource)
     args = (str(idx.source.path), idx.source.inode(), idx.source.cr_lines, idx.format.name)
-    return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono) for a, b in pairwise(cuts)]
+    ids = idx.request_ids is not None
+    return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono, ids) for a, b in pairwise(cuts)]
 
 
 def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:

@@ -6,9 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..levels import Level
+from .index import FileIndex
 from .logset import LogFile
 
 COUNT_KEYS = ("lines", "records", "unparsed", "tracebacks", "request_ids")
+
+
+def counted_ids(idx: FileIndex) -> set[bytes]:
+    """The distinct request ids `idx` counted; an index opened without counting them
+    (`ids=False`, the browser's) cannot be summarized as if it had none."""
+    if idx.request_ids is None:
+        raise ValueError("request ids were not counted: open the files with ids=True")
+    return idx.request_ids
 
 
 def file_summary(lf: LogFile) -> dict[str, Any]:
@@ -33,7 +42,7 @@ def file_summary(lf: LogFile) -> dict[str, Any]:
             unparsed=idx.unparsed,
             levels=idx.level_counts(),
             tracebacks=idx.tracebacks,
-            request_ids=len(idx.request_ids),
+            request_ids=len(counted_ids(idx)),
         )
     return out
 
@@ -71,7 +80,7 @@ def physical_summary(group: Sequence[LogFile]) -> dict[str, Any]:
     for lf in group:
         one = file_summary(lf)
         if lf.index is not None:
-            ids |= lf.index.request_ids
+            ids |= counted_ids(lf.index)
         for name, n in one["levels"].items():
             levels[name] = levels.get(name, 0) + n
         problems += [p for p in one["problems"] if p not in problems]
@@ -96,7 +105,7 @@ def scan_summary(files: Sequence[LogFile], skipped: Sequence[tuple[str, str]] = 
     levels: dict[str, int] = {}
     for lf in files:
         if lf.index is not None:
-            ids |= lf.index.request_ids
+            ids |= counted_ids(lf.index)
     for f in per_file:
         for name, n in f["levels"].items():
             levels[name] = levels.get(name, 0) + n

@@ -37,6 +37,32 @@ def test_monotone_keys_backfills_and_never_goes_back() -> None:
     assert list(monotone_keys(keys)) == [5, 5, 5, 5, 7]
 
 
+_KEY = st.one_of(st.integers(-3, 40), st.just(NO_KEY))
+
+
+@given(
+    keys=st.one_of(
+        st.lists(_KEY, max_size=200),  # dips everywhere: the accumulate path
+        st.lists(_KEY, max_size=400).map(sorted),  # no dip
+        # a clock that seldom goes back: the bisection path
+        st.lists(st.tuples(st.integers(0, 500), _KEY), max_size=6).map(
+            lambda cuts: [k for at, key in cuts for k in (*range(at, at + 80), key)]
+        ),
+    ),
+    floor=st.one_of(st.just(NO_KEY), st.integers(-5, 600)),
+)
+@settings(max_examples=300, deadline=None)
+def test_running_max_is_the_max_so_far(keys: list[int], floor: int) -> None:
+    from ostui.core.timekeys import running_max
+
+    expected, peak = [], floor
+    for key in keys:
+        peak = max(peak, key)
+        expected.append(peak)
+    assert list(running_max(keys, floor)) == expected
+    assert list(running_max(array("q", keys), floor)) == expected
+
+
 def test_merge_is_stable_and_keeps_file_order(tmp_path: Path) -> None:
     a = (
         _line("10:00:01.000", "INFO", "a1")

@@ -80,3 +80,38 @@ def test_postings_are_compact_arrays(tmp_path: Path) -> None:
     found = RequestIndex()
     found.add_file(0, indexed(swift_and_oslo_ids(tmp_path)))
     assert all(isinstance(refs, array) and refs.typecode == "Q" for refs in found.postings.values())
+
+
+def test_a_cancelled_build_stops_between_blocks_and_keeps_nothing(tmp_path: Path) -> None:
+    """Quitting while the request index is built: the scan stops at the next block, and the
+    session is left without a request index rather than with part of one."""
+    from ostui.session import Options, Session, loops
+
+    path = tmp_path / "nova-api.log"
+    path.write_bytes((DATA / "seed" / "nova-api.log").read_bytes() * 40)
+    idx = indexed(path)
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    part = RequestIndex()
+    part.add_file(0, idx, block_size=4096, cancelled=cancelled)
+    whole = RequestIndex()
+    whole.add_file(0, idx, block_size=4096)
+    assert len(asked) == 3  # asked before each block, stopped at the third
+    assert 0 < sum(map(len, part.postings.values())) < sum(map(len, whole.postings.values()))
+
+    session = Session(Options(paths=[path]))
+    try:
+        files = session.select()
+        for f in files:
+            f.open()
+            f.build()
+        loops.index_requests(session, lambda: True)
+        assert session.request_index is None
+        loops.index_requests(session)
+        assert session.request_index is not None
+    finally:
+        session.close()

@@ -236,8 +236,10 @@ def read_back(session: Session) -> list[LogFile]:
     return files
 
 
-def index_requests(session: Session) -> None:
-    """Every request id -> its records (for "go to request…"), kept on the session."""
+def index_requests(session: Session, cancelled: Callable[[], bool] = lambda: False) -> None:
+    """Every request id -> its records (for "go to request…"), kept on the session; nothing
+    is kept when `cancelled()` turns true meanwhile (the app is quitting: it returns within
+    a block, and Python's exit waits for this thread)."""
     from array import array
 
     from ..core.stream.requests import RequestIndex
@@ -251,7 +253,9 @@ def index_requests(session: Session) -> None:
         with session.lock:
             starts, scanned = array("Q", f.index.starts), f.index.scanned
             dropped.append(f.index.dropped)
-        index.add_file(n, f.index, starts=starts, scanned=scanned)
+        index.add_file(n, f.index, starts=starts, scanned=scanned, cancelled=cancelled)
+        if cancelled():
+            return
     with session.lock:
         for n, f in enumerate(files):
             assert f.index is not None

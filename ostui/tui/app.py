@@ -142,6 +142,7 @@ class OstuiApp(KeyActions, App[int]):
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None  # mounted after the first screen
         self.unseen = 0  # records that arrived while the view was paused
+        self._requests_asked = False  # the request index's build was started
         self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
         self.failures: dict[str, str] = {}  # worker group -> why it stopped
 
@@ -358,7 +359,10 @@ class OstuiApp(KeyActions, App[int]):
     @work(thread=True, exclusive=True, group="requests", exit_on_error=False, description="index request ids")
     def build_request_index(self) -> None:
         """Every request id -> its records, for "go to request…" (in the background)."""
-        loops.index_requests(self.session)
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        loops.index_requests(self.session, lambda: worker.is_cancelled)
 
     # -- clock skew between nodes ----------------------------------------------------------------
     def action_clock_skew(self) -> None:

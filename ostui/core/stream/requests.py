@@ -234,15 +234,19 @@ class RequestIndex:
         block_size: int = BLOCK_SIZE,
         starts: array[int] | None = None,
         scanned: int | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
         """Add one indexed file's ids: a C-speed regex pass over its blocks, read one at
         a time (an id cut by a block's end is found in the next, whole). `starts` and
-        `scanned`: the index's, taken earlier (a copy the follower does not change)."""
+        `scanned`: the index's, taken earlier (a copy the follower does not change). Stops
+        between blocks once `cancelled()`, the file's ids left part-added."""
         starts = idx.starts if starts is None else starts
         scanned = idx.scanned if scanned is None else scanned
         carry = b""
         base = starts[0] if starts else 0  # file offset of carry's first byte
         for block in idx.source.blocks(base, scanned, block_size):
+            if cancelled():
+                return
             buf = carry + block
             # An id is at most 40 bytes: matches starting before `limit` are whole.
             limit = max(0, len(buf) - 64)

@@ -162,10 +162,8 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def test_quitting_while_a_big_log_is_indexed_in_parts(tmp_path: Path) -> None:
-    """q while the index processes work through a 512 MiB log: ostui is gone at once (it
-    once waited for the whole index, seconds: Python's exit joined the indexing thread,
-    which waited for the parts), and so are its index processes."""
+def _big_log(tmp_path: Path) -> Path:
+    """A 512 MiB real log: indexed in parts, for longer than a quit may take."""
     block = (
         REAL / "osp6-live-migration" / "hp-ms-01-c29" / "var" / "log" / "nova" / "nova-api.log"
     ).read_bytes()
@@ -174,17 +172,32 @@ def test_quitting_while_a_big_log_is_indexed_in_parts(tmp_path: Path) -> None:
         chunk = block * ((8 << 20) // len(block))
         for _ in range(64):
             out.write(chunk)
-    pane = TmuxPane([*ostui_command(), str(log)])
-    try:
-        pane.wait_for(r"% indexed")
-        pid = pane.program_pid()
-        helpers = _descendants(pid)
-        assert helpers, "no index processes under ostui"
-        pane.keys("q")
-        # Within 2 s on two loaded cores (the tests run in parallel); the whole index of
-        # this log takes longer than that.
-        eventually(partial(_gone, pid), 2.0, "ostui still runs 2 s after q")
-        for helper in helpers:
-            eventually(partial(_gone, helper), 2.0, f"index process {helper} outlived ostui")
-    finally:
-        pane.close()
+    return log
+
+
+@pytest.mark.parametrize("how", ["q", "hangup"])
+def test_quitting_while_a_big_log_is_indexed_in_parts(tmp_path: Path, how: str) -> None:
+    """q, or the terminal closed (the ssh session dropped), while the index processes work
+    through a 512 MiB log: ostui is gone at once, and so are its index processes. It once
+    waited for the whole index, seconds (Python's exit joined the indexing thread, which
+    waited for the parts); on a hangup, Textual's exit wrote to the dead terminal and, in
+    about one hangup of three, waited for the watchdog (5 s, the indexing going on)."""
+    log = _big_log(tmp_path)
+    for _ in range(1 if how == "q" else 3):
+        pane = TmuxPane([*ostui_command(), str(log)])
+        try:
+            pane.wait_for(r"% indexed")
+            pid = pane.program_pid()
+            helpers = _descendants(pid)
+            assert helpers, "no index processes under ostui"
+            if how == "q":
+                pane.keys("q")
+            else:
+                pane.close()  # the tmux server goes: the pane's terminal hangs up
+            # Within 2 s on two loaded cores (the tests run in parallel); the whole index
+            # of this log takes longer than that.
+            eventually(partial(_gone, pid), 2.0, f"ostui still runs 2 s after {how}")
+            for helper in helpers:
+                eventually(partial(_gone, helper), 2.0, f"index process {helper} outlived ostui")
+        finally:
+            pane.close()

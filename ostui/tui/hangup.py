@@ -1,9 +1,12 @@
-"""A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the browser as q does, and surely.
+"""A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the browser, and surely.
 
 Raising SystemExit from a signal handler in the middle of Textual's loop left its input
 thread spinning on the dead terminal (100% CPU after an ssh session dropped) or its
-writer waiting forever. So the loop's own handler asks the app to exit, and a watchdog
-closes the session and ends the process if a dead terminal makes that exit hang."""
+writer waiting forever. So on SIGTERM the loop's own handler asks the app to exit as q
+does (the terminal is given back), and a watchdog closes the session and ends the process
+if that exit hangs. On SIGHUP there is no terminal to give back, and Textual's exit writes
+to it and waits (2 s idle, 7 s with a big log being indexed, and meanwhile the indexing
+went on): the session is closed and the process ends at once."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Any
 
 SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 GRACE_SECONDS = 5.0
+CLOSE_SECONDS = 1.0  # the longest a hangup waits for the session to close
 
 
 class SignalExit:
@@ -56,13 +60,21 @@ class SignalExit:
             return
         self._leaving = True
         code = 128 + signum
+        if signum == signal.SIGHUP:
+            self._end(code)
+            return
         threading.Thread(target=self._watchdog, args=(code,), name="ostui-exit-watchdog", daemon=True).start()
         self._exit_app(code)
 
     def _watchdog(self, code: int) -> None:
         # A daemon: a clean exit ends the process before it wakes.
         time.sleep(GRACE_SECONDS)
-        try:
-            self._close()
-        finally:
-            os._exit(code)
+        self._end(code)
+
+    def _end(self, code: int) -> None:
+        """Close the session (its index processes, ssh connections, temporary folders),
+        waiting at most CLOSE_SECONDS, and end the process."""
+        closing = threading.Thread(target=self._close, name="ostui-close", daemon=True)
+        closing.start()
+        closing.join(CLOSE_SECONDS)
+        os._exit(code)

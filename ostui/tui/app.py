@@ -637,6 +637,10 @@ class OstuiApp(KeyActions, App[int]):
         self.call_after_refresh(self.mount_detail)
         if (message.preview or message.growing) and self.indexed:
             return
+        if not message.preview and message.view.filters != self.filters:
+            # Built for a filter changed since (L L L): its worker was done before it was
+            # cancelled. Shown, its rows would pass for the new filter's.
+            return
         if message.preview:
             self.preview_files = message.view.files
         if message.growing:
@@ -733,7 +737,7 @@ class OstuiApp(KeyActions, App[int]):
             ),
             # A view of what was indexed so far stays one until the whole index's is shown.
             indexed=self.indexed and not self.growing_shown,
-            filters=self.filters.describe(),
+            filters=view.filters.describe(),  # what is shown (a new filter says `filtering`)
             at_end=stream.follow,
             following=self.following,
             follow_failed="follow" in self.failures,

@@ -467,3 +467,27 @@ async def test_filters_apply_to_the_first_screen_while_indexing(tmp_path: Path) 
         assert all(view.level(i) >= Lv.ERROR for i in range(len(view)))
         await settle(pilot)
         assert app.indexed and len(stream_of(app).view or []) == 2000
+
+
+async def test_a_view_for_an_older_filter_is_not_shown() -> None:
+    """L L L: a view whose worker finished before the next key cancelled it arrives after
+    the filter changed; shown, its rows (WARNING+) passed for the new filter's (ERROR+) in
+    the status bar until the right view came (bench_tui caught 76,818 for 19,503)."""
+    from ostui.core.stream.view import Filters, StreamView
+    from ostui.tui.messages import ViewReady
+
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("L", "L", "L")
+        await settle(pilot)
+        errors = stream_of(app).view
+        assert errors is not None and min(errors.filters.levels) == Level.ERROR
+        warnings = Filters(levels=frozenset(lv for lv in Level if lv >= Level.WARNING))
+        stale = StreamView(list(app.stream_files), warnings)
+        assert len(stale) > len(errors)
+        app.post_message(ViewReady(stale))
+        await pilot.pause(0.2)
+        assert stream_of(app).view is errors
+        status = app.status_text
+        assert f"{len(errors):,} of" in status and "ERROR+" in status, status

@@ -118,6 +118,7 @@ class OstuiApp(KeyActions, App[int]):
         self.index_clock = time.monotonic()  # when indexing began (its speed and what is left)
         self.counts = Throttle(self, COUNTS_EVERY, self._refresh_counts)  # the tree's, as records come
         self.growth = Throttle(self, DRAW_GROWTH_EVERY, self._draw_growth)  # rows appended, drawn
+        self._rows_added = False  # the view grew since the last draw
         self._signal_exit = SignalExit(lambda code: self.exit(return_code=code), self.session.close)
         self.stream_files: list[LogFile] = []
         self.indexed = False
@@ -516,8 +517,10 @@ class OstuiApp(KeyActions, App[int]):
                 self._after_cut(cut)
         if added is None:
             self.rebuild_view()
-        elif added and not stream.follow:
-            self.unseen += added
+        elif added:
+            self._rows_added = True
+            if not stream.follow:
+                self.unseen += added
         self.counts.ask()
         if self.marks:
             self.watch_for_errors()
@@ -530,7 +533,9 @@ class OstuiApp(KeyActions, App[int]):
     def _draw_growth(self) -> None:
         """The rows appended since the last draw (followed or not) and the status bar's counts."""
         if self.query(LogStream):  # (not when quitting)
-            self.query_one(LogStream).grow()
+            if self._rows_added:  # (a filtered view's may not grow with the files)
+                self._rows_added = False
+                self.query_one(LogStream).grow()
             self.update_status()
 
     def _after_cut(self, cut: Cut) -> None:

@@ -290,6 +290,45 @@ async def test_paused_records_arriving_below_the_screen_draw_no_line(tmp_path: P
             LogStream.render_line = draw  # type: ignore[method-assign]
 
 
+async def test_records_a_filter_hides_draw_no_line(tmp_path: Path) -> None:
+    """Following with ERROR+ chosen, INFO records arriving change the status bar's count of
+    all records, and no line of the stream is drawn again (a busy log that the filter
+    hides would otherwise redraw the stream ten times a second)."""
+    from ostui.tui.widgets.log_stream import LogStream
+
+    log = tmp_path / "nova-api.log"
+    write(log, range(0, 50))
+    write(log, range(50, 52), level="ERROR")
+    app = app_for(log)
+    drawn: list[int] = []
+    draw = LogStream.render_line
+
+    def counted(self: LogStream, y: int) -> Any:
+        drawn.append(y)
+        return draw(self, y)
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("L", "L", "L")
+        await settle(pilot)
+        assert len(stream_of(app).view or []) == 2
+        await pilot.pause(0.3)
+        LogStream.render_line = counted  # type: ignore[method-assign]
+        try:
+            write(log, range(52, 120))
+            await eventually_async(
+                lambda: "2 of 120 records" in app.status_text, 5, "the status bar never counted them"
+            )
+            await pilot.pause(0.3)
+            assert drawn == []
+            write(log, range(120, 121), level="ERROR")
+            await wait_shown(pilot, app, 3)
+            await pilot.pause(0.3)
+            assert drawn  # a record that passes is drawn
+        finally:
+            LogStream.render_line = draw  # type: ignore[method-assign]
+
+
 async def test_garbage_that_lived_long_is_collected_while_following(tmp_path: Path) -> None:
     """Once indexed, the app takes full collections itself, often (Python's own are held
     back): a cycle old enough to sit in the oldest generation is gone within seconds."""

@@ -57,13 +57,13 @@ from .messages import (
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .startup import make_args
+from .throttle import Throttle
 from .widgets.footer import OstuiFooter
 from .widgets.log_stream import LogStream
 
 if TYPE_CHECKING:
     from ..core.live.remote import Mirror
     from .widgets.detail import DetailPane
-from .throttle import Throttle
 from .widgets.source_tree import SourceTree
 from .widgets.story_view import RequestStoryView
 
@@ -143,7 +143,6 @@ class OstuiApp(KeyActions, App[int]):
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None  # mounted after the first screen
         self.unseen = 0  # records that arrived while the view was paused
-        self._requests_asked = False  # the request index's build was started
         self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
         self.failures: dict[str, str] = {}  # worker group -> why it stopped
 
@@ -297,10 +296,7 @@ class OstuiApp(KeyActions, App[int]):
             self.set_status(self.index_words)
         # The tree's counts grow with the index (a big file's parts join while it is read),
         # at most four times a second: each relabels the whole tree.
-        now = time.monotonic()
-        if now - self.counts.last >= COUNTS_EVERY:
-            self.counts.last = now
-            self.query_one(SourceTree).refresh_counts(growing=True)
+        self.counts.ask()
 
     def on_file_indexed(self, message: FileIndexed) -> None:
         self.query_one(SourceTree).refresh_counts(growing=True)  # fitted once all are
@@ -528,7 +524,7 @@ class OstuiApp(KeyActions, App[int]):
 
     def _refresh_counts(self) -> None:
         if self.query(SourceTree):  # (not when quitting)
-            self.query_one(SourceTree).refresh_counts()
+            self.query_one(SourceTree).refresh_counts(growing=not self.indexed)
 
     def _draw_growth(self) -> None:
         """The rows appended since the last draw (followed or not) and the status bar's counts."""

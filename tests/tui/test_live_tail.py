@@ -7,6 +7,8 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,25 @@ async def wait_shown(pilot: Pilot[Any], app: OstuiApp, count: int, timeout: floa
 def write(path: Path, numbers: range, **kw: str) -> None:
     with path.open("ab") as f:
         f.write(b"".join(line(n, **kw) for n in numbers))
+
+
+@contextmanager
+def stream_draws() -> Iterator[list[int]]:
+    """The lines of the stream drawn meanwhile (`LogStream.render_line`'s calls)."""
+    from ostui.tui.widgets.log_stream import LogStream
+
+    drawn: list[int] = []
+    draw = LogStream.render_line
+
+    def counted(self: LogStream, y: int) -> Any:
+        drawn.append(y)
+        return draw(self, y)
+
+    LogStream.render_line = counted  # type: ignore[method-assign]
+    try:
+        yield drawn
+    finally:
+        LogStream.render_line = draw  # type: ignore[method-assign]
 
 
 async def test_appends_from_a_writer_thread_arrive_in_order(tmp_path: Path) -> None:
@@ -260,24 +281,14 @@ async def test_paused_records_arriving_below_the_screen_draw_no_line(tmp_path: P
     """Paused, with the screen full: records appended below it change the scrollbar only,
     and no line of the stream is drawn again (each line drawn is work and garbage on a busy
     follow); at the end again, the new rows are drawn."""
-    from ostui.tui.widgets.log_stream import LogStream
-
     log = tmp_path / "nova-api.log"
     write(log, range(0, 200))
     app = app_for(log)
-    drawn: list[int] = []
-    draw = LogStream.render_line
-
-    def counted(self: LogStream, y: int) -> Any:
-        drawn.append(y)
-        return draw(self, y)
-
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("k")  # paused
         await pilot.pause(0.2)
-        LogStream.render_line = counted  # type: ignore[method-assign]
-        try:
+        with stream_draws() as drawn:
             write(log, range(200, 260))
             await wait_shown(pilot, app, 260)
             await pilot.pause(0.2)
@@ -286,35 +297,23 @@ async def test_paused_records_arriving_below_the_screen_draw_no_line(tmp_path: P
             await pilot.press("G")
             await pilot.pause(0.2)
             assert drawn
-        finally:
-            LogStream.render_line = draw  # type: ignore[method-assign]
 
 
 async def test_records_a_filter_hides_draw_no_line(tmp_path: Path) -> None:
     """Following with ERROR+ chosen, INFO records arriving change the status bar's count of
     all records, and no line of the stream is drawn again (a busy log that the filter
     hides would otherwise redraw the stream ten times a second)."""
-    from ostui.tui.widgets.log_stream import LogStream
-
     log = tmp_path / "nova-api.log"
     write(log, range(0, 50))
     write(log, range(50, 52), level="ERROR")
     app = app_for(log)
-    drawn: list[int] = []
-    draw = LogStream.render_line
-
-    def counted(self: LogStream, y: int) -> Any:
-        drawn.append(y)
-        return draw(self, y)
-
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("L", "L", "L")
         await settle(pilot)
         assert len(stream_of(app).view or []) == 2
         await pilot.pause(0.3)
-        LogStream.render_line = counted  # type: ignore[method-assign]
-        try:
+        with stream_draws() as drawn:
             write(log, range(52, 120))
             await eventually_async(
                 lambda: "2 of 120 records" in app.status_text, 5, "the status bar never counted them"
@@ -325,8 +324,6 @@ async def test_records_a_filter_hides_draw_no_line(tmp_path: Path) -> None:
             await wait_shown(pilot, app, 3)
             await pilot.pause(0.3)
             assert drawn  # a record that passes is drawn
-        finally:
-            LogStream.render_line = draw  # type: ignore[method-assign]
 
 
 async def test_garbage_that_lived_long_is_collected_while_following(tmp_path: Path) -> None:

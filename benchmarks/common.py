@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,18 +22,36 @@ GENERATOR = HERE / "make_big_log.py"
 SIZES = ("200M", "1G")
 
 
+@functools.cache
 def find_ostui() -> str:
-    """The `ostui` next to this Python first (the venv it runs in), then PATH."""
-    env = os.environ.get("OSTUI")
-    if env:
-        return env
+    """The `ostui` next to this Python first (the venv it runs in), then PATH; its code
+    byte-compiled before anything is timed."""
+    found = os.environ.get("OSTUI") or ""
     beside = Path(sys.executable).parent / "ostui"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("ostui")
+    if not found and beside.exists():
+        found = str(beside)
+    found = found or shutil.which("ostui") or ""
     if not found:
         sys.exit("ostui not found: run with the venv's python, or set OSTUI=/path/to/ostui")
+    compile_ostui(found)
     return found
+
+
+def compile_ostui(ostui: str) -> None:
+    """Byte-compile the code that `ostui` imports, as `pip install` does.
+
+    An editable install leaves ostui's own modules uncompiled, and with
+    PYTHONDONTWRITEBYTECODE set (as in some shells) they are compiled again at every
+    start: that added 0.15-0.2 s to each first screen measured here.
+    """
+    shebang = Path(ostui).read_text(errors="replace").splitlines()[0]
+    python = shebang[2:].strip() if shebang.startswith("#!") else sys.executable
+    code = (
+        "import compileall, os, sysconfig, ostui; "
+        "compileall.compile_dir(os.path.dirname(ostui.__file__), quiet=1); "
+        "compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=1)"
+    )
+    subprocess.run([python, "-c", code], check=True, stdout=subprocess.DEVNULL)
 
 
 def generator_digest() -> str:

@@ -240,8 +240,6 @@ def index_requests(session: Session, cancelled: Callable[[], bool] = lambda: Fal
     """Every request id -> its records (for "go to request…"), kept on the session; nothing
     is kept when `cancelled()` turns true meanwhile (the app is quitting: it returns within
     a block, and Python's exit waits for this thread)."""
-    from array import array
-
     from ..core.stream.requests import RequestIndex
 
     index = RequestIndex()
@@ -249,11 +247,7 @@ def index_requests(session: Session, cancelled: Callable[[], bool] = lambda: Fal
     dropped: list[int] = []
     for n, f in enumerate(files):
         assert f.index is not None
-        # A copy of the record starts: the memory window may cut the index meanwhile.
-        with session.lock:
-            starts, scanned = array("Q", f.index.starts), f.index.scanned
-            dropped.append(f.index.dropped)
-        index.add_file(n, f.index, starts=starts, scanned=scanned, cancelled=cancelled)
+        dropped.append(index.add_file(n, f.index, lock=session.lock, cancelled=cancelled))
         if cancelled():
             return
     with session.lock:

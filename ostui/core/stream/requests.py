@@ -15,6 +15,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from ..ids import REQUEST_ID_RE_B, TXN_ID
@@ -236,39 +237,51 @@ class RequestIndex:
         file_no: int,
         idx: FileIndex,
         block_size: int = REQUEST_BLOCK,
-        starts: array[int] | None = None,
-        scanned: int | None = None,
+        lock: AbstractContextManager[object] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
-    ) -> None:
+    ) -> int:
         """Add one indexed file's ids: a C-speed regex pass over its blocks, read one at
-        a time (an id cut by a block's end is found in the next, whole). `starts` and
-        `scanned`: the index's, taken earlier (a copy the follower does not change). Stops
-        between blocks once `cancelled()`, the file's ids left part-added."""
-        starts = idx.starts if starts is None else starts
-        scanned = idx.scanned if scanned is None else scanned
+        a time (an id cut by a block's end is found in the next, whole), up to what was
+        indexed when it began. Returns the records the index had let go of then
+        (`FileIndex.dropped`): those it lets go of meanwhile are the caller's to pass to
+        `after_cut`. Stops between blocks once `cancelled()`, the file's ids left part-added.
+
+        The index may change meanwhile (a follower appends, the memory window cuts its
+        head) under `lock`, which each block's records are looked up under: a copy of the
+        record starts, taken instead, added their size (8 bytes a record) to the peak."""
+        lock = lock or nullcontext()
+        with lock:
+            scanned, dropped = idx.scanned, idx.dropped
+            base = idx.starts[0] if idx.starts else 0  # file offset of carry's first byte
         carry = b""
-        base = starts[0] if starts else 0  # file offset of carry's first byte
         for block in idx.source.blocks(base, scanned, block_size):
             if cancelled():
-                return
+                return dropped
             buf = carry + block
             # An id is at most 40 bytes: matches starting before `limit` are whole.
             limit = max(0, len(buf) - 64)
-            self._scan(file_no, starts, buf, base, 0, limit)
+            with lock:
+                self._scan(file_no, idx.starts, buf, base, limit, idx.dropped - dropped)
             carry = buf[limit:]
             base += limit
-        self._scan(file_no, starts, carry, base, 0, len(carry))
+        with lock:
+            self._scan(file_no, idx.starts, carry, base, len(carry), idx.dropped - dropped)
+        return dropped
 
-    def _scan(self, file_no: int, starts: array[int], buf: bytes, base: int, lo: int, hi: int) -> None:
+    def _scan(self, file_no: int, starts: array[int], buf: bytes, base: int, hi: int, cut: int) -> None:
+        """Post the ids found in buf[:hi] (buf at file offset `base`) to their records,
+        numbered as before the `cut` first records of `starts` were let go of."""
         postings = self.postings
-        req_ids, txn_ids = (p.finditer(buf, lo) for p in _ID_PATTERNS)
+        req_ids, txn_ids = (p.finditer(buf) for p in _ID_PATTERNS)
         first_txn = next(txn_ids, None)  # most logs hold none: then no merging at all
         # Merged by place, so postings fill in the order one alternation would give.
         found = heapq.merge(req_ids, [first_txn], txn_ids, key=_match_start) if first_txn else req_ids
         for m in found:
             if m.start() >= hi:
                 break
-            rec = bisect_right(starts, base + m.start()) - 1
+            # (A record let go of meanwhile is found before the first held, at -1: its
+            # number is then below `cut`, which `after_cut` tells the postings to skip.)
+            rec = bisect_right(starts, base + m.start()) - 1 + cut
             ref = (file_no << 40) | max(rec, 0)
             key = m.group().decode()
             refs = postings.get(key)

@@ -59,22 +59,21 @@ def _part(
     try:
         if inner.inode() != inode:
             raise OSError(f"{path} was replaced while being indexed")
+        # The file cut at `end`, indexed from `start`: its offsets are the file's own.
         idx = FileIndex(
-            SliceSource(inner, start, end),
+            SliceSource(inner, 0, end),
             get_format(fmt),
             times=times,
             ids=ids,
             year=year,
             continued=start > 0,
         )
+        idx.scanned = start
         idx.update(final=True)
     finally:
         inner.close()
-    from itertools import repeat
-    from operator import add
-
     return {
-        "starts": array("Q", map(add, idx.starts, repeat(start))).tobytes(),
+        "starts": idx.starts.tobytes(),
         "levels": bytes(idx.levels),
         "keys": idx.keys.tobytes(),
         "lines": idx.lines,
@@ -86,7 +85,7 @@ def _part(
         "crlf": idx.crlf,
         "nul": idx.nul,
         "bad_utf8": idx.bad_utf8,
-        "scanned": start + idx.scanned,
+        "scanned": idx.scanned,
         "mid_line": idx._mid_line,
         # The stream's running max of the keys, made here on every core (see `join_running_max`).
         "mono": running_max(idx.keys).tobytes() if mono and times else None,

@@ -300,7 +300,7 @@ def test_parts_of_a_file_opened_as_the_browser_opens_it_count_no_request_ids(poo
     the same index."""
     path = FILES[0]
     lf = LogFile(path, "node", "component", path.name)
-    lf.open(ids=False)
+    lf.open(tallies=False)
     assert lf.index is not None
     from ostui.core.indexing.parallel import _submit
 

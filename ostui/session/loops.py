@@ -70,7 +70,7 @@ def index_files(
         if session.closed or cancelled():
             return  # quitting: the rest is not wanted
         base = done
-        f.open(fmt, ids=False)  # compressed files were left unopened at start-up
+        f.open(fmt, tallies=False)  # compressed files were left unopened at start-up
 
         def step(scanned: int, size: int, base: int = base, n: int = n) -> None:
             if cancelled():

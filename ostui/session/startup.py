@@ -133,7 +133,7 @@ def find_sources(session: Session, given: Sequence[LogFile] | None = None) -> Fu
             if not is_compressed(f.path):
                 # Compressed (rotated) files are opened by the indexer: gunzip is slow. Request
                 # ids are found by the browser's own index of them, once the files are indexed.
-                f.open(fmt, ids=False)
+                f.open(fmt, tallies=False)
         readable = [f for f in files if f.index is not None]
         pool = session.index_pool()
         for f in readable:

@@ -47,7 +47,7 @@ class FileIndex:
         fmt: LogFormat | None = None,
         *,
         times: bool = True,
-        ids: bool = True,
+        tallies: bool = True,
         year: int | None = None,
         continued: bool = False,
         node_year: Callable[[], int | None] | None = None,
@@ -67,7 +67,7 @@ class FileIndex:
         self.unparsed = 0
         # Distinct request ids (scan's count); None when not asked for: the browser finds
         # requests with an index of its own, and the search cost a tenth of the indexing.
-        self.request_ids: set[bytes] | None = set() if ids else None
+        self.request_ids: set[bytes] | None = set() if tallies else None
         # The memory window (`drop_head`): records let go of, oldest first, and their levels.
         self.dropped = 0
         self.dropped_levels = [0] * len(Level)

@@ -56,9 +56,11 @@ class LogFile:
         problems and faults of its own (`dataclasses.replace` would share them)."""
         return replace(self, problems=list(self.problems), faults={}, faults_checked=0, **changes)
 
-    def open(self, fmt: LogFormat | None = None, times: bool = True, ids: bool = True) -> FileIndex | None:
-        """Open and sniff (no indexing yet); records why when it cannot. `ids`: count the
-        distinct request ids (`scan`'s summary; the browser does without)."""
+    def open(
+        self, fmt: LogFormat | None = None, times: bool = True, tallies: bool = True
+    ) -> FileIndex | None:
+        """Open and sniff (no indexing yet); records why when it cannot. `tallies`: count
+        what only `scan`'s summary shows (the browser does without)."""
         if self.index is not None or self.error is not None:
             return self.index
         if fmt is None and self.format_name:
@@ -66,11 +68,11 @@ class LogFile:
         try:
             if self.share is not None:
                 self.index = self.share.open_stream(
-                    self.stream, fmt, times=times, ids=ids, node_year=self.node_year
+                    self.stream, fmt, times=times, tallies=tallies, node_year=self.node_year
                 )
                 return self.index
             source = open_source(self.path)
-            self.index = FileIndex(source, fmt, times=times, ids=ids, node_year=self.node_year)
+            self.index = FileIndex(source, fmt, times=times, tallies=tallies, node_year=self.node_year)
             self.problems.extend(source.problems)
         except OSError as exc:
             self.error = f"{exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
@@ -150,7 +152,7 @@ class SharedFile:
         stream: int,
         fmt: LogFormat | None,
         times: bool = True,
-        ids: bool = True,
+        tallies: bool = True,
         node_year: NodeYear | None = None,
     ) -> FileIndex:
         with self._lock:
@@ -165,7 +167,7 @@ class SharedFile:
 
         # The producers' dated lines say the year of a merged file's year-less ones.
         return ProducerIndex(
-            payload, fmt, times=times, ids=ids, year=year_in(self.sample), node_year=node_year
+            payload, fmt, times=times, tallies=tallies, year=year_in(self.sample), node_year=node_year
         )
 
     def stream_format(self, stream: int) -> LogFormat:
@@ -342,12 +344,12 @@ def open_files(
     fmt_name: str | None = None,
     times: bool = True,
     build: bool = True,
-    ids: bool = True,
+    tallies: bool = True,
 ) -> list[LogFile]:
     fmt = get_format(fmt_name) if fmt_name else None
     result = []
     for lf in files:
-        lf.open(fmt, times=times, ids=ids)
+        lf.open(fmt, times=times, tallies=tallies)
         if build:
             lf.build()
         result.append(lf)

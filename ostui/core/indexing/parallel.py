@@ -52,7 +52,7 @@ def _part(
     times: bool,
     year: int,
     mono: bool = False,
-    ids: bool = True,
+    tallies: bool = True,
 ) -> dict[str, Any]:
     inner = FileSource(Path(path))
     inner.cr_lines = cr_lines
@@ -64,7 +64,7 @@ def _part(
             SliceSource(inner, 0, end),
             get_format(fmt),
             times=times,
-            ids=ids,
+            tallies=tallies,
             year=year,
             continued=start > 0,
         )
@@ -122,8 +122,8 @@ def _submit(
 ) -> list[Future[dict[str, Any]]]:
     assert isinstance(idx.source, FileSource)
     args = (str(idx.source.path), idx.source.inode(), idx.source.cr_lines, idx.format.name)
-    ids = idx.request_ids is not None
-    return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono, ids) for a, b in pairwise(cuts)]
+    tallies = idx.request_ids is not None
+    return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono, tallies) for a, b in pairwise(cuts)]
 
 
 def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:

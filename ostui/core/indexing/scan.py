@@ -14,9 +14,9 @@ COUNT_KEYS = ("lines", "records", "unparsed", "tracebacks", "request_ids")
 
 def counted_ids(idx: FileIndex) -> set[bytes]:
     """The distinct request ids `idx` counted; an index opened without counting them
-    (`ids=False`, the browser's) cannot be summarized as if it had none."""
+    (`tallies=False`, the browser's) cannot be summarized as if it had none."""
     if idx.request_ids is None:
-        raise ValueError("request ids were not counted: open the files with ids=True")
+        raise ValueError("request ids were not counted: open the files with tallies=True")
     return idx.request_ids
 
 

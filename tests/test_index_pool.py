@@ -294,10 +294,12 @@ def test_the_index_processes_yield_the_cores_and_this_thread_does_not(pool: Inde
     pool.build(lf)
 
 
-def test_parts_of_a_file_opened_as_the_browser_opens_it_count_no_request_ids(pool: IndexPool) -> None:
-    """The browser opens its files without counting request ids (scan's figure: its own
-    request index finds them): the parts do not search for them either, and all else is
-    the same index."""
+def test_parts_of_a_file_opened_as_the_browser_opens_it_count_no_tallies(pool: IndexPool) -> None:
+    """The browser opens its files without scan's tallies (lines, tracebacks, request ids:
+    it shows none of them, and finds requests with its own index): the parts count none
+    either, all else is the same index, and it cannot be summarized as if it had none."""
+    from ostui.core.indexing.scan import file_summary
+
     path = FILES[0]
     lf = LogFile(path, "node", "component", path.name)
     lf.open(tallies=False)
@@ -305,14 +307,12 @@ def test_parts_of_a_file_opened_as_the_browser_opens_it_count_no_request_ids(poo
     from ostui.core.indexing.parallel import _submit
 
     (part,) = _submit(pool._executor(), lf.index, [0, path.stat().st_size])
-    assert part.result()["request_ids"] is None  # not searched for in the parts
+    result = part.result()
+    assert (result["request_ids"], result["lines"], result["tracebacks"]) == (None, 0, 0)  # not counted
     pool.build(lf)
     want = serial(path)
-    assert lf.index is not None and lf.index.request_ids is None
-    assert want.request_ids
-    assert (lf.index.starts, lf.index.levels, lf.index.keys, lf.index.lines) == (
-        want.starts,
-        want.levels,
-        want.keys,
-        want.lines,
-    )
+    assert lf.index is not None and lf.index.request_ids is None and not lf.index.tallied
+    assert want.request_ids and want.lines and want.tracebacks
+    assert (lf.index.starts, lf.index.levels, lf.index.keys) == (want.starts, want.levels, want.keys)
+    with pytest.raises(ValueError, match="not counted"):
+        file_summary(lf)

@@ -62,11 +62,14 @@ class FileIndex:
         self.starts = array("Q")
         self.levels = bytearray()
         self.keys = array("q")
+        self.unparsed = 0
+        # What only scan's summary shows, counted when `tallied`: lines, tracebacks and
+        # distinct request ids (None when not). The browser shows none of them (it finds
+        # requests with an index of its own): the ids' search cost it a tenth of the
+        # indexing, the two counts a thirteenth.
+        self.tallied = tallies
         self.lines = 0
         self.tracebacks = 0
-        self.unparsed = 0
-        # Distinct request ids (scan's count); None when not asked for: the browser finds
-        # requests with an index of its own, and the search cost a tenth of the indexing.
         self.request_ids: set[bytes] | None = set() if tallies else None
         # The memory window (`drop_head`): records let go of, oldest first, and their levels.
         self.dropped = 0
@@ -164,11 +167,12 @@ class FileIndex:
                     self.keys.extend(NO_KEY if s is None else self._key(s) for s in stamps)
                 else:
                     self.keys.extend(self.format.time_keys(stamps, self.year))
-        nl = buf.count(b"\n", 1, end)
-        # A block ending without a newline ends inside a line; one that follows such a
-        # block starts inside it, so that line is counted once.
-        self.lines += nl + (0 if buf[end - 1 : end] == b"\n" else 1) - self._mid_line
-        self.tracebacks += buf.count(TRACEBACK_MARK, 1, end)
+        if self.tallied:
+            nl = buf.count(b"\n", 1, end)
+            # A block ending without a newline ends inside a line; one that follows such a
+            # block starts inside it, so that line is counted once.
+            self.lines += nl + (0 if buf[end - 1 : end] == b"\n" else 1) - self._mid_line
+            self.tracebacks += buf.count(TRACEBACK_MARK, 1, end)
         if self.request_ids is not None:
             self.request_ids.update(REQUEST_ID_RE_B.findall(buf, 1, end))
         # Counted only where present: `find` of one byte is memchr, 25 times faster than a count.

@@ -122,7 +122,7 @@ def _submit(
 ) -> list[Future[dict[str, Any]]]:
     assert isinstance(idx.source, FileSource)
     args = (str(idx.source.path), idx.source.inode(), idx.source.cr_lines, idx.format.name)
-    tallies = idx.request_ids is not None
+    tallies = idx.tallied
     return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono, tallies) for a, b in pairwise(cuts)]
 
 

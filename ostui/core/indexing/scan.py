@@ -13,11 +13,16 @@ COUNT_KEYS = ("lines", "records", "unparsed", "tracebacks", "request_ids")
 
 
 def counted_ids(idx: FileIndex) -> set[bytes]:
-    """The distinct request ids `idx` counted; an index opened without counting them
+    """The distinct request ids `idx` counted; see `tallied`."""
+    return tallied(idx).request_ids or set()
+
+
+def tallied(idx: FileIndex) -> FileIndex:
+    """`idx`, which counted what a summary shows; an index opened without counting it
     (`tallies=False`, the browser's) cannot be summarized as if it had none."""
-    if idx.request_ids is None:
-        raise ValueError("request ids were not counted: open the files with tallies=True")
-    return idx.request_ids
+    if not idx.tallied or idx.request_ids is None:
+        raise ValueError("lines, tracebacks and request ids were not counted: open with tallies=True")
+    return idx
 
 
 def file_summary(lf: LogFile) -> dict[str, Any]:
@@ -36,6 +41,7 @@ def file_summary(lf: LogFile) -> dict[str, Any]:
         "problems": list(lf.problems) + ([lf.error] if lf.error else []),
     }
     if idx is not None:
+        tallied(idx)
         out.update(
             lines=idx.lines,
             records=len(idx),

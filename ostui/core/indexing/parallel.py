@@ -8,6 +8,7 @@ server, a new interpreter that forks them, and joins the parts in order as they 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -53,6 +54,29 @@ def _part(
     year: int,
     mono: bool = False,
     tallies: bool = True,
+) -> dict[str, Any]:
+    # Each block's regex matches (GC-tracked objects, 30,000 a block) made the collector
+    # run 1,500 times a 300 MiB, a fifteenth of the work; a part makes no cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _index_part(path, inode, cr_lines, fmt, start, end, times, year, mono, tallies)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _index_part(
+    path: str,
+    inode: int,
+    cr_lines: bool,
+    fmt: str,
+    start: int,
+    end: int,
+    times: bool,
+    year: int,
+    mono: bool,
+    tallies: bool,
 ) -> dict[str, Any]:
     inner = FileSource(Path(path))
     inner.cr_lines = cr_lines

@@ -300,3 +300,34 @@ async def test_a_filter_chosen_while_indexing_extends_itself_as_the_parts_come(
     # and never counts a view of part of the logs as of all of them
     of_all = {m.group(1) for t in statuses if (m := re.search(r"([\d,]+) of [\d,]+ records", t))}
     assert of_all <= {f"{whole - slow_views:,}", f"{whole:,}"}, of_all
+
+
+async def test_what_start_up_made_is_frozen_before_the_logs_are_indexed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The objects made before the first screen live as long as the app: frozen there, the
+    collector's full collections during indexing (which hold the GIL the screen needs)
+    walk only what came since."""
+    import gc
+
+    from ostui.tui.app import OstuiApp
+
+    log = tmp_path / "nova-api.log"
+    with log.open("w") as out:
+        for n in range(80_000):  # 3.8 MB: its tail is the first screen, then the whole file
+            stamp = f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
+            out.write(f"2016-06-10 {stamp}.000 1 INFO nova.x [-] m{n}\n")
+    frozen_when_indexed: list[int] = []
+    done = OstuiApp.on_indexing_done
+
+    def indexed(self: OstuiApp, message: Any) -> None:
+        frozen_when_indexed.append(gc.get_freeze_count())
+        done(self, message)
+
+    monkeypatch.setattr(OstuiApp, "on_indexing_done", indexed)
+    gc.unfreeze()  # what earlier tests froze
+    app = app_for(log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.indexed and app.preview_shown
+    assert frozen_when_indexed and frozen_when_indexed[0] > 10_000, frozen_when_indexed

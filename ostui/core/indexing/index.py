@@ -63,9 +63,9 @@ class FileIndex:
         self.levels = bytearray()
         self.keys = array("q")
         self.unparsed = 0
-        # What only scan's summary shows, counted when `tallied`: lines, tracebacks and
-        # distinct request ids (None when not). The browser shows none of them (it finds
-        # requests with an index of its own): the ids' search cost it a tenth of the
+        # What only scan's summary shows, counted when `tallied` (else 0, and the ids None):
+        # lines, tracebacks and distinct request ids. The browser shows none of them (it
+        # finds requests with an index of its own): the ids' search cost it a tenth of the
         # indexing, the two counts a thirteenth.
         self.tallied = tallies
         self.lines = 0

@@ -46,6 +46,9 @@ def compile_ostui(ostui: str) -> None:
     """
     shebang = Path(ostui).read_text(errors="replace").splitlines()[0]
     python = shebang[2:].strip() if shebang.startswith("#!") else sys.executable
+    if "python" not in Path(python.split()[0]).name:
+        print(f"# {ostui} is not a Python script: its code is timed as it is compiled", file=sys.stderr)
+        return
     code = (
         "import compileall, os, sysconfig, ostui; "
         "compileall.compile_dir(os.path.dirname(ostui.__file__), quiet=1); "

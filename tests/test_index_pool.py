@@ -148,6 +148,21 @@ def test_a_closed_pool_leaves_the_file_to_this_thread(tmp_path: Path) -> None:
     same_index(lf.index, serial(path))
 
 
+def test_a_file_started_as_the_pool_closes_makes_no_processes(tmp_path: Path) -> None:
+    """A quit while start-up hands a file's parts out: the file was wanted, then the pool
+    closed before its processes were made. None are made after; the file is left."""
+    pool = IndexPool(workers=2, part_size=16 << 10, min_size=0)
+    path = FILES[0]
+    lf = LogFile(path, "node", "component", path.name)
+    lf.open()
+    assert pool.wants(lf)
+    pool.wants = lambda f: True  # type: ignore[method-assign]  # as asked before the close
+    pool.close()
+    pool.start(lf)
+    assert pool._pool is None
+    assert lf.index is not None and len(lf.index) == 0
+
+
 def test_a_killed_worker_leaves_the_rest_to_this_thread() -> None:
     """The processes killed (the OOM killer) after the first part was joined: the parts
     still due never come; the rest of the file is indexed here, from where they stopped.

@@ -308,6 +308,7 @@ class IndexPool:
         self.min_size = MIN_PART if min_size is None else min_size
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        self._lock = threading.Lock()
         # Parts handed out by `start` before `build` asked for them: file -> (size, parts).
         self._started: dict[int, tuple[LogFile, int, _Parts]] = {}
 
@@ -315,15 +316,20 @@ class IndexPool:
         return self.workers > 1 and not self._closed and splittable(f, self.min_size)
 
     def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            ctx = multiprocessing.get_context("forkserver")
-            # Only the indexer's modules, never `__main__` (the console script, or pytest).
-            ctx.set_forkserver_preload([__name__])
-            with _stderr_with_a_file():
-                resource_tracker.ensure_running()
-            _in_the_background(forkserver.ensure_running)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
-        return self._pool
+        # Under the lock `close` takes: a start-up still handing parts out when ostui quits
+        # must not make processes after they were ended.
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the index pool is closed")
+            if self._pool is None:
+                ctx = multiprocessing.get_context("forkserver")
+                # Only the indexer's modules, never `__main__` (the console script, or pytest).
+                ctx.set_forkserver_preload([__name__])
+                with _stderr_with_a_file():
+                    resource_tracker.ensure_running()
+                _in_the_background(forkserver.ensure_running)
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            return self._pool
 
     def start(self, f: LogFile) -> None:
         """Hand `f`'s parts to the processes now (see `wants`), before `build(f)` joins
@@ -408,9 +414,10 @@ class IndexPool:
     def close(self) -> None:
         """Drop the parts not started and end the processes at once: a quit must not wait
         for the parts already handed to them (a second or more of a big file's)."""
-        self._closed = True
+        with self._lock:
+            self._closed = True
+            pool = self._pool
         self._started.clear()
-        pool = self._pool
         if pool is None:
             return
         # No public way to end a pool's processes before Python 3.14 (terminate_workers);

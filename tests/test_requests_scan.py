@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from ostui.core.indexing.index import FileIndex
 from ostui.core.indexing.logset import LogFile, files_from_tree
 from ostui.core.reading.discovery import discover
 from ostui.core.stream.requests import RequestIndex
+from ostui.session import Options, Session
 
 DATA = Path(__file__).parent / "data"
 
@@ -35,6 +38,20 @@ def indexed(path: Path) -> FileIndex:
     lf.build()
     assert lf.index is not None
     return lf.index
+
+
+@contextmanager
+def indexed_session(path: Path) -> Iterator[tuple[Session, list[LogFile]]]:
+    """A browser session over `path`, its files opened and indexed; closed after."""
+    session = Session(Options(paths=[path]))
+    try:
+        files = session.select()
+        for f in files:
+            f.open()
+            f.build()
+        yield session, files
+    finally:
+        session.close()
 
 
 def swift_and_oslo_ids(tmp_path: Path) -> Path:
@@ -85,7 +102,7 @@ def test_postings_are_compact_arrays(tmp_path: Path) -> None:
 def test_a_cancelled_build_stops_between_blocks_and_keeps_nothing(tmp_path: Path) -> None:
     """Quitting while the request index is built: the scan stops at the next block, and the
     session is left without a request index rather than with part of one."""
-    from ostui.session import Options, Session, loops
+    from ostui.session import loops
 
     path = tmp_path / "nova-api.log"
     path.write_bytes((DATA / "seed" / "nova-api.log").read_bytes() * 40)
@@ -103,18 +120,11 @@ def test_a_cancelled_build_stops_between_blocks_and_keeps_nothing(tmp_path: Path
     assert len(asked) == 3  # asked before each block, stopped at the third
     assert 0 < sum(map(len, part.postings.values())) < sum(map(len, whole.postings.values()))
 
-    session = Session(Options(paths=[path]))
-    try:
-        files = session.select()
-        for f in files:
-            f.open()
-            f.build()
+    with indexed_session(path) as (session, _):
         loops.index_requests(session, lambda: True)
         assert session.request_index is None
         loops.index_requests(session)
         assert session.request_index is not None
-    finally:
-        session.close()
 
 
 def test_the_request_index_reads_in_small_blocks(tmp_path: Path) -> None:
@@ -142,30 +152,22 @@ def test_the_request_index_takes_no_copy_of_the_record_starts(tmp_path: Path) ->
     indexing a 1 GiB log, on top of the peak."""
     import tracemalloc
 
-    from ostui.session import Options, Session, loops
+    from ostui.session import loops
 
     path = tmp_path / "nova-api.log"
     line = "2024-05-14 10:00:00.000 7 INFO n [req-{:08x}-0000-4000-8000-000000000000 - -] x\n"
     path.write_text("".join(map(line.format, range(400_000))))  # 400k records: 3.2 MB of starts
-    session = Session(Options(paths=[path]))
-    try:
-        files = session.select()
-        for f in files:
-            f.open()
-            f.build()
+    with indexed_session(path) as (session, files):
         assert files[0].index is not None and len(files[0].index) == 400_000
         tracemalloc.start()
         try:
             loops.index_requests(session)
-            _, peak = tracemalloc.get_traced_memory()
-            kept, _ = tracemalloc.get_traced_memory()
+            kept, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
         assert session.request_index is not None and len(session.request_index) == 400_000
         # What is kept (400k ids and their postings) plus a block or two, no more.
         assert peak - kept < 3 << 20, f"{(peak - kept) >> 20} MiB above what is kept"
-    finally:
-        session.close()
 
 
 class _CutOnThirdHold:

@@ -358,3 +358,38 @@ def test_a_part_is_indexed_without_the_garbage_collector(tmp_path: Path) -> None
         gc.callbacks.remove(counted)
     assert len(result["levels"]) == len(serial(path))
     assert runs == []
+
+
+HALF_SENT_THEN_CLOSED = """
+import os, struct, sys
+from ostui.core.indexing.parallel import IndexPool
+
+pool = IndexPool(workers=2)
+executor = pool._executor()
+assert executor.submit(int).result() == 0  # the processes and the pool's reading thread run
+# What a process killed in the middle of sending a part's result leaves in the pipe: a
+# length, and less than that many bytes. The pool's reading thread waits for the rest.
+os.write(executor._result_queue._writer.fileno(), struct.pack("!i", 1 << 20) + b"half")
+pool.close()
+print("closed", flush=True)
+"""
+
+
+def test_a_result_half_sent_when_the_pool_closes_does_not_hold_the_exit(tmp_path: Path) -> None:
+    """close() ends the processes whatever they are doing, also sending a part's result
+    (megabytes of arrays, written a pipe's buffer at a time). The pool's reading thread
+    then waited for the rest of it, and Python's exit waited for that thread: forever (q
+    while a 512 MiB log was indexed, on a loaded machine). The process ends at once."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", HALF_SENT_THEN_CLOSED],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        cwd=tmp_path,
+        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert run.stdout == "closed\n", run.stderr
+    assert run.returncode == 0 and not run.stderr, run.stderr

@@ -413,11 +413,19 @@ class IndexPool:
         if pool is None:
             return
         # No public way to end a pool's processes before Python 3.14 (terminate_workers);
-        # taken before the shutdown, which forgets them.
+        # taken before the shutdown, which forgets them and the results' pipe.
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        results = getattr(pool, "_result_queue", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             try:
                 process.terminate()
             except (OSError, ValueError, AttributeError):
                 pass  # already gone
+        # A process ended while sending a result (megabytes, a pipe's buffer at a time)
+        # leaves the pool's reading thread waiting for the rest, and Python's exit waits for
+        # that thread: forever. With this end of the pipe closed too, and the processes
+        # gone, no writer is left, and the reading thread gets the end of the pipe instead.
+        writer = getattr(results, "_writer", None)
+        if writer is not None:
+            writer.close()

@@ -52,6 +52,34 @@ def append(path: Path, lines: range) -> None:
         f.write(b"".join(line(i) for i in lines))
 
 
+def test_a_source_taken_before_the_follower_moves_the_index_off_it_still_reads(tmp_path: Path) -> None:
+    """The follower reads a followed file through a descriptor of its own from the start;
+    the screen's thread may have taken the index's source just before, to read a record.
+    That read gets the record's bytes (it got none, and the stream kept the record empty);
+    the source left is closed a poll at least SWAPPED_OUT_SECONDS later."""
+    import time
+
+    from ostui.core.live import follow
+
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(b"".join(line(i) for i in range(3)))
+    lf = LogFile(path, "node", "nova", path.name)
+    open_files([lf])
+    assert lf.index is not None
+    taken = lf.index.source
+    start, end = lf.index.span(2)
+    fol = Follower([lf])
+    assert lf.index.source is not taken  # moved to the follower's own descriptor
+    assert taken.read(start, end - start) == line(2)
+    fol.poll()
+    assert taken.read(start, end - start) == line(2)  # not yet: the read may still be running
+    time.sleep(follow.SWAPPED_OUT_SECONDS)
+    fol.poll()
+    assert taken.read(start, end - start) == b""  # closed now: its descriptor went back
+    assert messages(fol.files) == expected(3)
+    fol.close()
+
+
 def test_appends_and_partial_lines(tmp_path: Path) -> None:
     path, fol = start(tmp_path)
     with path.open("ab") as f:

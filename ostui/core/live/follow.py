@@ -57,6 +57,7 @@ from ..reading.source import ByteSource, MemorySource, open_source
 
 HEAD_BYTES = 4096
 DRAIN_SECONDS = 2.0  # a renamed file may still get a few lines before its writer reopens
+SWAPPED_OUT_SECONDS = 1.0  # a source an index left stays readable this long (a read may be under way)
 MAX_CAUGHT = 256  # generations held per path between two polls; more are reported as a gap
 
 
@@ -412,6 +413,8 @@ class Follower:
     _started: float = 0.0
     _catcher: Catcher | None = None
     _given: set[Path] = field(default_factory=set)
+    # Sources an index was moved off, with when they may be closed (see `_swap_source`).
+    _swapped_out: list[tuple[float, ByteSource]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._started = time.time()
@@ -438,6 +441,7 @@ class Follower:
 
     def close(self) -> None:
         """Stop the catcher thread (the indexes keep their descriptors)."""
+        self._close_swapped_out(float("inf"))
         if self._catcher is not None:
             self._catcher.close()
             self._catcher = None
@@ -480,8 +484,7 @@ class Follower:
             current = _Generation(lf, idx.source, inode, idx.source.read(0, HEAD_BYTES))
             self._generations.append(current)
         elif held is not None and held.inode == inode:
-            old, idx.source = idx.source, held
-            old.close()
+            self._swap_source(idx, held)
             current = _Generation(lf, held, held.inode, held.read(0, HEAD_BYTES))
             self._generations.append(current)
         else:
@@ -501,6 +504,21 @@ class Follower:
         self._paths[live] = watch
         if self._catcher is not None:
             self._catcher.follow(live, follow_links)
+
+    def _swap_source(self, idx: FileIndex, source: ByteSource) -> None:
+        """Read `idx` through `source` (the same file) from now on. The one it leaves is
+        closed a while later, not at once: the screen's thread may have taken it just
+        before, to read a record; closed under that read, it read nothing, and the stream
+        showed (and kept) the record empty."""
+        old, idx.source = idx.source, source
+        self._swapped_out.append((time.monotonic() + SWAPPED_OUT_SECONDS, old))
+
+    def _close_swapped_out(self, now: float) -> None:
+        due = [source for when, source in self._swapped_out if when <= now]
+        if due:
+            self._swapped_out = [(when, source) for when, source in self._swapped_out if when > now]
+            for source in due:
+                source.close()
 
     def _retire_later(self, gen: _Generation) -> None:
         gen.drain_until = time.monotonic() + DRAIN_SECONDS
@@ -525,6 +543,7 @@ class Follower:
                 changes.append(_problem(watch, f"{watch.path.name}: {exc.strerror or exc}"))
         for gen in list(self._draining):
             changes.extend(self._drain(gen, now))
+        self._close_swapped_out(time.monotonic())
         if self.folders and self.new_file is not None and now - self._last_rescan >= self.rescan_every:
             self._last_rescan = now
             changes.extend(self._rescan())
@@ -747,8 +766,8 @@ class Follower:
         except OSError:
             pooled.close()
             return
-        gen.index.source = gen.source = pooled
-        held.close()
+        gen.source = pooled
+        self._swap_source(gen.index, pooled)
         # No longer held, its inode may be reused once it is deleted: known with its mtime.
         self._read.discard(held.inode)
         self._judged.add((held.inode, mtime))

@@ -365,3 +365,28 @@ def test_chosen_positions_are_those_compress_gives(mask: bytes, start: int) -> N
     sparse = bytes(len(mask) * 20) + mask  # mostly zeros: searched
     for m in (mask, sparse):
         assert list(_chosen(m, start)) == list(compress(range(start, start + len(m)), m))
+
+
+def test_dense_positions_are_taken_a_chunk_at_a_time_and_stop_when_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunk by chunk (the GIL let go between them, for the keys): the same positions as
+    one `compress`; once cancelled (a newer filter, L L L), no chunk more is taken."""
+    import random
+    from itertools import compress
+
+    from ostui.core.stream import merge
+
+    monkeypatch.setattr(merge, "CHUNK", 7)
+    rng = random.Random(11)
+    for size in (0, 1, 6, 7, 8, 50, 301):
+        mask = bytes(rng.choice((0, 1, 1, 2)) for _ in range(size))
+        assert list(merge._chosen(mask, 40)) == list(compress(range(40, 40 + size), mask))
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # two chunks taken, then cancelled
+
+    mask = bytes([1]) * 50
+    assert list(merge._chosen(mask, 0, cancelled)) == list(range(14))

@@ -239,7 +239,7 @@ class StreamView:
                 if masks is None
                 else [bytearray(map(min, a, b)) for a, b in zip(masks, after, strict=True)]
             )
-        rows = merged.view(None if f.levels == ALL_LEVELS else f.levels, masks, start)
+        rows = merged.view(None if f.levels == ALL_LEVELS else f.levels, masks, start, cancelled)
         if f.since is not None or f.until is not None:
             keys = merged.keys
             lo = bisect_left(keys, f.since) if f.since is not None else 0

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -96,10 +97,20 @@ class RowMap:
         return rows + (self._cum[-1] if self._cum else 0)
 
 
+class _LineFrame(NamedTuple):
+    """What every line of one redraw shares."""
+
+    base: Style  # the widget's own style
+    width: int  # of the region the lines fill
+    scroll_x: int
+    top: int  # the screen row drawn first
+
+
 class LogStream(ScrollView, can_focus=True):
     """Merged records, one per row, newest at the bottom."""
 
     ALLOW_MAXIMIZE = True
+    _drawing: _LineFrame | None = None  # set while `render_lines` draws
 
     COMPONENT_CLASSES = {
         "log-stream--cursor",
@@ -264,19 +275,31 @@ class LogStream(ScrollView, can_focus=True):
             self.refresh(repaint=False, layout=True)
 
     # -- drawing ------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line drawn shares, looked up once for them all: the widget's style
+        # walks its ancestors for their backgrounds, and with the region's geometry it was
+        # a quarter of a scroll's redraw (46 lines at 160x48).
+        self._drawing = self._line_frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    def _line_frame(self) -> _LineFrame:
+        return _LineFrame(
+            self.rich_style, self.scrollable_content_region.width, self.scroll_offset.x, self._top()
+        )
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
+        base, width, scroll_x, top = self._drawing or self._line_frame()
         view = self.view
         if view is None or not len(view):
-            return Strip.blank(width, self.rich_style)
-        scroll_y = self._top()
-        row, sub = self.rowmap.locate(scroll_y + y)
+            return Strip.blank(width, base)
+        row, sub = self.rowmap.locate(top + y)
         if row >= len(view):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         segments = self._row_segments(row, sub)
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        base = self.rich_style
         if row == self.cursor:
             base = base + self.get_component_rich_style("log-stream--cursor")
         return strip.extend_cell_length(width).apply_style(base)

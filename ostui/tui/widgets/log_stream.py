@@ -84,6 +84,8 @@ class RowMap:
 
     def locate(self, y: int) -> tuple[int, int]:
         """(view row, sub line) of screen row y."""
+        if not self._rows:
+            return y, 0  # nothing expanded (most of the time): no search, for every line drawn
         lo, hi = 0, y
         while lo < hi:  # the largest view row whose screen row <= y
             mid = (lo + hi + 1) // 2

@@ -491,3 +491,25 @@ async def test_a_view_for_an_older_filter_is_not_shown() -> None:
         assert stream_of(app).view is errors
         status = app.status_text
         assert f"{len(errors):,} of" in status and "ERROR+" in status, status
+
+
+async def test_the_stream_scrolls_sideways_by_eight_columns() -> None:
+    """Right and left move the stream's lines, every one of them, eight columns (the
+    scroll is looked up once per redraw, for all its lines)."""
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        stream.focus()
+        await pilot.press("home")
+        await settle(pilot)
+        height = stream.scrollable_content_region.height
+        before = [line.text for line in stream.render_lines(stream.region.reset_offset)[:height]]
+        await pilot.press("right", "right")
+        await settle(pilot)
+        assert stream.scroll_offset.x == 16
+        after = [line.text for line in stream.render_lines(stream.region.reset_offset)[:height]]
+        assert [a[: len(b) - 16] for a, b in zip(after, before, strict=True)] == [b[16:] for b in before]
+        await pilot.press("left", "left")
+        await settle(pilot)
+        assert [line.text for line in stream.render_lines(stream.region.reset_offset)[:height]] == before

@@ -361,7 +361,7 @@ def test_a_part_is_indexed_without_the_garbage_collector(tmp_path: Path) -> None
 
 
 HALF_SENT_THEN_CLOSED = """
-import os, struct, sys
+import os, struct
 from ostui.core.indexing.parallel import IndexPool
 
 pool = IndexPool(workers=2)
@@ -380,6 +380,7 @@ def test_a_result_half_sent_when_the_pool_closes_does_not_hold_the_exit(tmp_path
     (megabytes of arrays, written a pipe's buffer at a time). The pool's reading thread
     then waited for the rest of it, and Python's exit waited for that thread: forever (q
     while a 512 MiB log was indexed, on a loaded machine). The process ends at once."""
+    import os
     import subprocess
     import sys
 
@@ -389,7 +390,7 @@ def test_a_result_half_sent_when_the_pool_closes_does_not_hold_the_exit(tmp_path
         text=True,
         timeout=10,
         cwd=tmp_path,
-        env={**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     assert run.stdout == "closed\n", run.stderr
     assert run.returncode == 0 and not run.stderr, run.stderr

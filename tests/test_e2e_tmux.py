@@ -91,6 +91,7 @@ def test_a_dropped_terminal_ends_ostui(tmp_path: Path) -> None:
             pane.wait_for(r"of \d+ records")
             pids.append(pane.program_pid())
             pane.keys("m")  # reproduction starts: new errors are announced
+            pane.wait_for(r"mark 'try 1'")  # (records read before the mark are not new)
             with log.open("ab") as out:
                 out.write((SEED / "nova-api.log").read_bytes())
             pane.wait_for(r"press !")

@@ -18,7 +18,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -72,6 +72,7 @@ DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane follows i
 # a detail pane, and each showing lays the pane out again (keys waited behind them)
 DETAIL_FOLLOWED_DELAY = 0.5
 COUNTS_EVERY = 0.25  # seconds between refreshes of the tree's counts while indexing or following
+FILTERING_SAID_AFTER = 0.05  # seconds a view is built before the status says "filtering"
 GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, while indexing
 # seconds between redraws of a followed stream's new rows and the status bar's counts: the
 # follower looks 20 times a second, and a redraw each time left keys waiting behind them
@@ -104,7 +105,9 @@ class OstuiApp(KeyActions, App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-widest")]
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS  # keys.py: one list, remappable by id
 
-    filters: reactive[Filters] = reactive(Filters, init=False)
+    # A var: a new filter rebuilds the stream's view, which redraws it; a reactive would
+    # repaint the whole screen at each key as well (20 ms on a wide one).
+    filters: var[Filters] = var(Filters, init=False)
 
     def __init__(
         self, session: Session | Options | None = None, files: Sequence[LogFile] | None = None
@@ -145,6 +148,8 @@ class OstuiApp(KeyActions, App[int]):
         self.unseen = 0  # records that arrived while the view was paused
         self.alert: tuple[LogFile, int] | None = None  # the first new error after the last mark
         self.failures: dict[str, str] = {}  # worker group -> why it stopped
+        self._filters_changing = False  # a view for the latest filters is asked for
+        self._filtering_timer: Timer | None = None  # says "filtering" if the view is slow
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -567,8 +572,15 @@ class OstuiApp(KeyActions, App[int]):
                 grown = (list(self.preview_files), list(self.grown))
                 self.build_view(list(self.stream_files), self.filters, focus, grown)
             return
-        self.set_status(_("filtering · {filters}", filters=self.filters.describe()))
+        # Said only if the view takes a while: a frame drawn now would hold the view's own
+        # frame back a whole screen period or two (Textual's update timer).
+        if self._filtering_timer is None:
+            self._filtering_timer = self.set_timer(FILTERING_SAID_AFTER, self._say_filtering)
         self.build_view(list(self.stream_files), self.filters, focus)
+
+    def _say_filtering(self) -> None:
+        self._filtering_timer = None
+        self.set_status(_("filtering · {filters}", filters=self.filters.describe()))
 
     @work(
         thread=True,
@@ -669,6 +681,9 @@ class OstuiApp(KeyActions, App[int]):
             # Where the cursor is now: it may have moved (or stopped following) while this
             # view was built.
             focus = stream.view.locate(stream.cursor)
+        if self._filtering_timer is not None:
+            self._filtering_timer.stop()
+            self._filtering_timer = None
         stream.set_view(message.view, keep=focus, hold_line=hold_line)
         self.update_status()
 
@@ -765,6 +780,14 @@ class OstuiApp(KeyActions, App[int]):
         self.set_status(status_words(facts))
 
     def watch_filters(self, old: Filters, new: Filters) -> None:
+        # Keys typed together (L L L) are one change: the view is built once, for the last
+        # of them, after the keys already queued (each view started would hold the GIL).
+        if not self._filters_changing:
+            self._filters_changing = True
+            self.call_later(self._filters_settled)
+
+    def _filters_settled(self) -> None:
+        self._filters_changing = False
         self.rebuild_view()
 
     # -- selection -> detail -----------------------------------------------------------------

@@ -513,3 +513,100 @@ async def test_the_stream_scrolls_sideways_by_eight_columns() -> None:
         await pilot.press("left", "left")
         await settle(pilot)
         assert [line.text for line in stream.render_lines(stream.region.reset_offset)[:height]] == before
+
+
+async def test_level_keys_typed_together_build_one_view() -> None:
+    """L L L arriving at once is one change: one view, for ERROR+ (each view begun held
+    the GIL the keys after it waited for)."""
+    from textual import events
+
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        built: list[object] = []
+        build_view = app.build_view
+
+        def counting(*args: object, **kwargs: object) -> object:
+            built.append(args[1])
+            return build_view(*args, **kwargs)
+
+        app.build_view = counting  # type: ignore[method-assign,assignment]
+        for _ in range(3):  # as the driver posts keys read in one go
+            app.post_message(events.Key("L", "L"))
+        await settle(pilot)
+        view = stream_of(app).view
+        assert view is not None and min(view.filters.levels) == Level.ERROR
+        assert built == [view.filters]
+
+
+async def test_a_new_filter_does_not_repaint_the_whole_screen() -> None:
+    """A level key redraws the stream and the status bar, not the whole screen (the filter
+    was a reactive, which repainted the screen at each key: a frame of 20 ms on a wide
+    terminal, which also held the view's own frame back by Textual's update period)."""
+    from textual._compositor import LayoutUpdate  # (textual is pinned)
+
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        updates: list[str] = []
+        display = app._display
+
+        def recording(screen, update):  # type: ignore[no-untyped-def]
+            updates.append(type(update).__name__)
+            return display(screen, update)
+
+        app._display = recording  # type: ignore[method-assign]
+        await pilot.press("L")
+        await settle(pilot)
+        assert "INFO+" in app.status_text
+        assert updates and LayoutUpdate.__name__ not in updates, updates
+
+
+async def test_moving_the_cursor_redraws_its_two_rows() -> None:
+    """Down redraws the row the cursor leaves and the one it reaches, not the pane (the
+    cursor was a reactive that repainted the whole stream at each move)."""
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        stream.focus()
+        await pilot.press("home")
+        await settle(pilot)
+        drawn: list[int] = []
+        render_line = stream.render_line
+
+        def counting(y: int):  # type: ignore[no-untyped-def]
+            drawn.append(y)
+            return render_line(y)
+
+        stream.render_line = counting  # type: ignore[method-assign]
+        await pilot.press("down")
+        await settle(pilot)
+        assert stream.cursor == 1
+        assert sorted(drawn) == [0, 1]
+
+
+async def test_a_slow_filter_says_filtering_until_its_view_comes(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A view built in less than FILTERING_SAID_AFTER replaces the status at once; one that
+    takes longer is said to be under way meanwhile."""
+    import threading
+
+    from ostui.tui import app as app_module
+
+    release = threading.Event()
+
+    class SlowView(app_module.StreamView):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            release.wait(10)
+            super().__init__(*args, **kwargs)
+
+    app = app_for(root=OSP6)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app_module, "StreamView", SlowView)
+        await pilot.press("L")
+        await pilot.pause(app_module.FILTERING_SAID_AFTER * 4)
+        assert app.status_text.startswith("filtering · INFO+"), app.status_text
+        release.set()
+        await settle(pilot)
+        assert "of" in app.status_text and "filtering" not in app.status_text, app.status_text

@@ -151,7 +151,8 @@ class LogStream(ScrollView, can_focus=True):
         Binding("w", "toggle_wrap", "Wrap", show=False, id="stream.wrap"),
     ]  # ] [ n N work from every pane: they are the app's (keys.py)
 
-    cursor: reactive[int] = reactive(0, init=False)
+    # No repaint of the whole pane when the cursor moves: watch_cursor redraws its two rows.
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
     wrap: reactive[bool] = reactive(False, init=False)
     follow: reactive[bool] = reactive(True, init=False)
 

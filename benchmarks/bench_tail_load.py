@@ -16,8 +16,9 @@ Every second a key is sent (tmux send-keys) and the pane is read every 5 ms unti
 the status bar shows the key's effect:
   --keys kG (default)  `k` (cursor up: the status bar says `paused`), then `G`
                        (back to the end: `follow`), alternately;
-  --keys L             cycle the level filter: the status bar first says
-                       `filtering · INFO+` (ack), then `N of M records · INFO+` (done).
+  --keys L             cycle the level filter: the first sign (ack) is the status
+                       bar's `filtering · INFO+` (said once a view takes over 50 ms)
+                       or the view itself, `N of M records · INFO+` (done).
 Target: key -> screen <= 100 ms. Between keys the status bar is read every 100 ms,
 its `M records` compared with the lines written by then: how far the index lags.
 ostui's RSS (/proc/PID/status VmRSS) and CPU time are sampled every second.
@@ -319,7 +320,7 @@ def report(res: dict, args: argparse.Namespace) -> None:
     if args.keys == "L":
         a = summary(ack)
         print(
-            f"{'  first sign (filtering ·)':28} {a['n']:>4} {ms(a['median']):>8} {ms(a['p99']):>8} "
+            f"{'  first sign (· INFO+ etc.)':28} {a['n']:>4} {ms(a['median']):>8} {ms(a['p99']):>8} "
             f"{ms(a['max']):>8}"
         )
     rss = [kb for _, kb in res["rss"]]

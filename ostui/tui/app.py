@@ -37,6 +37,7 @@ from ..core.textsafe import visible
 from ..core.timekeys import parse_user_time
 from ..session import Options, Session, loops, nothing_found
 from ..session.startup import Sources, at_least, find_sources, initial_filters, shown_while_indexing
+from . import strip_cycles
 from .commands import OstuiCommands
 from .failures import forward_failure, what_failed
 from .hangup import SignalExit
@@ -77,7 +78,7 @@ GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, w
 # seconds between redraws of a followed stream's new rows and the status bar's counts: the
 # follower looks 20 times a second, and a redraw each time left keys waiting behind them
 DRAW_GROWTH_EVERY = 0.1
-FULL_GC_EVERY = 1.5  # seconds between the app's own full garbage collections, once indexed
+FULL_GC_EVERY = 10.0  # seconds between the app's own full garbage collections, once indexed
 FULL_GC_BACKSTOP = 1000  # middle-generation collections between Python's own full ones (default 10)
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
 
@@ -114,6 +115,7 @@ class OstuiApp(KeyActions, App[int]):
     ) -> None:
         """Draws `session`; given options instead, the app opens a session of its own and
         closes it when it ends (tests, scenes). `files`: files built in code."""
+        strip_cycles.install()
         super().__init__()
         self._owns_session = not isinstance(session, Session)
         self.session = session if isinstance(session, Session) else Session(session or make_args(demo=True))
@@ -340,11 +342,11 @@ class OstuiApp(KeyActions, App[int]):
         # What exists now lives as long as the app: keep the collector from walking it
         # again and again while live tail redraws churn short-lived objects.
         gc.freeze()
-        # Every line drawn leaves a cycle (a Textual Strip caches itself when divided
-        # whole), so full collections are the price of a busy screen: left to Python they
-        # came at random, up to 200 ms each with the threshold raised (bench_tail_load).
-        # Taken here on a clock instead, each walks what lives (~30 ms) and little garbage;
-        # Python's own stay as a backstop.
+        # A full collection walks what lives (Textual's caches of drawn lines: 50,000-60,000
+        # objects, 20-30 ms) to free little: drawn lines no longer leave cycles
+        # (`strip_cycles`), only widgets' styles applied again do, a thousand objects a
+        # second. Taken here on a slow clock rather than at random (Python's own stay as
+        # a backstop), so that few keys wait for one.
         self._gc_threshold = young, middle, old = gc.get_threshold()
         gc.set_threshold(young, middle, max(old, FULL_GC_BACKSTOP))
         self.set_interval(FULL_GC_EVERY, self._collect_garbage, name="full collection")

@@ -18,7 +18,8 @@ _divide = Strip.divide
 
 def _divide_without_cycle(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
     cuts = list(cuts)
-    if [cut for cut in cuts if cut <= self.cell_length] == [self.cell_length]:
+    length = self.cell_length
+    if [cut for cut in cuts if cut <= length] == [length]:
         return [self]
     return _divide(self, cuts)
 

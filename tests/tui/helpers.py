@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,7 +15,7 @@ from ostui.tui.widgets.log_stream import LogStream
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
-__all__ = ["DATA", "app_for", "current", "settle", "stream_of", "tree_labels"]
+__all__ = ["DATA", "app_for", "current", "settle", "stream_of", "tree_labels", "watch_calls"]
 
 
 class _Settle(Protocol):
@@ -54,3 +54,15 @@ def tree_labels(app: OstuiApp) -> list[str]:
         out.append(str(node.label))
         todo.extend(reversed(node.children))
     return out
+
+
+def watch_calls(obj: object, name: str, note: Callable[..., object]) -> None:
+    """Calls to `obj`'s method `name` go on as before, each first told to `note` with the
+    same arguments (what a key drew, built or showed)."""
+    method = getattr(obj, name)
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        note(*args, **kwargs)
+        return method(*args, **kwargs)
+
+    setattr(obj, name, watched)

@@ -13,7 +13,7 @@ from ostui.tui.screens.prompt import PromptScreen
 from ostui.tui.widgets.log_stream import LogStream
 from ostui.tui.widgets.source_tree import SourceTree
 
-from .helpers import DATA, app_for, current, settle, stream_of
+from .helpers import DATA, app_for, current, settle, stream_of, watch_calls
 
 SEED = DATA / "seed" / "nova-api.log"
 OSP6 = DATA / "real" / "osp6-live-migration"
@@ -524,13 +524,7 @@ async def test_level_keys_typed_together_build_one_view() -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         built: list[object] = []
-        build_view = app.build_view
-
-        def counting(*args: object, **kwargs: object) -> object:
-            built.append(args[1])
-            return build_view(*args, **kwargs)
-
-        app.build_view = counting  # type: ignore[method-assign,assignment]
+        watch_calls(app, "build_view", lambda files, filters, *rest: built.append(filters))
         for _ in range(3):  # as the driver posts keys read in one go
             app.post_message(events.Key("L", "L"))
         await settle(pilot)
@@ -549,13 +543,7 @@ async def test_a_new_filter_does_not_repaint_the_whole_screen() -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         updates: list[str] = []
-        display = app._display
-
-        def recording(screen, update):  # type: ignore[no-untyped-def]
-            updates.append(type(update).__name__)
-            return display(screen, update)
-
-        app._display = recording  # type: ignore[method-assign]
+        watch_calls(app, "_display", lambda screen, update: updates.append(type(update).__name__))
         await pilot.press("L")
         await settle(pilot)
         assert "INFO+" in app.status_text
@@ -573,13 +561,7 @@ async def test_moving_the_cursor_redraws_its_two_rows() -> None:
         await pilot.press("home")
         await settle(pilot)
         drawn: list[int] = []
-        render_line = stream.render_line
-
-        def counting(y: int):  # type: ignore[no-untyped-def]
-            drawn.append(y)
-            return render_line(y)
-
-        stream.render_line = counting  # type: ignore[method-assign]
+        watch_calls(stream, "render_line", drawn.append)
         await pilot.press("down")
         await settle(pilot)
         assert stream.cursor == 1

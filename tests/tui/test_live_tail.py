@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 from ostui.tui.app import OstuiApp
 
 from ..waiting import eventually_async
-from .helpers import app_for, settle, stream_of, tree_labels
+from .helpers import app_for, settle, stream_of, tree_labels, watch_calls
 
 
 def line(n: int, level: str = "INFO", comp: str = "api") -> bytes:
@@ -361,7 +361,6 @@ async def test_the_detail_pane_waits_for_a_busy_tail_to_rest(tmp_path: Path) -> 
     """Following a log written faster than anyone reads, the detail pane does not show each
     newest record (each showing lays the pane out, and keys waited behind them); once the
     writing stops it shows the last one. A key's move is still shown at once."""
-    from ostui.core.model import Record
 
     log = tmp_path / "nova-api.log"
     write(log, range(0, 10))
@@ -369,13 +368,7 @@ async def test_the_detail_pane_waits_for_a_busy_tail_to_rest(tmp_path: Path) -> 
     shown_in_detail: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        show = app.show_detail
-
-        def counted(file: Any, record: Record) -> None:
-            shown_in_detail.append(record.message)
-            show(file, record)
-
-        app.show_detail = counted  # type: ignore[method-assign]
+        watch_calls(app, "show_detail", lambda file, record: shown_in_detail.append(record.message))
         for n in range(10, 30):  # a line every 0.1 s for 2 s
             write(log, range(n, n + 1))
             await pilot.pause(0.1)

@@ -56,6 +56,7 @@ def test_live_tail_shows_the_error_as_it_is_written(tmp_path: Path) -> None:
     try:
         pane.wait_for(r"1 of 1 records")
         pane.keys("m")  # reproduction starts now
+        pane.wait_for(r"mark 'try 1'")  # (records read before the mark are not new)
         with log.open("ab") as out:
             out.write((SEED / "nova-api.log").read_bytes())
         screen = pane.wait_for(r"Caught error: id")

@@ -28,7 +28,9 @@ def stamp(when: datetime, shape: tuple[str, int]) -> bytes:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WHEN, min_size=1, max_size=30), st.sampled_from(SHAPES), st.booleans())
-def test_many_stamps_at_once_give_each_stamps_own_key(whens: list[datetime], shape: tuple[str, int], zulu: bool) -> None:
+def test_many_stamps_at_once_give_each_stamps_own_key(
+    whens: list[datetime], shape: tuple[str, int], zulu: bool
+) -> None:
     stamps = [stamp(w, shape) + (b"Z" if zulu else b"") for w in whens]
     assert list(iso_keys(stamps)) == [iso_key(s) for s in stamps]
 

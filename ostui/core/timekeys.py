@@ -106,7 +106,7 @@ def iso_keys(stamps: Sequence[bytes]) -> Iterable[int]:
             # Years 20xx: the century is cut and the missing fraction digits added as text,
             # at C speed; only the int() is per record (a sixth less than the arithmetic).
             pad = b"0" * (20 - width)
-            body = digits[2:].replace(b"\n20", pad + b"\n") + pad if pad else digits[2:].replace(b"\n20", b"\n")
+            body = digits[2:].replace(b"\n20", pad + b"\n") + pad
             return map(int, body.split(b"\n"))
         factor = 10 ** (20 - width)
         return map(sub, map(mul, map(int, digits.split(b"\n")), repeat(factor)), repeat(_CENTURY))

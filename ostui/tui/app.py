@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -98,6 +99,22 @@ class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
+
+
+_Handler = TypeVar("_Handler", bound="Callable[[Any, Any], None]")
+
+
+def worker_news(handler: _Handler) -> _Handler:
+    """A handler of what a worker posts: the news is dropped once the screen's widgets are
+    gone. A worker may finish while ostui quits; its message then comes after the widgets
+    were removed, and a handler looking for them ended ostui with a traceback."""
+
+    @functools.wraps(handler)
+    def handle(self: OstuiApp, message: Any) -> None:
+        if self.query(LogStream):
+            handler(self, message)
+
+    return handle  # type: ignore[return-value]
 
 
 class OstuiApp(KeyActions, App[int]):
@@ -249,6 +266,7 @@ class OstuiApp(KeyActions, App[int]):
         if preview is not None:
             self.post_message(ViewReady(preview, preview=True))
 
+    @worker_news
     def on_sources_loaded(self, message: SourcesLoaded) -> None:
         for problem in self.session.problems:
             self.notify(problem, severity="error", timeout=20)
@@ -294,6 +312,7 @@ class OstuiApp(KeyActions, App[int]):
         )
         self.post_message(IndexingDone())
 
+    @worker_news
     def on_index_progress(self, message: IndexProgress) -> None:
         from .widgets.status_words import indexing_words
 
@@ -314,10 +333,12 @@ class OstuiApp(KeyActions, App[int]):
         # at most four times a second: each relabels the whole tree.
         self.counts.ask()
 
+    @worker_news
     def on_file_indexed(self, message: FileIndexed) -> None:
         self.query_one(SourceTree).refresh_counts(growing=True)  # fitted once all are
         self._take_in_grown(message.file)
 
+    @worker_news
     def on_index_grew(self, message: IndexGrew) -> None:
         self._take_in_grown(message.file)
 
@@ -347,6 +368,7 @@ class OstuiApp(KeyActions, App[int]):
         if not self.indexed:
             self.rebuild_view()
 
+    @worker_news
     def on_indexing_done(self, message: IndexingDone) -> None:
         # What exists now lives as long as the app: keep the collector from walking it
         # again and again while live tail redraws churn short-lived objects.
@@ -397,6 +419,7 @@ class OstuiApp(KeyActions, App[int]):
         clocks = [NodeClock(n, skews.get(n), beats.get(n)) for n in nodes]
         self.post_message(ClocksEstimated(clocks, skews))
 
+    @worker_news
     def on_clocks_estimated(self, message: ClocksEstimated) -> None:
         from ..core.stream.skew import corrections
         from .screens.clock import ClockScreen
@@ -471,6 +494,7 @@ class OstuiApp(KeyActions, App[int]):
     def fetch_older(self) -> None:
         self.post_message(OlderFetched(*loops.fetch_older(self.session)))
 
+    @worker_news
     def on_older_fetched(self, message: OlderFetched) -> None:
         self.notify(message.note, timeout=3)
         if not message.files:
@@ -490,9 +514,8 @@ class OstuiApp(KeyActions, App[int]):
         """A remote node changed state (called from its mirror's thread)."""
         self.call_from_thread(self.query_one(SourceTree).refresh_counts)
 
+    @worker_news
     def on_files_changed(self, message: FilesChanged) -> None:
-        if not self.query(LogStream):
-            return  # quitting: the follower's last news came after the screen went
         stream = self.query_one(LogStream)
         tree = self.query_one(SourceTree)
         structural = False
@@ -652,6 +675,7 @@ class OstuiApp(KeyActions, App[int]):
             self.index_started = True
             self.index_files(self.files)
 
+    @worker_news
     def on_view_ready(self, message: ViewReady) -> None:
         if message.preview:
             # What start-up made (modules, widgets, styles) lives as long as the app: the
@@ -1126,6 +1150,7 @@ class OstuiApp(KeyActions, App[int]):
         if first is not None:
             self.post_message(NewAlert(first.file, first.number, first.record))
 
+    @worker_news
     def on_new_alert(self, message: NewAlert) -> None:
         if self.alert is None:
             self.alert = (message.file, message.number)

@@ -40,7 +40,7 @@ AHEAD = 2  # parts per process handed out and not yet joined, at most
 # fork server, no working semaphores): the files are then indexed in the caller's thread.
 # The index processes' niceness: they take the cores the screen leaves (see _in_the_background).
 BACKGROUND_NICENESS = 10
-_POOL_WONT_START = (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError)
+POOL_WONT_START = (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError)
 
 
 def _part(
@@ -333,7 +333,7 @@ class IndexPool:
         size = idx.source.size()
         try:
             parts = self._parts(idx, size)
-        except _POOL_WONT_START:
+        except POOL_WONT_START:
             return  # said when the file is built: it is then indexed in that thread
         self._started[id(f)] = (f, size, parts)
 
@@ -368,7 +368,7 @@ class IndexPool:
         if parts is None:
             try:
                 parts = self._parts(idx, size)
-            except _POOL_WONT_START:
+            except POOL_WONT_START:
                 pass  # the pool cannot start (closed, no fork server): all in this thread
         # (Parts handed out by `start`: what was written since is indexed below.)
         try:

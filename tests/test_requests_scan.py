@@ -14,6 +14,7 @@ from ostui.core.ids import ANY_ID_RE_B
 from ostui.core.indexing.index import FileIndex
 from ostui.core.indexing.logset import LogFile, files_from_tree
 from ostui.core.reading.discovery import discover
+from ostui.core.reading.source import FileSource
 from ostui.core.stream.requests import RequestIndex
 from ostui.session import Options, Session
 
@@ -200,3 +201,31 @@ def test_records_let_go_of_during_the_request_scan_are_numbered_as_held(tmp_path
         assert found.records_of(key) == [h for h in held if h[1] >= 0], key
         for _, rec in found.records_of(key):
             assert key.encode() in idx.raw(rec), (key, rec)
+
+
+class _SwapOnThirdHold:
+    """A lock that, the third time it is taken, gives the index another source of the same
+    file and closes the one it had, as following does when it starts."""
+
+    def __init__(self, idx: FileIndex) -> None:
+        self.idx, self.held = idx, 0
+
+    def __enter__(self) -> None:
+        self.held += 1
+        if self.held == 3:
+            old = self.idx.source
+            self.idx.source = FileSource(old.path)
+            old.close()
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_a_source_swapped_during_the_request_scan_is_read_to_the_end(tmp_path: Path) -> None:
+    idx = indexed(swift_and_oslo_ids(tmp_path))
+    want = reference_postings(0, idx)
+    found = RequestIndex()
+    lock = _SwapOnThirdHold(idx)
+    found.add_file(0, idx, block_size=4096, lock=lock)
+    assert lock.held > 4
+    assert {k: list(v) for k, v in found.postings.items()} == want

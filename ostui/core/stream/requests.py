@@ -14,7 +14,7 @@ import heapq
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
@@ -225,6 +225,15 @@ def search_request(
 
 
 # -- postings for the browser -----------------------------------------------------------
+def id_matches(buf: bytes) -> Iterator[re.Match[bytes]]:
+    """Every req-/tx id in `buf`, in place order (the order one alternation would give)."""
+    req_ids, txn_ids = (p.finditer(buf) for p in _ID_PATTERNS)
+    first_txn = next(txn_ids, None)  # most logs hold none: then no merging at all
+    if first_txn is None:
+        return req_ids
+    return heapq.merge(req_ids, [first_txn], txn_ids, key=_match_start)
+
+
 class RequestIndex:
     """Every req-/tx id in a set of indexed files -> the records that mention it."""
 
@@ -254,9 +263,17 @@ class RequestIndex:
             scanned, dropped = idx.scanned, idx.dropped
             base = idx.starts[0] if idx.starts else 0  # file offset of carry's first byte
         carry = b""
-        for block in idx.source.blocks(base, scanned, block_size):
+        at = base  # where the next block is read
+        while at < scanned:
             if cancelled():
                 return dropped
+            # Read through the index's source of the moment: following swaps it for another
+            # reading the same file, and closes the one left, from which nothing more came
+            # (the ids of a 1 GiB log stopped at 190 MB, unsaid).
+            block = idx.source.read(at, min(block_size, scanned - at))
+            if not block:
+                break
+            at += len(block)
             buf = carry + block
             # An id is at most 40 bytes: matches starting before `limit` are whole.
             limit = max(0, len(buf) - 64)
@@ -272,11 +289,7 @@ class RequestIndex:
         """Post the ids found in buf[:hi] (buf at file offset `base`) to their records,
         numbered as before the `cut` first records of `starts` were let go of."""
         postings = self.postings
-        req_ids, txn_ids = (p.finditer(buf) for p in _ID_PATTERNS)
-        first_txn = next(txn_ids, None)  # most logs hold none: then no merging at all
-        # Merged by place, so postings fill in the order one alternation would give.
-        found = heapq.merge(req_ids, [first_txn], txn_ids, key=_match_start) if first_txn else req_ids
-        for m in found:
+        for m in id_matches(buf):
             if m.start() >= hi:
                 break
             # (A record let go of meanwhile is found before the first held, at -1: its

@@ -240,14 +240,19 @@ def index_requests(session: Session, cancelled: Callable[[], bool] = lambda: Fal
     """Every request id -> its records (for "go to request…"), kept on the session; nothing
     is kept when `cancelled()` turns true meanwhile (the app is quitting: it returns within
     a block, and Python's exit waits for this thread)."""
+    from ..core.stream.request_parts import add_file_in_parts, wants_parts
     from ..core.stream.requests import RequestIndex
 
     index = RequestIndex()
     files = session.readable()
     dropped: list[int] = []
+    pool = session.index_pool()
     for n, f in enumerate(files):
         assert f.index is not None
-        dropped.append(index.add_file(n, f.index, lock=session.lock, cancelled=cancelled))
+        if wants_parts(pool, f.index):  # big files: by the index processes, off this process's lock
+            dropped.append(add_file_in_parts(index, n, f.index, pool, session.lock, cancelled))
+        else:
+            dropped.append(index.add_file(n, f.index, lock=session.lock, cancelled=cancelled))
         if cancelled():
             return
     with session.lock:

@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from itertools import pairwise
 from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..memory import give_back_freed_memory
 from ..parsing.formats import get_format
@@ -36,11 +36,12 @@ MIN_PART = 32 << 20  # smaller files are not worth a process
 # long for a part under way, big enough that a part's start-up cost is lost in its work.
 BROWSER_PART = 48 << 20
 AHEAD = 2  # parts per process handed out and not yet joined, at most
-# What starting the processes raises where they cannot run (a broken or closed pool, no
-# fork server, no working semaphores): the files are then indexed in the caller's thread.
 # The index processes' niceness: they take the cores the screen leaves (see _in_the_background).
 BACKGROUND_NICENESS = 10
+# What starting the processes raises where they cannot run (a broken or closed pool, no
+# fork server, no working semaphores): the files are then indexed in the caller's thread.
 POOL_WONT_START = (BrokenProcessPool, RuntimeError, OSError, ValueError, ImportError)
+_T = TypeVar("_T")
 
 
 def _part(
@@ -322,6 +323,11 @@ class IndexPool:
                 _in_the_background(forkserver.ensure_running)
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
             return self._pool
+
+    def submit(self, fn: Callable[..., _T], *args: object) -> Future[_T]:
+        """`fn(*args)` in one of the processes (`fn` a module's function: it goes by name).
+        Raises POOL_WONT_START's errors where the processes cannot run."""
+        return self._executor().submit(fn, *args)
 
     def start(self, f: LogFile) -> None:
         """Hand `f`'s parts to the processes now (see `wants`), before `build(f)` joins

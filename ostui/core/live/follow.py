@@ -53,7 +53,7 @@ from ..indexing.index import FileIndex
 from ..indexing.logset import LogFile
 from ..levels import Level
 from ..paths.rotation import base_name, generation_folders, is_generation_of, rotation_key, split_compression
-from ..reading.source import ByteSource, MemorySource, open_source
+from ..reading.source import ByteSource, MemorySource, PooledFile, open_source
 
 HEAD_BYTES = 4096
 DRAIN_SECONDS = 2.0  # a renamed file may still get a few lines before its writer reopens
@@ -511,6 +511,8 @@ class Follower:
         before, to read a record; closed under that read, it read nothing, and the stream
         showed (and kept) the record empty."""
         old, idx.source = idx.source, source
+        if isinstance(old, PooledFile) and not old.cr_lines:  # (CR-only files: read as they were)
+            old.hand_over(source)
         self._swapped_out.append((time.monotonic() + SWAPPED_OUT_SECONDS, old))
 
     def _close_swapped_out(self, now: float) -> None:

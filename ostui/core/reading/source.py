@@ -276,6 +276,7 @@ class PooledFile(ByteSource):
         self._closed = False
         self._identity: tuple[int, int] | None = None  # (device, inode), set by the first open
         self._head = b""
+        self._successor: ByteSource | None = None  # where reads go once handed over
         pool.acquire(self)  # opens it now: a file that cannot be read says so at once
         pool.release(self)
 
@@ -308,7 +309,15 @@ class PooledFile(ByteSource):
         self.problems.append(self.lost)
         raise LostFile(errno.ESTALE, self.lost, str(self.path))
 
+    def hand_over(self, successor: ByteSource) -> None:
+        """Reads go to `successor`, another source of the same file, from now on, also once
+        this one is closed: a reader that took this one before the index moved on to the
+        other (a search through a big file) reads to the end. Closing it no longer cut them."""
+        self._successor = successor
+
     def size(self) -> int:
+        if self._successor is not None:
+            return self._successor.size()
         if self._closed or self.lost:
             return 0
         try:
@@ -321,6 +330,8 @@ class PooledFile(ByteSource):
             self._pool.release(self)
 
     def read(self, offset: int, length: int) -> bytes:
+        if self._successor is not None:
+            return self._successor.read(offset, length)
         if self._closed or self.lost or length <= 0:
             return b""
         try:

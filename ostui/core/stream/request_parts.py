@@ -25,7 +25,7 @@ from ..indexing.parallel import MIN_PART, POOL_WONT_START, IndexPool
 from ..reading.source import FileSource
 from .requests import RequestIndex, id_matches
 
-REQUEST_PART = 32 << 20  # bytes of a file one process looks through at a time
+REQUEST_PART = 8 << 20  # bytes of a file one process reads and looks through at a time
 AHEAD = 4  # parts handed to the processes and not yet joined, at most
 
 Postings = tuple[bytes, bytes, bytes]  # (ids joined by newlines, counts, record numbers)

@@ -209,3 +209,20 @@ def test_truncated_and_rewritten_to_the_same_size_between_polls(tmp_path: Path) 
     append(path, range(4, 8))  # as long as before: only the head shows the truncation
     assert "truncated" in [c.kind for c in fol.poll()]
     assert messages(fol.files) == expected(8)
+
+
+def test_a_file_of_old_mac_line_ends_is_followed_as_it_was_read(tmp_path: Path) -> None:
+    """Lines ended by CR alone are read as LF lines; following reads the file through a
+    descriptor of its own, which must read them so too (it read them raw: the records
+    held a CR each, and the lines written since made one record)."""
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(b"".join(line(i) for i in range(3)).replace(b"\n", b"\r"))
+    lf = LogFile(path, "node", "nova", path.name)
+    open_files([lf])
+    fol = Follower([lf])
+    with path.open("ab") as f:
+        f.write(b"".join(line(i) for i in range(3, 6)).replace(b"\n", b"\r"))
+    fol.poll()
+    assert messages(fol.files) == expected(6)
+    assert lf.index is not None and b"\r" not in lf.index.raw(2)
+    fol.close()

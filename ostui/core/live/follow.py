@@ -53,7 +53,15 @@ from ..indexing.index import FileIndex
 from ..indexing.logset import LogFile
 from ..levels import Level
 from ..paths.rotation import base_name, generation_folders, is_generation_of, rotation_key, split_compression
-from ..reading.source import ByteSource, MemorySource, PooledFile, open_source
+from ..reading.source import (
+    CR_SNIFF,
+    CR_TO_LF,
+    ByteSource,
+    MemorySource,
+    PooledFile,
+    cr_lines_in,
+    open_source,
+)
 
 HEAD_BYTES = 4096
 DRAIN_SECONDS = 2.0  # a renamed file may still get a few lines before its writer reopens
@@ -128,6 +136,8 @@ class HeldSource(ByteSource):
         self.problems = []
         self.inode = st.st_ino
         self._fd: int | None = fd
+        # Old Mac line ends read as LF, as the index's own source reads them (`open_plain`).
+        self.cr_lines = cr_lines_in(os.pread(fd, CR_SNIFF, 0))
 
     @classmethod
     def open(cls, path: Path, follow_links: bool = False) -> HeldSource:
@@ -144,7 +154,8 @@ class HeldSource(ByteSource):
     def read(self, offset: int, length: int) -> bytes:
         if self._fd is None or length <= 0:
             return b""
-        return os.pread(self._fd, length, offset)
+        data = os.pread(self._fd, length, offset)
+        return data.translate(CR_TO_LF) if self.cr_lines else data
 
     def where(self) -> Path | None:
         """The file's name now, None once it is deleted (or where /proc cannot tell)."""
@@ -511,7 +522,7 @@ class Follower:
         before, to read a record; closed under that read, it read nothing, and the stream
         showed (and kept) the record empty."""
         old, idx.source = idx.source, source
-        if isinstance(old, PooledFile) and not old.cr_lines:  # (CR-only files: read as they were)
+        if isinstance(old, PooledFile):
             old.hand_over(source)
         self._swapped_out.append((time.monotonic() + SWAPPED_OUT_SECONDS, old))
 
@@ -973,8 +984,9 @@ def _find_inode(folder: Path, inode: int) -> Path | None:
 
 
 def _same_head(a: bytes, b: bytes) -> bool:
+    """The same first bytes, whether either was read with CRs as LFs or not."""
     n = min(len(a), len(b))
-    return n > 0 and a[:n] == b[:n]
+    return n > 0 and a[:n].translate(CR_TO_LF) == b[:n].translate(CR_TO_LF)
 
 
 def _source_inode(source: ByteSource) -> int | None:

@@ -712,12 +712,18 @@ def estimated_size(path: Path) -> int:
         os.close(fd)
 
 
+CR_SNIFF = 64 << 10  # first bytes that tell a file's line ends
+
+
+def cr_lines_in(head: bytes) -> bool:
+    """Old Mac line ends: more CRs alone than LFs in a file's first bytes."""
+    return head.count(b"\r") - head.count(b"\r\n") > head.count(b"\n")
+
+
 def open_plain(path: Path) -> FileSource:
     """A plain file; old Mac line ends (CR alone) are read as LF, with a note."""
     source = FileSource(path)
-    head = source.read(0, 64 << 10)
-    lone_cr = head.count(b"\r") - head.count(b"\r\n")
-    if lone_cr > head.count(b"\n"):
+    if cr_lines_in(source.read(0, CR_SNIFF)):
         source.cr_lines = True
         source.problems.append("lines end in CR alone (old Mac style): each CR is read as a line end")
     return source

@@ -194,7 +194,7 @@ def main() -> int:
     for size, r in results["sizes"].items():
         print(
             f"| {size} | {r['lnav_s']:.2f} s | {r['scan_s']:.2f} s | {r['browser_s']:.2f} s | "
-            f"{r['browser_s'] / r['lnav_s']:.2f}x | {r['lnav_rss_kb'] >> 10} MiB | "
+            f"{r['browser_s'] / r['lnav_s']:.2f}x | {int(r['lnav_rss_kb']) >> 10} MiB | "
             f"{int(r['browser_rss_kb']) >> 10} MiB ({int(r['browser_worker_rss_kb']) >> 10} MiB) | "
             f"{r['browser_rss_kb'] / r['lnav_rss_kb']:.2f}x | {r['faults_s'] / r['scan_s']:.2f}x |"
         )

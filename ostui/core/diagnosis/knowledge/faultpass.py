@@ -36,19 +36,11 @@ from ...parsing.formats import _scanner
 from ...timekeys import NO_KEY
 from .matcher import FaultMatcher, _literal_prefix, _trie_pattern
 from .packs import Fault
+from .shapes import SHAPE_RE, SHAPE_RE_B
 from .signatures import ErrorShape, error_shape
 
 # levels[i] is one byte per record; this finds ERROR and above without a Python loop.
 _SEVERE_RE = re.compile(b"[\\x%02x-\\xff]" % Level.ERROR)
-# What varies between occurrences of one error and never decides a match: stamps and uuids.
-_SHAPE = (
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[.,]?\d*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-)
-SHAPE_RE = re.compile(_SHAPE)
-# The same over raw bytes: ASCII digits only, and only from a word's start, so it never
-# masks more than SHAPE_RE does (masking less costs a parse, never a wrong kind). The start
-# and the look at four hex digits let the regex skip most places: 3x faster on tracebacks.
-_SHAPE_RE_B = re.compile(rb"\b(?=[0-9a-f]{4})(?:" + _SHAPE.encode() + rb")", re.ASCII)
 CHUNK = 32 << 20  # bytes of a file searched at a time for lower-level faults
 _OVERLAP = 512  # a fault's text cut by a chunk's end is found again in the next chunk
 UNIT = 4 * CHUNK  # bytes of a big file one worker task covers
@@ -110,7 +102,7 @@ class Classifier:
         idx = lf.index
         assert idx is not None
         level = idx.levels[i]
-        raw_key = (profile, idx.format.name, level, _digest(_SHAPE_RE_B.sub(b"#", raw)))
+        raw_key = (profile, idx.format.name, level, _digest(SHAPE_RE_B.sub(b"#", raw)))
         parsed_key = self._raw.get(raw_key)
         if parsed_key is None:
             rec = parse_record(idx, i)

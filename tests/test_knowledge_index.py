@@ -84,3 +84,20 @@ def test_shapes_remembered_across_files_and_parts_flag_as_a_fresh_matcher_does(t
         assert lf.faults == alone.faults, lf.path.name
     assert {source for source, _ in shared.shapes} == {str(lf.path) for lf in files}
     assert files[0].faults[3] != files[1].faults.get(3)  # the service's rule, in its file only
+
+
+def test_records_that_differ_in_a_number_are_matched_each(tmp_path: Path) -> None:
+    """A rule may hang on a number ('Filter X returned 0 hosts'): an error remembered by its
+    shape must not stand for one that differs from it only there."""
+    head = "2026-01-01 10:00:0{} 1 ERROR nova.scheduler.filter_scheduler [req-{}] "
+    path = tmp_path / "nova-scheduler.log"
+    path.write_text(
+        head.format(1, "4a7c2a1e-2f9d-4a8e-9d0b-1c5e3f0b7a11")
+        + "Filter RamFilter returned 3 hosts\n"
+        + head.format(2, "9b2e1f00-5d3c-4e7a-8c21-0f6e2d4b9a35")
+        + "Filter RamFilter returned 0 hosts\n"
+    )
+    lf = LogFile(path, "controller", "nova", path.name)
+    open_files([lf])
+    assert flag_faults(lf, FaultMatcher(load_faults(None))) == 1
+    assert lf.faults == {1: "novalidhost"}

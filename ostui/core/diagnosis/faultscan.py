@@ -2,7 +2,7 @@
 
 Every ERROR and CRITICAL record is checked as soon as it is indexed, cheaply: its
 raw text (head and tail when it is very long) is matched without parsing the
-record, and each shape of error (ids, stamps and numbers masked) is matched once.
+record, and each shape of error (stamps and uuids masked) is matched once.
 The detail pane later runs the full match on the parsed record, with the traceback,
 logger and HTTP status, and shows why it matched.
 """
@@ -15,10 +15,10 @@ from ..indexing.logset import LogFile
 from ..levels import Level
 from ..parsing.formats.base import strip_ansi
 from .knowledge import FaultMatcher
+from .knowledge.shapes import SHAPE_RE_B
 
 _SEVERE = re.compile(b"[\\x%02x-\\xff]" % Level.ERROR)
 HEAD_BYTES = 2048
-_VARIABLE = re.compile(rb"[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
 _MISS = object()
 MAX_SHAPES = 20_000  # shapes remembered per matcher (a few MB at most); past that, all forgotten
 
@@ -49,11 +49,11 @@ def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0, stop: int | 
             if e - s <= 2 * HEAD_BYTES
             else (idx.source.read(s, HEAD_BYTES) + b"\n" + idx.source.read(e - HEAD_BYTES, HEAD_BYTES))
         )
-        # The same error repeats with other stamps, ids and numbers: match each shape (its
-        # first and last lines, variable parts masked) once.
+        # The same error repeats with other stamps and ids: match each shape (its first and
+        # last lines, those masked) once. Numbers stay: a rule may hang on one.
         first = raw[: raw.find(b"\n", 0, 512) % 513]
         last = raw.rstrip()[-256:].rpartition(b"\n")[2]
-        key = (source, _VARIABLE.sub(b"#", first + b"\n" + last))
+        key = (source, SHAPE_RE_B.sub(b"#", first + b"\n" + last))
         fault = shapes.get(key, _MISS)
         if fault is _MISS:
             hits = matcher.match_text(quick_text(raw), source=source)

@@ -111,3 +111,24 @@ def test_every_real_file_is_read_without_loss() -> None:
                 assert idx.starts[0] == 0
                 assert all(a < b for a, b in zip(idx.starts, idx.starts[1:], strict=False))
                 assert len(idx.keys) == len(idx.starts) == len(idx.levels)
+
+
+def test_a_remote_traceback_printed_as_a_list_continues_its_record() -> None:
+    """oslo.messaging's RemoteError logged with LOG.exception prints the remote traceback
+    as a Python list, `[u'Traceback (most recent call last):\\n', ...]`, behind the
+    exception prefix, which has no context: the bracket is the message, not a context, and
+    the line goes on the record that logged the error (neutron's l3 agent, devstack CI)."""
+    from ostui.core.indexing.logset import LogFile
+
+    path = REAL / "devstack-ci/screen-neutron-l3.txt.gz"
+    lf = LogFile(path, "devstack", "neutron", path.name)
+    open_files([lf])
+    idx = lf.index
+    assert idx is not None
+    heads = [idx.source.read(idx.starts[i], 120) for i in range(len(idx))]
+    assert not [h for h in heads if b"ERROR neutron.agent.l3.agent [u'" in h]
+    (failed,) = [i for i, h in enumerate(heads) if b"Failed to fetch router information for '5b130483" in h]
+    s, e = idx.span(failed)
+    text = idx.source.read(s, e - s)
+    assert b"[u'Traceback (most recent call last):\\n'" in text
+    assert text.rstrip().endswith(b"ERROR neutron.agent.l3.agent")

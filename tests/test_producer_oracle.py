@@ -97,12 +97,13 @@ def producer_of(envelope: str, line: bytes, names: set[str]) -> str | None:
 OSLO_LEVELS = rb"(TRACE|CRITICAL|ERROR|WARNING|INFO|AUDIT|DEBUG)"
 OPENINGS: dict[str, re.Pattern[bytes]] = {
     # a record's first line: logger then its context `[`, never a traceback line's `[instance:`
-    # (devstack's 2013 screen logs carry no pid)
+    # nor a list the exception prefix prints (`[u'Traceback...`, a RemoteError's); devstack's
+    # 2013 screen logs carry no pid
     "oslo": re.compile(
-        rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d+ )?" + OSLO_LEVELS + rb" \S+ \[(?!instance:)"
+        rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d+ )?" + OSLO_LEVELS + rb" \S+ \[(?!instance:|u?['\"])"
     ),
     # oslo through syslog or os-log-merger: no stamp, maybe the pid
-    "oslo-bare": re.compile(rb"^(?:\d+ )?" + OSLO_LEVELS + rb" \S+ \[(?!instance:)"),
+    "oslo-bare": re.compile(rb"^(?:\d+ )?" + OSLO_LEVELS + rb" \S+ \[(?!instance:|u?['\"])"),
     "pylog": re.compile(rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) "),
     "ovs": re.compile(rb"^\d{4}-\d\d-\d\dT[\d:.]+Z\|\d+\|[^|]+\|(DBG|INFO|WARN|ERR|EMER)\|"),
     "rabbitmq": re.compile(rb"^\d{4}-\d\d-\d\d [\d:.]+ \[(debug|info|notice|warning|error|critical)\] "),

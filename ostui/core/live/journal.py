@@ -37,6 +37,7 @@ from typing import IO, Any
 
 from ..indexing.logset import LogFile
 from ..parsing.formats.base import strip_ansi
+from ..parsing.formats.oslo import NOT_A_CONTEXT
 from ..reading.discovery import SERVICES, classify
 from .backoff import RECONNECT_WAITS, Backoff
 from .remote import classify_failure
@@ -78,10 +79,10 @@ _LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL", "EXCEPTION": "ERROR"}
 _PRIORITY_LEVELS = ("CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "INFO", "INFO", "DEBUG")
 _OSLO_STAMP_S = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?"
 # A message oslo already formatted: its own stamp and pid (default format strings) or not
-# (devstack), then `LEVEL logger [`; `[instance: ` is the exception prefix, not a context.
+# (devstack), then `LEVEL logger [` and a context (NOT_A_CONTEXT: what the exception prefix puts there).
 _OSLO_MESSAGE = re.compile(
     r"(?:" + _OSLO_STAMP_S + r" (?:\d+ )?)?(?P<level>" + "|".join(sorted(_OSLO_LEVELS)) + r") "
-    r"(?P<logger>\S+) \[(?!instance: )"
+    r"(?P<logger>\S+) \[" + NOT_A_CONTEXT
 )
 # oslo's logging_exception_prefix on each traceback line (`TRACE` before Liberty).
 _EXC_PREFIX = re.compile(

@@ -22,7 +22,7 @@ import re
 from ...levels import Level
 from . import register
 from .base import OSLO_LEVELS, LogFormat, ParsedHead, header_level, level_groups, strip_ansi
-from .oslo import OSLO_STAMP, parse_oslo_message
+from .oslo import LOGGER_CONTEXT, OSLO_STAMP, parse_oslo_message
 from .syslog import (
     ANSI_P,
     BSD_STAMP,
@@ -61,7 +61,7 @@ JOURNALD_HEADER = (
     + ANSI_P
     + level_groups(OSLO_LEVELS)
     + ANSI_P
-    + rb" [^ \n]+ \[(?!instance: )"
+    + LOGGER_CONTEXT
     + rb"|(?!"
     + TRACEBACKISH
     + rb"|"

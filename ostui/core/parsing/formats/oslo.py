@@ -3,7 +3,8 @@
 Record start: `<date> <time>.<ms> [<pid>] <LEVEL> <logger> [<context>] ...`. The
 context bracket is what tells a record from a traceback line: oslo prefixes every
 traceback line with `<stamp> <pid> TRACE|ERROR <logger> [instance: X] ` and never a
-context, so those lines continue the record that logged the exception.
+context, so those lines continue the record that logged the exception (also when the
+message itself starts with a bracket: a list, as a RemoteError's remote traceback is).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from ...timekeys import iso_time_keys
 from .base import ANSI_B, OSLO_LEVELS, LogFormat, ParsedHead, level_groups, split_context, strip_ansi
 
 OSLO_STAMP = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?"
+# What may follow the logger's `[` and is not a context: a traceback line's `[instance: X]`,
+# and a Python list, which the exception prefix puts first when the message is one (a
+# RemoteError's remote traceback, `[u'Traceback (most recent call last):\n', ...]`).
+NOT_A_CONTEXT = r"(?!instance: |u?['\"])"
+# After the level: the logger, then the bracket that opens a context.
+LOGGER_CONTEXT = rb" [^ \n]+ \[" + NOT_A_CONTEXT.encode()
 OSLO_HEADER = (
-    rb"("
-    + OSLO_STAMP
-    + rb") (?:\d+ )?"
-    + ANSI_B
-    + level_groups(OSLO_LEVELS)
-    + ANSI_B
-    + rb" [^ \n]+ \[(?!instance: )"
+    rb"(" + OSLO_STAMP + rb") (?:\d+ )?" + ANSI_B + level_groups(OSLO_LEVELS) + ANSI_B + LOGGER_CONTEXT
 )
 
 _HEAD = re.compile(

@@ -10,12 +10,10 @@ import re
 from ...timekeys import iso_time_keys
 from . import register
 from .base import ANSI_B, OSLO_LEVELS, LogFormat, ParsedHead, level_groups, strip_ansi
-from .oslo import parse_oslo_message, strip_body
+from .oslo import LOGGER_CONTEXT, parse_oslo_message, strip_body
 
 # Group 1 (the stamp) is empty: the envelope's stamp is used.
-OSLO_BARE_HEADER = (
-    rb"()(?:\d+ )?" + ANSI_B + level_groups(OSLO_LEVELS) + ANSI_B + rb" [^ \n]+ \[(?!instance: )"
-)
+OSLO_BARE_HEADER = rb"()(?:\d+ )?" + ANSI_B + level_groups(OSLO_LEVELS) + ANSI_B + LOGGER_CONTEXT
 _HEAD = re.compile(
     r"(?:(?P<pid>\d+) )?(?P<level>[A-Z]+) "
     r"(?P<logger>\S+) \[(?P<ctx>[^\]]*)\] ?(?:\[instance: (?P<instance>[^\]]+)\] ?)?(?P<msg>.*)",

@@ -100,7 +100,9 @@ OPENINGS: dict[str, re.Pattern[bytes]] = {
     # nor a list the exception prefix prints (`[u'Traceback...`, a RemoteError's); devstack's
     # 2013 screen logs carry no pid
     "oslo": re.compile(
-        rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d+ )?" + OSLO_LEVELS + rb" \S+ \[(?!instance:|u?['\"])"
+        rb"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d+ )?"
+        + OSLO_LEVELS
+        + rb" \S+ \[(?!instance:|u?['\"])"
     ),
     # oslo through syslog or os-log-merger: no stamp, maybe the pid
     "oslo-bare": re.compile(rb"^(?:\d+ )?" + OSLO_LEVELS + rb" \S+ \[(?!instance:|u?['\"])"),

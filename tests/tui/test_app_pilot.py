@@ -592,3 +592,27 @@ async def test_a_slow_filter_says_filtering_until_its_view_comes(monkeypatch) ->
         release.set()
         await settle(pilot)
         assert "of" in app.status_text and "filtering" not in app.status_text, app.status_text
+
+
+async def test_a_record_with_an_empty_head_reads_as_its_first_body_line() -> None:
+    """neutron logs a failed command as `ERROR ... [req-...] ` and the command, its exit
+    code and output on the lines after: the stream's row and the detail pane say
+    `Command: ...`, with the three lines left to unfold, not an empty message."""
+    from ostui.tui.widgets.detail import DetailPane, record_summary
+
+    log = OSP6 / "hp-ms-01-c29/var/log/neutron/openvswitch-agent.log"
+    app = app_for(log)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        view = stream.view
+        assert view is not None
+        (row,) = [r for r in range(len(view)) if view.record(r)[1].level == Level.ERROR]
+        text = "".join(s.text for s in stream._row_segments(row, 0))
+        assert "Command: ['ps', '--ppid', '5644', '-o', 'pid=']  ▸ +3 lines" in text, text
+        stream.cursor = row
+        await settle(pilot)
+        selection = app.query_one(DetailPane).selection
+        assert selection is not None and selection.record.level == Level.ERROR
+        summary = record_summary(selection, brief=True).plain
+        assert summary.splitlines()[-1] == "Command: ['ps', '--ppid', '5644', '-o', 'pid=']", summary

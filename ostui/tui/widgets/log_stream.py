@@ -327,7 +327,8 @@ class LogStream(ScrollView, can_focus=True):
         fault = lf.faults.get(self.view.locate(row)[1]) if lf.faults else None
         if fault is not None:
             out.append(Segment(f"⚑ {fault} ", self._style("fault")))
-        message = clean(rec.message)[:MAX_RENDER]
+        headline, rest = _head_and_rest(rec)
+        message = clean(headline)[:MAX_RENDER]
         out.extend(
             self._highlight(
                 message, self._style(f"level-{level.name.lower()}") if level >= Level.WARNING else Style()
@@ -343,9 +344,9 @@ class LogStream(ScrollView, can_focus=True):
                     self._style("fold"),
                 )
             )
-        elif rec.body:
+        elif rest:
             marker = "▾" if row in self.rowmap.expanded else "▸"
-            out.append(Segment(f"  {marker} +{len(rec.body)} lines", self._style("body")))
+            out.append(Segment(f"  {marker} +{len(rest)} lines", self._style("body")))
         return out
 
     def _source(self, lf: LogFile) -> str:
@@ -385,12 +386,12 @@ class LogStream(ScrollView, can_focus=True):
         return out
 
     def _body_lines(self, rec: Record) -> list[str]:
-        lines = [line for line in rec.body]
+        headline, lines = _head_and_rest(rec)
         if not self.wrap:
             return lines
         width = max(20, self.scrollable_content_region.width - self._gutter_width() - 3)
         wrapped: list[str] = []
-        for line in [rec.message, *lines] if rec.message and len(rec.message) > width else lines:
+        for line in [headline, *lines] if headline and len(headline) > width else lines:
             while len(line) > width:
                 wrapped.append(line[:width])
                 line = line[width:]
@@ -554,3 +555,13 @@ class LogStream(ScrollView, can_focus=True):
         row = self.rowmap.locate(self._top() + event.y)[0]
         if row < len(self.view):
             self.cursor = row
+
+
+def _head_and_rest(rec: Record) -> tuple[str, list[str]]:
+    """A row's text and the lines it unfolds to. An empty head (neutron's failed commands)
+    reads as its first body line; a traceback's record keeps its head (the fold names the
+    exception)."""
+    if rec.traceback is not None:
+        return rec.message, rec.body
+    headline, rest = rec.headline()
+    return headline, rec.body[len(rec.body) - rest :]

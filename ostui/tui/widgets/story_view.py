@@ -241,7 +241,7 @@ class RequestStoryView(CursorRows):
         source = visible(f"{entry.file.node}/{entry.file.component}")
         if len(source) > source_width:
             source = "…" + source[-(source_width - 1) :]
-        message = rec.message.split("\n", 1)[0] or (rec.body[0] if rec.body else "")
+        message = rec.headline()[0].split("\n", 1)[0]
         line = Content.assemble(
             (f"{since:>9} ", style("story-view--muted")),
             (f"{source:<{source_width}} ", style("story-view--source")),

@@ -129,11 +129,9 @@ def _frame_module(rec: Record) -> str:
 
 def first_line(rec: Record) -> str:
     """The record's message, or its first non-blank continuation line when the head is empty."""
-    if rec.message.strip():
-        return rec.message.strip()
-    for line in rec.body:
-        if line.strip():
-            return line.strip()
+    line = rec.headline()[0].strip()
+    if line:
+        return line
     return rec.text.split("\n", 1)[0].strip() if rec.text else ""
 
 

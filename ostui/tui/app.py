@@ -81,6 +81,7 @@ GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, w
 # seconds between redraws of a followed stream's new rows and the status bar's counts: the
 # follower looks 20 times a second, and a redraw each time left keys waiting behind them
 DRAW_GROWTH_EVERY = 0.1
+TAKE_IN_RETRY = 0.1  # seconds before followed records are taken in again, the lock being busy
 FULL_GC_EVERY = 10.0  # seconds between the app's own full garbage collections, once indexed
 FULL_GC_BACKSTOP = 1000  # middle-generation collections between Python's own full ones (default 10)
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
@@ -158,6 +159,7 @@ class OstuiApp(KeyActions, App[int]):
         self.grown: list[LogFile] = []  # files indexed so far, whole or from their start (parts)
         self.grown_shown = 0.0  # when a filtered view last took in what was indexed
         self._grown_timer: Timer | None = None
+        self._take_in_timer: Timer | None = None
         self._grown_waiting = False  # the index grew while a view was being built
         self.growing_shown = False  # the stream shows what was indexed so far
         self.index_words = ""  # how far indexing is, in the status bar's words
@@ -516,7 +518,6 @@ class OstuiApp(KeyActions, App[int]):
 
     @worker_news
     def on_files_changed(self, message: FilesChanged) -> None:
-        stream = self.query_one(LogStream)
         tree = self.query_one(SourceTree)
         structural = False
         for change in message.changes:
@@ -541,15 +542,34 @@ class OstuiApp(KeyActions, App[int]):
             self._set_detail_files()
             self.rebuild_view()
             return
+        self._take_in_followed()
+
+    def _take_in_again(self) -> None:
+        self._take_in_timer = None
+        if self.query(LogStream):  # (not when quitting)
+            self._take_in_followed()
+
+    def _take_in_followed(self) -> None:
+        """The records followed files gained, into the shown view (and the memory window
+        applied). Never waits for the session's lock: a view being built holds it while it
+        merges every record (seconds at a million), and the keys would wait with it (a 4.9 s
+        `k` in bench_tail_load). Tried again shortly; `extend` takes in all appended since."""
+        stream = self.query_one(LogStream)
         view = stream.view
         if view is None or not self.indexed or self.growing_shown:
             # Not the whole index's view yet (that one, under way, takes these records in).
             return
-        with self.session.lock:
+        if not self.session.lock.acquire(blocking=False):
+            if self._take_in_timer is None:
+                self._take_in_timer = self.set_timer(TAKE_IN_RETRY, self._take_in_again)
+            return
+        try:
             added = view.extend()
             cut = self.session.window(view.merged) if added is not None else None
             if cut is not None:
                 self._after_cut(cut)
+        finally:
+            self.session.lock.release()
         if added is None:
             self.rebuild_view()
         elif added:

@@ -403,3 +403,43 @@ async def test_the_screen_waits_at_most_a_millisecond_for_a_busy_worker(tmp_path
         assert sys.getswitchinterval() == pytest.approx(app_module.SWITCH_INTERVAL)
         assert app_module.SWITCH_INTERVAL <= 0.001
     assert sys.getswitchinterval() == pytest.approx(before)
+
+
+async def test_keys_do_not_wait_for_a_view_built_under_the_lock(tmp_path: Path) -> None:
+    """A new view is merged under the session's lock (seconds at a million records). News of
+    followed files arriving meanwhile must not make the screen wait for that lock: a key is
+    answered at once, and the records the news told of are shown once the lock is free (a
+    4.9 s wait for `k` in a 10-minute bench_tail_load run)."""
+    from ostui.core.live.follow import FileChange
+    from ostui.tui.messages import FilesChanged
+
+    a = tmp_path / "nova-api.log"
+    write(a, range(0, 30))
+    app = app_for(a)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        (lf,) = app.stream_files
+        held, free = threading.Event(), threading.Event()
+
+        def build_a_view() -> None:
+            with app.session.lock:
+                held.set()
+                free.wait(10)
+
+        threading.Thread(target=build_a_view, daemon=True).start()
+        held.wait(5)
+        try:
+            # (The follower waits for the lock too: its news is posted here in its place,
+            # for records appended before the lock was taken.)
+            write(a, range(30, 35))
+            assert lf.index is not None
+            lf.index.update(final=False)
+            t0 = time.monotonic()
+            app.post_message(FilesChanged([FileChange(lf, "grew", 5)]))
+            await pilot.pause(0.2)
+            await pilot.press("k")
+            await eventually_async(lambda: "paused" in app.status_text, 2, "k was never answered")
+            assert time.monotonic() - t0 < 2, f"k waited {time.monotonic() - t0:.1f} s for the lock"
+        finally:
+            free.set()
+        await wait_shown(pilot, app, 35)

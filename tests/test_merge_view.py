@@ -390,3 +390,56 @@ def test_dense_positions_are_taken_a_chunk_at_a_time_and_stop_when_cancelled(
 
     mask = bytes([1]) * 50
     assert list(merge._chosen(mask, 0, cancelled)) == list(range(14))
+
+
+def test_a_merge_behind_by_a_long_tail_is_caught_up_in_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tail of late records too long for the screen's thread is merged by the new view
+    (in its worker) into a copy of the shown merge: the same stream a whole new merge makes,
+    the shown one untouched. A merge a cut was not told of is never reused."""
+    from ostui.core.stream import merge
+
+    monkeypatch.setattr(merge, "MAX_TAIL", 0)
+    lines = {
+        "a.log": _line("10:00:01.000", "INFO", "a1") + _line("10:00:05.000", "INFO", "a5"),
+        "b.log": _line("10:00:02.000", "INFO", "b2"),
+    }
+    files = _files(tmp_path, lines)
+    view = StreamView(files)
+    with (tmp_path / "a.log").open("a") as f:
+        f.write(_line("10:00:07.000", "INFO", "a7"))
+    with (tmp_path / "b.log").open("a") as f:
+        f.write(_line("10:00:03.000", "INFO", "b3") + _line("10:00:08.000", "INFO", "b8"))
+    for lf in files:
+        assert lf.index is not None
+        lf.index.update(final=False)
+    shown = (list(view.merged.refs), list(view.merged.keys))
+    assert view.extend() is None  # b3 lands behind a5
+    caught = view.merged.caught_up()
+    assert caught is not None and caught is not view.merged and caught.current()
+    fresh = merge.MergedStream([lf.index for lf in files if lf.index is not None])
+    assert (list(caught.refs), list(caught.keys), caught.levels) == (
+        list(fresh.refs),
+        list(fresh.keys),
+        fresh.levels,
+    )
+    assert (list(view.merged.refs), list(view.merged.keys)) == shown and not view.merged.current()
+    rebuilt = StreamView(files, merged=view.merged)
+    assert [rebuilt.record(i)[1].message for i in range(len(rebuilt))] == [
+        "a1",
+        "b2",
+        "b3",
+        "a5",
+        "a7",
+        "b8",
+    ]
+    # Two records of a let go of behind this merge's back, and as many written since: it
+    # cannot be caught up (it would take a's numbers for the old ones).
+    assert files[0].index is not None
+    files[0].index.drop_head(2)
+    with (tmp_path / "a.log").open("a") as f:
+        f.write(_line("10:00:09.000", "INFO", "a9") + _line("10:00:10.000", "INFO", "a10"))
+    files[0].index.update(final=False)
+    assert len(files[0].index) >= view.merged.counts[0]
+    assert view.merged.caught_up() is None

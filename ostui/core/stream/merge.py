@@ -15,6 +15,7 @@ correction) before all this, so the merged keys are on the corrected clock.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import re
 from array import array
@@ -106,6 +107,9 @@ class MergedStream:
         # Per file, records let go of since this merge was made: a reference's record number
         # less this is the record's number in its index (references are not rewritten).
         self.bases = [0] * len(self.indexes)
+        # Each index's count of records let go of when this merge was made: with `bases`,
+        # whether the merge was told of every cut since (`caught_up`).
+        self.dropped_at = [idx.dropped for idx in self.indexes]
         monos: list[array[int]] = []
         for fno, idx in enumerate(self.indexes):
             n = self.counts[fno]
@@ -236,16 +240,40 @@ class MergedStream:
         """Merged position of a record (a linear search; used for jumps, not per row)."""
         return self.refs.index((file_no << SHIFT) | (rec_no + self.bases[file_no]))
 
-    def extend(self) -> tuple[int, int] | None:
+    def caught_up(self) -> MergedStream | None:
+        """A copy of this merge with what its files gained since taken in, however long the
+        tail of late records (`extend`'s `whole_tail`); this merge is left as it is. For a
+        view built in a worker: a tail merged in Python lets the screen's thread run between
+        steps, where a whole new merge sorts every key in one call that holds the interpreter
+        (0.5 s at a million). None when the files were not only appended to since, or were
+        cut without this merge being told: then only a new merge is right."""
+        if any(
+            len(idx) < n or idx.dropped != at + base
+            for idx, n, at, base in zip(self.indexes, self.counts, self.dropped_at, self.bases, strict=True)
+        ):
+            return None
+        other = copy.copy(self)
+        other.indexes, other.counts, other.last_key = (
+            list(self.indexes),
+            list(self.counts),
+            list(self.last_key),
+        )
+        other.bases, other.dropped_at = list(self.bases), list(self.dropped_at)
+        other.refs = self.refs if isinstance(self.refs, range) else array("Q", self.refs)
+        other.keys, other.levels = array("q", self.keys), bytearray(self.levels)
+        other.extend(whole_tail=True)
+        return other
+
+    def extend(self, whole_tail: bool = False) -> tuple[int, int] | None:
         """Merge records appended to the files since the last call.
 
         Returns (first position that changed, count of new records). New records older
         than the stream's end (several files written at once: one's line lands before
         another's newest) are merged into the stream's tail from where the oldest of them
         goes, so the positions from there on change; the whole stream is merged anew only
-        when that tail would be longer than MAX_TAIL. Then None is returned and nothing
-        here changes: `current()` stays False, so the stream is not reused with records
-        left out.
+        when that tail would be longer than MAX_TAIL (unless `whole_tail`). Then None is
+        returned and nothing here changes: `current()` stays False, and a new view takes
+        them in (`caught_up`).
         """
         start = len(self.refs)
         new_refs: list[int] | range = []
@@ -281,7 +309,7 @@ class MergedStream:
         cut = start
         if self.keys and new_keys[order[0]] < self.keys[-1]:
             cut = bisect_right(self.keys, new_keys[order[0]])
-            if start - cut > MAX_TAIL:
+            if start - cut > MAX_TAIL and not whole_tail:
                 return None
         self.counts, self.last_key = counts, last_key
         if cut == start:

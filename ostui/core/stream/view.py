@@ -193,6 +193,11 @@ class StreamView:
         same = merged is not None and [id(i) for i in merged.indexes] == [id(i) for i in indexes]
         # A merge made while indexing (`borrow`) may lack what the index's end brought.
         stale = merged is not None and merged.borrowed and not borrow
+        # Once indexed (nothing borrowed, no counts: every record of the files), a merge that is
+        # only behind is caught up in a copy: records followed since, a long late tail among them.
+        whole = not borrow and counts is None and merged is not None and not merged.borrowed
+        if whole and same and merged is not None and merged.shifts == shifts and not merged.current():
+            merged = merged.caught_up()
         if merged is None or stale or not same or not merged.current() or merged.shifts != shifts:
             # A file's tail shown beside the part of it indexed so far goes on from that part.
             position = {id(f): n for n, f in enumerate(self.files)}

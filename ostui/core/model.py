@@ -106,13 +106,13 @@ class Record:
     truncated: int = 0  # bytes of an over-long record left out of `text`
     extra: dict[str, object] = field(default_factory=dict)  # format-specific fields
 
-    def headline(self) -> tuple[str, int]:
-        """The line that says what the record is, and how many body lines follow it: the
-        message, or the first non-blank body line when the message is empty (neutron logs
-        a failed command as `ERROR ... [req-...] ` then `Command: ...` on the next line)."""
+    def headline(self) -> tuple[str, list[str]]:
+        """The line that says what the record is, and the body lines after it: the message,
+        or the first non-blank body line when the message is empty (neutron logs a failed
+        command as `ERROR ... [req-...] ` then `Command: ...` on the next line)."""
         if self.message.strip():
-            return self.message, len(self.body)
+            return self.message, self.body
         for n, line in enumerate(self.body):
             if line.strip():
-                return line, len(self.body) - n - 1
-        return self.message, len(self.body)
+                return line, self.body[n + 1 :]
+        return self.message, self.body

@@ -193,12 +193,13 @@ class StreamView:
         same = merged is not None and [id(i) for i in merged.indexes] == [id(i) for i in indexes]
         # A merge made while indexing (`borrow`) may lack what the index's end brought.
         stale = merged is not None and merged.borrowed and not borrow
-        # Once indexed (nothing borrowed, no counts: every record of the files), a merge that is
-        # only behind is caught up in a copy: records followed since, a long late tail among them.
-        whole = not borrow and counts is None and merged is not None and not merged.borrowed
-        if whole and same and merged is not None and merged.shifts == shifts and not merged.current():
+        reusable = merged is not None and same and not stale and merged.shifts == shifts
+        # Once indexed (every record of the files), a merge that is only behind is caught up
+        # in a copy: records followed since, a long tail of late ones among them.
+        indexed = not borrow and counts is None and merged is not None and not merged.borrowed
+        if reusable and indexed and merged is not None and not merged.current():
             merged = merged.caught_up()
-        if merged is None or stale or not same or not merged.current() or merged.shifts != shifts:
+        if not reusable or merged is None or not merged.current():
             # A file's tail shown beside the part of it indexed so far goes on from that part.
             position = {id(f): n for n, f in enumerate(self.files)}
             continues = {

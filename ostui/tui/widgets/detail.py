@@ -92,9 +92,9 @@ def record_summary(selection: Selection, brief: bool = False) -> Content:
             extra.append(f"microversion {rec.http.microversion}")
         facts = ("  " + ", ".join(extra)) if extra else ""
         lines.append(Content.assemble(("HTTP ", muted), http, (facts, muted)))
-    headline, rest = rec.headline()
+    headline, after = rec.headline()
     # An empty head reads from its first non-blank body line on, as the stream shows it.
-    message = headline.split("\n") if rest == len(rec.body) else [headline, *rec.body[len(rec.body) - rest :]]
+    message = headline.split("\n") if after is rec.body else [headline, *after]
     shown = 1 if brief else 3
     text = "\n".join(message[:shown]) + ("\n…" if len(message) > shown and not brief else "")
     lines.append(Content(text or _("(no message)")))

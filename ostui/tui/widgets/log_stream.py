@@ -561,7 +561,4 @@ def _head_and_rest(rec: Record) -> tuple[str, list[str]]:
     """A row's text and the lines it unfolds to. An empty head (neutron's failed commands)
     reads as its first body line; a traceback's record keeps its head (the fold names the
     exception)."""
-    if rec.traceback is not None:
-        return rec.message, rec.body
-    headline, rest = rec.headline()
-    return headline, rec.body[len(rec.body) - rest :]
+    return (rec.message, rec.body) if rec.traceback is not None else rec.headline()

@@ -1,3 +1,3 @@
-from ostui.cli import main
+from ostui.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

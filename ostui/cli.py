@@ -553,6 +553,21 @@ def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
     return 0
 
 
+def run() -> int:
+    """The console script: `main` in a process of its own."""
+    keep_openssl_out()
+    return main()
+
+
+def keep_openssl_out() -> None:
+    """asyncio imports `ssl` for TLS transports and `hashlib` its OpenSSL hashes; ostui opens
+    no TLS and hashes with Python's own blake2, so OpenSSL's library (4-5 MiB resident)
+    is never needed. Marked absent, both fall back as they do where Python is built
+    without it. Only in a process of ostui's own: one that has them already keeps them."""
+    for name in ("ssl", "_hashlib"):
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = _command_first(list(sys.argv[1:] if argv is None else argv))
     command = argv[0] if argv and argv[0] in COMMANDS else None

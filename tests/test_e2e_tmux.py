@@ -48,6 +48,17 @@ def test_demo_starts_and_quits() -> None:
         pane.close()
 
 
+def test_the_browser_loads_no_openssl() -> None:
+    """OpenSSL's library is 4-5 MiB resident, for TLS and hashes ostui never uses."""
+    pane = TmuxPane([*ostui_command(), str(SEED / "nova-api.log")])
+    try:
+        pane.wait_for(r"3 of 3 records")
+        maps = Path(f"/proc/{pane.program_pid()}/maps").read_text()
+        assert "libcrypto" not in maps and "libssl" not in maps
+    finally:
+        pane.close()
+
+
 def test_live_tail_shows_the_error_as_it_is_written(tmp_path: Path) -> None:
     log = tmp_path / "controller" / "var" / "log" / "nova" / "nova-api.log"
     log.parent.mkdir(parents=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import os
+from array import array
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ostui.core.indexing.index import FileIndex, quirks
+from ostui.core.indexing.index import FileIndex, join_starts, quirks
 from ostui.core.indexing.logset import LogFile, open_files
 from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
@@ -279,3 +280,31 @@ def test_find_all_finds_each_occurrence_once_across_block_edges(
     expected = [i for i in range(start, len(data)) if data.startswith(needle, i)]
     assert source.find_all(needle, start, block_size=block) == expected
     assert source.find_all(needle, start, limit=2, block_size=block) == expected[:2]
+
+
+def test_offsets_past_4_gib_widen_the_record_starts(tmp_path: Path) -> None:
+    """Starts are 4 bytes a record while they fit: records on both sides of 4 GiB (a
+    sparse file, so nothing big is written) are each found, at their own offsets."""
+    lines = [f"2016-06-10 21:49:{s:02d}.000 7533 INFO nova.api [-] line {s}\n".encode() for s in range(6)]
+    at = (1 << 32) - 3 * len(lines[0])
+    path = tmp_path / "sparse.log"
+    with path.open("wb") as out:
+        out.seek(at - 1)
+        out.write(b"\n" + b"".join(lines))
+    idx = FileIndex(open_source(path), get_format("oslo"))
+    idx.scanned = at  # (the zeros before are not what this is about)
+    idx.update()
+    assert idx.starts.typecode == "Q"
+    assert idx.starts[2] < idx.starts[3] == 1 << 32  # the first offset 4 bytes cannot hold
+    assert [idx.raw(i) for i in range(len(idx))] == lines
+    small = FileIndex(MemorySource(Path("small.log"), b"".join(lines)))
+    small.update()
+    assert small.starts.itemsize == 4 and len(small) == 6
+
+
+def test_a_part_with_wider_starts_widens_the_joined_ones() -> None:
+    narrow = array("I", [0, 10])
+    wide = array("Q", [1 << 32, 1 << 33])
+    joined = join_starts(narrow, wide.tobytes(), wide.typecode)
+    assert joined.itemsize == 8 and joined.tolist() == [0, 10, 1 << 32, 1 << 33]
+    assert join_starts(joined, array("I", [7]).tobytes(), "I").tolist()[-1] == 7

@@ -1,8 +1,8 @@
 """The compact per-file index: record offsets, levels and time keys.
 
 Built block by block (8 MiB `pread`s, so memory stays flat on files of gigabytes)
-with one regex pass per block. Per record it stores 8 bytes of offset, 1 byte of
-level and 8 bytes of time key in `array`s; records are parsed only when shown.
+with one regex pass per block. Per record it stores 4 bytes of offset (8 once the
+file passes 4 GiB), 1 byte of level and 8 bytes of time key in `array`s; records are parsed only when shown.
 `update()` resumes where the last call stopped, so the same index follows a live file.
 """
 
@@ -31,12 +31,35 @@ _start = re.Match.start
 _group = re.Match.group
 
 Progress = Callable[[int, int], None]
+# Offsets fit 4 bytes up to here; beyond, the index's starts are widened to 8.
+NARROW_LIMIT = (1 << 32) - 1
+
+
+def widened(starts: array[int], offset: int) -> array[int]:
+    """`starts`, or a copy that can hold `offset` when it is 4-byte and the offset is not."""
+    if offset > NARROW_LIMIT and starts.itemsize < 8:
+        return array("Q", starts)
+    return starts
+
+
+def join_starts(starts: array[int], data: bytes, typecode: str) -> array[int]:
+    """`starts` followed by the offsets in `data` (an array of `typecode` as bytes),
+    widened when those are wider."""
+    if typecode == starts.typecode:
+        starts.frombytes(data)
+        return starts
+    more = array(typecode)
+    more.frombytes(data)
+    if more.itemsize > starts.itemsize:
+        starts = array(more.typecode, starts)
+    starts.extend(array(starts.typecode, more))
+    return starts
 
 
 class FileIndex:
     """Index of one byte source in one format.
 
-    starts[i]  offset of record i's first byte
+    starts[i]  offset of record i's first byte (4-byte items until an offset needs 8)
     levels[i]  Level code of record i
     keys[i]    time key of record i (timekeys.NO_KEY when it carries no stamp)
     """
@@ -59,7 +82,7 @@ class FileIndex:
         self.times = times
         self._year = year  # found when first needed (most formats' stamps carry it)
         self.node_year = node_year
-        self.starts = array("Q")
+        self.starts = array("I")
         self.levels = bytearray()
         self.keys = array("q")
         self.unparsed = 0
@@ -149,6 +172,7 @@ class FileIndex:
     def _index_block(self, buf: bytes, end: int) -> None:
         """Index buf[1:end]; buf[0] is the newline that ends the previous block."""
         base = self.scanned - 1  # file offset of buf[0]
+        self.starts = widened(self.starts, base + end)
         ms = list(self._scanner.finditer(buf, 0, end))
         if ms and ms[-1].start() >= end - 1:
             ms.pop()  # a catch-all header matched after the block's last newline: no line there

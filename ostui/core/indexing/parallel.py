@@ -28,7 +28,7 @@ from ..memory import give_back_freed_memory
 from ..parsing.formats import get_format
 from ..reading.source import FileSource, SliceSource
 from ..timekeys import backfill_leading, join_running_max, running_max
-from .index import FileIndex
+from .index import FileIndex, join_starts
 from .logset import LogFile
 
 MIN_PART = 32 << 20  # smaller files are not worth a process
@@ -77,6 +77,7 @@ def _part(
         inner.close()
     return {
         "starts": idx.starts.tobytes(),
+        "starts_type": idx.starts.typecode,
         "levels": bytes(idx.levels),
         "keys": idx.keys.tobytes(),
         "lines": idx.lines,
@@ -97,7 +98,7 @@ def _part(
 
 def merge_part(idx: FileIndex, r: dict[str, Any]) -> None:
     """Append one part's result (the parts in file order) to `idx`."""
-    idx.starts.frombytes(r["starts"])
+    idx.starts = join_starts(idx.starts, r["starts"], r["starts_type"])
     idx.levels += r["levels"]
     idx.keys.frombytes(r["keys"])
     idx.lines += r["lines"]

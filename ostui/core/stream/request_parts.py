@@ -2,7 +2,7 @@
 
 On one thread of the browser, the ids of a 1 GiB log took 3.4 s of the interpreter's
 lock after the index was complete, while the operator's keys waited on it. The index
-processes look instead: each is given a part's record starts (8 bytes a record), reads the
+processes look instead: each is given a part's record starts (4 or 8 bytes a record), reads the
 part and posts each id to its records; what comes back is compact (each distinct id once,
 with its records' numbers), and joining it costs a dictionary look-up per id and part.
 The postings are the ones `RequestIndex.add_file` makes, in the same order.
@@ -31,7 +31,7 @@ AHEAD = 4  # parts handed to the processes and not yet joined, at most
 Postings = tuple[bytes, bytes, bytes]  # (ids joined by newlines, counts, record numbers)
 
 
-def part_postings(path: str, inode: int, cr_lines: bool, starts: bytes, end: int) -> Postings:
+def part_postings(path: str, inode: int, cr_lines: bool, starts: bytes, typecode: str, end: int) -> Postings:
     """In an index process: the ids of the records whose starts are `starts` (offsets, the
     last record ending at byte `end`): each distinct id once, in the order first met, how
     many records name it, and those records' numbers (from the part's first), id by id."""
@@ -40,7 +40,7 @@ def part_postings(path: str, inode: int, cr_lines: bool, starts: bytes, end: int
     try:
         if source.inode() != inode:
             raise OSError(f"{path} was replaced while its request ids were read")
-        held = array("Q")
+        held = array(typecode)
         held.frombytes(starts)
         base = held[0]
         data = source.read(base, end - base)
@@ -142,9 +142,10 @@ def add_file_in_parts(
                     gone = idx.dropped - dropped
                     lo, hi = max(a - gone, 0), b - gone
                     if hi > lo:
-                        starts = idx.starts[lo:hi].tobytes()
-                        end = idx.starts[hi] if hi < len(idx.starts) else scanned
-                        pending.append((lo + gone, pool.submit(part_postings, *args, starts, end)))
+                        offsets = idx.starts
+                        starts, typecode = offsets[lo:hi].tobytes(), offsets.typecode
+                        end = offsets[hi] if hi < len(offsets) else scanned
+                        pending.append((lo + gone, pool.submit(part_postings, *args, starts, typecode, end)))
                 handed += 1
             if not pending:
                 continue

@@ -257,7 +257,7 @@ class RequestIndex:
 
         The index may change meanwhile (a follower appends, the memory window cuts its
         head) under `lock`, which each block's records are looked up under: a copy of the
-        record starts, taken instead, added their size (8 bytes a record) to the peak."""
+        record starts, taken instead, added their size (4 or 8 bytes a record) to the peak."""
         lock = lock or nullcontext()
         with lock:
             scanned, dropped = idx.scanned, idx.dropped

@@ -14,9 +14,10 @@ import pytest
 
 from ostui.core.indexing.index import FileIndex
 from ostui.core.indexing.parallel import IndexPool
+from ostui.core.live.follow import HeldSource
 from ostui.core.reading.source import FileSource, MemorySource
 from ostui.core.stream import request_parts
-from ostui.core.stream.request_parts import add_file_in_parts
+from ostui.core.stream.request_parts import add_file_in_parts, wants_parts
 from ostui.core.stream.requests import RequestIndex
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -177,3 +178,30 @@ def test_a_source_of_another_kind_is_read_by_this_thread(pool: IndexPool) -> Non
     got = RequestIndex()
     add_file_in_parts(got, 0, idx, pool, lock=SwappingLock(idx))
     same_postings(got, one_thread(indexed(FILES[0])))
+
+
+def test_a_followed_file_goes_in_parts_too(
+    pool: IndexPool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Following gives the index a source holding the file open; the processes still read
+    the file, by the name it has now (rotated meanwhile), and give the same postings."""
+    path = tmp_path / "nova-api.log"
+    path.write_bytes(FILES[0].read_bytes())
+    idx = indexed(path)
+    expected = one_thread(idx)
+    idx.source = HeldSource.open(path)
+    path.rename(tmp_path / "nova-api.log.1")
+    monkeypatch.setattr(request_parts, "MIN_PART", 0)
+    assert wants_parts(pool, idx)
+    parts = 0
+    submit = pool.submit
+
+    def counted(fn: Callable[..., object], *args: object) -> object:
+        nonlocal parts
+        parts += 1
+        return submit(fn, *args)
+
+    monkeypatch.setattr(pool, "submit", counted)
+    same_postings(in_parts(pool, idx), expected)
+    assert parts > 1
+    idx.source.close()

@@ -157,6 +157,10 @@ class HeldSource(ByteSource):
         data = os.pread(self._fd, length, offset)
         return data.translate(CR_TO_LF) if self.cr_lines else data
 
+    def on_disk(self) -> tuple[Path, int, bool] | None:
+        where = self.where()
+        return None if where is None else (where, self.inode, self.cr_lines)
+
     def where(self) -> Path | None:
         """The file's name now, None once it is deleted (or where /proc cannot tell)."""
         if self._fd is None:

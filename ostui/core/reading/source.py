@@ -60,6 +60,11 @@ class ByteSource:
     def close(self) -> None:
         """Release what the source holds; reads after this fail."""
 
+    def on_disk(self) -> tuple[Path, int, bool] | None:
+        """(the file's path now, its inode, whether CRs are read as LFs) for another process
+        to read the same bytes; None where the bytes are not a plain file's own."""
+        return None
+
     def find_all(
         self,
         needle: bytes,
@@ -356,6 +361,12 @@ class PooledFile(ByteSource):
 
 class FileSource(PooledFile):
     """A log file on disk, plain text (may be live: it can grow)."""
+
+    def on_disk(self) -> tuple[Path, int, bool] | None:
+        try:
+            return self.path, self.inode(), self.cr_lines
+        except OSError:  # closed
+            return None
 
 
 def _find_by_inode(folder: Path, identity: tuple[int, int]) -> str | None:

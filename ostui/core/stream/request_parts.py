@@ -82,7 +82,7 @@ def join_postings(postings: dict[str, array[int]], got: Postings, first_ref: int
 
 def wants_parts(pool: IndexPool, idx: FileIndex) -> bool:
     """A plain file big enough that the processes pay."""
-    return pool.workers > 1 and isinstance(idx.source, FileSource) and idx.scanned >= MIN_PART
+    return pool.workers > 1 and idx.scanned >= MIN_PART and idx.source.on_disk() is not None
 
 
 def _part_bounds(starts: array[int], first: int, scanned: int) -> list[int]:
@@ -115,17 +115,12 @@ def add_file_in_parts(
         source = idx.source
         dropped, scanned, held = idx.dropped, idx.scanned, len(idx.starts)
         bounds = _part_bounds(idx.starts, 0, scanned) if held else [0]
-        try:
-            # (Following may have given the index another kind of source meanwhile.)
-            args = (
-                (str(source.path), source.inode(), source.cr_lines)
-                if isinstance(source, FileSource)
-                else None
-            )
-        except OSError:  # closed
-            args = None
-    if args is None:
+        # (Following gives the index a source of its own meanwhile, reading the same file.)
+        where = source.on_disk()
+    if where is None:
         return index.add_file(file_no, idx, lock=lock, cancelled=cancelled)
+    path, inode, cr_lines = where
+    args = (str(path), inode, cr_lines)
     found: dict[str, array[int]] = {}
     pending: list[tuple[int, Future[Postings]]] = []
     handed = 0

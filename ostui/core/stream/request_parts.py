@@ -70,7 +70,8 @@ def join_postings(postings: dict[str, array[int]], got: Postings, first_ref: int
     numbers.frombytes(numbers_bytes)
     at = 0
     for key, n in zip(ids.split(b"\n"), counts, strict=True):
-        refs = array("Q", map(add, numbers[at : at + n], repeat(first_ref)))
+        # (Made from a list, the array holds no room to grow: most ids have a few records.)
+        refs = array("Q", list(map(add, numbers[at : at + n], repeat(first_ref))))
         at += n
         name = key.decode()
         held = postings.get(name)

@@ -555,7 +555,10 @@ def cmd_nodes(args: argparse.Namespace, session: Session) -> int:
 
 def run() -> int:
     """The console script: `main` in a process of its own."""
+    from .core.memory import share_one_heap
+
     keep_openssl_out()
+    share_one_heap()
     return main()
 
 

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.highlight import highlight
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
@@ -148,6 +147,8 @@ def raw_record(rec: Record) -> Content:
         prefixes.append(line[: len(line) - len(rest)] if line.endswith(rest) else None)
     if any(p is None for p in prefixes):
         return Content(text) + Content.styled(tail, "$foreground-muted")
+    from textual.highlight import highlight  # (pygments: imported with the first traceback shown)
+
     code = highlight("\n".join(body), language="pytb")
     out = [Content(lines[0])]
     start = 0

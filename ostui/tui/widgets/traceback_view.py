@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.highlight import highlight
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -41,6 +40,8 @@ def exception_line(exc_type: str, message: str) -> str:
 
 def highlight_lines(lines: Sequence[str]) -> list[Content]:
     """Python-highlighted lines, highlighted together so multi-line tokens stay right."""
+    from textual.highlight import highlight  # (pygments: imported with the first traceback shown)
+
     code = "\n".join(lines)
     content = highlight(code, language="python")
     out: list[Content] = []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..indexing.index import FileIndex
 from ..indexing.parallel import MIN_PART, POOL_WONT_START, IndexPool
+from ..memory import give_back_freed_memory
 from ..reading.source import FileSource
 from .requests import RequestIndex, id_matches
 
@@ -150,6 +151,8 @@ def add_file_in_parts(
             if got is None:
                 continue  # cancelled: said at the top of the loop
             join_postings(found, got, (file_no << 40) | first)
+            del got
+            give_back_freed_memory()
     except (*POOL_WONT_START, BrokenProcessPool, CancelledError):
         for _, future in pending:
             future.cancel()

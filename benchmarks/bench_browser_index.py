@@ -5,7 +5,8 @@ level filter chosen while indexing, checked at the end. All in one run, alternat
 For each size: lnav (`-n`, the same SQL as bench_scan), `ostui scan --json`, `ostui faults
 --json` (each through GNU time: wall and peak RSS), then `ostui FILE` in a tmux pane until
 the status bar says `N of N records · no filter`, its peak RSS read from /proc (VmHWM of the
-browser's process, and of its largest index process). Then once more with `L L L` pressed
+browser's process once it stops growing, after the request ids are indexed too, and of its
+largest index process). Then once more with `L L L` pressed
 as soon as the first screen is up: the ERROR+ view at the end must hold exactly the
 reference's ERROR + CRITICAL count. Then `faults` against `scan` on a tree of many small
 files: the real logs copied under 20 node folders.
@@ -41,6 +42,18 @@ def vm_hwm_kb(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def settled_hwm_kb(pid: int, quiet: float = 2.0, limit: float = 30.0) -> int:
+    """VmHWM once it has not grown for `quiet` seconds (at most `limit` seconds)."""
+    start = changed = time.monotonic()
+    last = vm_hwm_kb(pid)
+    while time.monotonic() - changed < quiet and time.monotonic() - start < limit:
+        time.sleep(0.25)
+        now = vm_hwm_kb(pid)
+        if now != last:
+            last, changed = now, time.monotonic()
+    return last
 
 
 def descendants(pid: int) -> list[int]:
@@ -80,8 +93,9 @@ def browser_run(tmux: Tmux, ostui: str, path: Path, timeout: float, early: bool)
     # Every 50 ms, not bench_tui's 10: each look is a tmux client and reads of /proc, and
     # at 10 ms they took a fifth of a core from the browser on two (6.4 s against 5.6 s).
     took, screen = wait_for(tmux, pane, t0, done, timeout, poll=INDEX_POLL)
-    time.sleep(0.3)
-    peak["main"] = max(peak["main"], vm_hwm_kb(pid))
+    # The request ids are indexed after `N of N`, and that is the browser's peak: read it
+    # once it has stopped growing (two seconds unchanged).
+    peak["main"] = settled_hwm_kb(pid)
     tmux.kill(pane)
     m = STATUS_DONE.search(status_line(screen))
     if took is None or m is None:
@@ -149,7 +163,7 @@ def main() -> int:
                 rows["early"].append(e)
                 print(
                     f"#   {size}: lnav {rows['lnav'][-1][0]:.2f} s, scan {wall:.2f} s, faults "
-                    f"{rows['faults'][-1][0]:.2f} s, browser {b['s']:.2f} s ({b['rss_kb'] >> 10} MiB), "
+                    f"{rows['faults'][-1][0]:.2f} s, browser {b['s']:.2f} s ({b['rss_kb'] / 1024:.1f} MiB), "
                     f"ERROR+ chosen early: {e['shown']:,} at {e['s']:.2f} s, "
                     f"shown meanwhile: {', '.join(f'{n:,}' for n in e['so_far']) or 'none'}",
                     flush=True,
@@ -194,8 +208,8 @@ def main() -> int:
     for size, r in results["sizes"].items():
         print(
             f"| {size} | {r['lnav_s']:.2f} s | {r['scan_s']:.2f} s | {r['browser_s']:.2f} s | "
-            f"{r['browser_s'] / r['lnav_s']:.2f}x | {int(r['lnav_rss_kb']) >> 10} MiB | "
-            f"{int(r['browser_rss_kb']) >> 10} MiB ({int(r['browser_worker_rss_kb']) >> 10} MiB) | "
+            f"{r['browser_s'] / r['lnav_s']:.2f}x | {r['lnav_rss_kb'] / 1024:.1f} MiB | "
+            f"{r['browser_rss_kb'] / 1024:.1f} MiB ({int(r['browser_worker_rss_kb']) >> 10} MiB) | "
             f"{r['browser_rss_kb'] / r['lnav_rss_kb']:.2f}x | {r['faults_s'] / r['scan_s']:.2f}x |"
         )
     t = results.get("tree")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ostui.core.indexing.logset import LogFile, open_files
 from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
-from ostui.core.stream.merge import monotone_keys
+from ostui.core.stream.merge import SHIFT, count_by_file, monotone_keys
 from ostui.core.stream.view import Filters, StreamView
 from ostui.core.timekeys import NO_KEY, iso_key
 
@@ -443,3 +443,22 @@ def test_a_merge_behind_by_a_long_tail_is_caught_up_in_a_copy(
     files[0].index.update(final=False)
     assert len(files[0].index) >= view.merged.counts[0]
     assert view.merged.caught_up() is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    files=st.integers(1, 300),
+    picks=st.lists(st.tuples(st.integers(0, 299), st.integers(0, (1 << 40) - 1)), max_size=300),
+    count=st.integers(0, 320),
+)
+def test_references_counted_by_file(files: int, picks: list[tuple[int, int]], count: int) -> None:
+    refs = array("Q", [(fno % files) << SHIFT | rec for fno, rec in picks])
+    expected = [0] * files
+    for ref in refs[:count]:
+        expected[ref >> SHIFT] += 1
+    assert count_by_file(refs, count, files) == expected
+
+
+def test_one_files_references_are_a_range() -> None:
+    assert count_by_file(range(10), 4, 1) == [4]
+    assert count_by_file(range(3), 4, 2) == [3, 0]

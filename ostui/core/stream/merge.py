@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import heapq
 import re
+import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -46,6 +47,19 @@ SPARSE = 16
 # Positions chosen by `compress` a chunk at a time: one call over millions held the GIL
 # (no Python runs inside it) 0.1 s, and keys waited for it (L L L on 1 GiB).
 CHUNK = 1 << 18
+
+
+def count_by_file(refs: Positions, count: int, files: int) -> list[int]:
+    """How many of the first `count` references are of each of `files` files, at C speed:
+    up to 256 files a reference's file number is one of its bytes, counted in the bytes
+    (1.5 ms for 100,000, where a Python int for each took 10 ms)."""
+    if isinstance(refs, range):  # one file's records, in order
+        return [min(count, len(refs)), *[0] * (files - 1)]
+    if files > 256 or sys.byteorder != "little":
+        per_file = Counter(map(rshift, refs[:count], repeat(SHIFT)))
+        return [per_file.get(fno, 0) for fno in range(files)]
+    numbers = refs[:count].tobytes()[SHIFT // 8 :: 8]  # bits 40-47 of each (little-endian)
+    return [numbers.count(fno) for fno in range(files)]
 
 
 def appended(positions: Positions, more: Iterable[int]) -> Positions:
@@ -352,12 +366,10 @@ class MergedStream:
             return 0
         if total > len(self.refs):
             return None
-        if len(self.indexes) > 1:
-            # A file's records keep their order here, so a count of its references among the
-            # first positions is a count of its first records.
-            per_file = Counter(map(rshift, self.refs[:total], repeat(SHIFT)))
-            if any(per_file.get(fno, 0) != k for fno, k in enumerate(cuts)):
-                return None
+        # A file's records keep their order here, so a count of its references among the
+        # first positions is a count of its first records.
+        if count_by_file(self.refs, total, len(self.indexes)) != list(cuts):
+            return None
         if isinstance(self.refs, range):
             self.refs = self.refs[total:]
         else:

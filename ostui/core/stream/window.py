@@ -11,17 +11,14 @@ the same records byte for byte, as files of their own.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import rshift
 
 from ..indexing.index import FileIndex
 from ..indexing.logset import LogFile
 from ..reading.source import SliceSource
 from ..timekeys import NO_KEY, monotone_keys
-from .merge import SHIFT, MergedStream
+from .merge import MergedStream, count_by_file
 
 # A cut waits until this part of the limit more is held.
 SLACK = 10
@@ -62,8 +59,8 @@ def choose_cut(files: Sequence[LogFile], count: int, merged: MergedStream | None
     owner = {id(f.index): f for f in files}
     if merged is not None and _fits(merged, owner):
         count = min(count, len(merged))
-        per_file = Counter(map(rshift, merged.refs[:count], repeat(SHIFT)))
-        cuts = {id(owner[id(merged.indexes[fno])]): k for fno, k in per_file.items()}
+        per_file = count_by_file(merged.refs, count, len(merged.indexes))
+        cuts = {id(owner[id(idx)]): k for idx, k in zip(merged.indexes, per_file, strict=True) if k}
         until = merged.keys[count] if count < len(merged) else merged.keys[-1] + 1
         inside = {id(idx) for idx in merged.indexes}
         for lf in files:

@@ -1,9 +1,10 @@
 """The compact per-file index: record offsets, levels and time keys.
 
 Built block by block (8 MiB `pread`s, so memory stays flat on files of gigabytes)
-with one regex pass per block. Per record it stores 4 bytes of offset (8 once the
-file passes 4 GiB), 1 byte of level and 8 bytes of time key in `array`s; records are parsed only when shown.
-`update()` resumes where the last call stopped, so the same index follows a live file.
+with one regex pass per block. Per record it stores 4 bytes of offset (8 once the file
+passes 4 GiB), 1 byte of level and 8 bytes of time key in `array`s; records are parsed
+only when shown. `update()` resumes where the last call stopped, so the same index
+follows a live file.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 On one thread of the browser, the ids of a 1 GiB log took 3.4 s of the interpreter's
 lock after the index was complete, while the operator's keys waited on it. The index
 processes look instead: each is given a part's record starts (4 or 8 bytes a record),
-reads the part and posts each id to its records; what comes back is compact (each distinct id once,
-with its records' numbers), and joining it costs a dictionary look-up per id and part.
-The postings are the ones `RequestIndex.add_file` makes, in the same order.
+reads the part and posts each id to its records; what comes back is compact (each
+distinct id once, with its records' numbers), and joining it costs a dictionary look-up
+per id and part. The postings are the ones `RequestIndex.add_file` makes, in the same
+order.
 """
 
 from __future__ import annotations

@@ -27,3 +27,15 @@ def test_headless_commands_never_import_textual(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_the_browser_imports_pygments_only_to_highlight_a_traceback() -> None:
+    """pygments (0.4 MiB resident) comes with the first traceback highlighted, not at start."""
+    code = (
+        "import sys, ostui.tui.app, ostui.tui.widgets.detail, ostui.tui.widgets.traceback_view; "
+        "print('pygments' in sys.modules); "
+        "ostui.tui.widgets.traceback_view.highlight_lines(['x = 1']); "
+        "print('pygments' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

@@ -86,3 +86,32 @@ def test_indexing_stops_mid_file_when_cancelled(tmp_path: Path, monkeypatch: pyt
     first, second = files
     assert first.index is not None and 0 < first.index.scanned < log.stat().st_size
     assert second.index is None  # never opened
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None, reason="no ssh client")
+def test_close_lets_a_mirror_starting_an_ssh_kill_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mirror's thread may be starting an ssh as the session closes; the ssh it starts is
+    killed by the thread itself, so close waits for it: a process ending meanwhile would
+    leave that ssh running on its own."""
+    from ostui.core.live.remote import Ssh
+
+    starting = threading.Event()
+    started: list[object] = []
+    real_popen = Ssh.popen
+
+    def slow_popen(self: Ssh, script: str, stdin: bool = False) -> object:
+        starting.set()
+        time.sleep(0.5)  # a fork and exec on a busy host
+        out = real_popen(self, script, stdin)
+        started.append(out[0])
+        return out
+
+    monkeypatch.setattr(Ssh, "popen", slow_popen)
+    session = Session(Options())
+    nobody = RemoteNode("gone", "root@127.0.0.1", "/", ("-p", "1", "-o", "ConnectTimeout=1"))
+    (mirror,) = start_mirrors([nobody], tmp_path / "cache", wait=0.0)
+    session.own_mirrors([mirror])
+    assert starting.wait(10)
+    session.close()
+    assert mirror.thread is not None and not mirror.thread.is_alive()
+    assert started and all(proc.poll() is not None for proc in started)  # type: ignore[attr-defined]

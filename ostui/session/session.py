@@ -252,6 +252,10 @@ class Session:
         for mirror in mirrors:
             mirror.on_change = None  # whoever drew the nodes may be gone already
             mirror.stop()
+        # A mirror's thread may be starting an ssh as it is stopped: it kills that ssh itself
+        # (`Ssh.popen`) if it is let run; a process ending with it mid-way left the ssh
+        # behind, connecting on its own.
+        threads = [*threads, *(m.thread for m in mirrors if m.thread is not None)]
         deadline = time.monotonic() + JOIN_WAIT
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -590,6 +590,7 @@ class Mirror:
     older: dict[str, list[OlderPart]] = field(default_factory=dict)  # live remote path -> newest first
     clock_offset: float | None = None  # node clock minus ours, seconds, from heartbeats (±1 s)
     synced: threading.Event = field(default_factory=threading.Event)  # every backlog is here
+    thread: threading.Thread | None = None  # the one running `run`, once started
     _proc: subprocess.Popen[bytes] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _beat: float = 0.0  # monotonic time of the last answer
@@ -1116,9 +1117,9 @@ def start_mirrors(
     each in a thread. Returns when every node's backlog is here or it failed, or after
     `wait` seconds."""
     mirrors = [Mirror(node, cache, backlog, on_change) for node in nodes]
-    threads = [threading.Thread(target=m.run, name=f"ostui-node-{m.node.name}", daemon=True) for m in mirrors]
-    for t in threads:
-        t.start()
+    for m in mirrors:
+        m.thread = threading.Thread(target=m.run, name=f"ostui-node-{m.node.name}", daemon=True)
+        m.thread.start()
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline and not all(m.synced.is_set() or failed(m) for m in mirrors):
         time.sleep(0.05)

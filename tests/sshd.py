@@ -79,3 +79,29 @@ class Sshd:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+
+    def follow_loops(self) -> list[int]:
+        """Pids of the follow loops this sshd started (sh running ostui's script): not
+        another test's, running beside this one in another process."""
+        assert self.proc is not None
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if (
+                    entry.name.isdigit()
+                    and (entry / "comm").read_text().strip() == "sh"
+                    and b"read -r c n o k i" in (entry / "cmdline").read_bytes()
+                    and self.proc.pid in _ancestors(int(entry.name))
+                ):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue  # ended meanwhile
+        return pids
+
+
+def _ancestors(pid: int) -> list[int]:
+    out = []
+    while pid > 1:
+        pid = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+        out.append(pid)
+    return out

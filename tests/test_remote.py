@@ -130,22 +130,6 @@ def test_unreachable_node_does_not_block(tmp_path: Path) -> None:
         m.stop()
 
 
-def _remote_loops() -> list[int]:
-    """Pids of the follow loops sshd started (sh running our script), not the local ssh."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            comm = (entry / "comm").read_text().strip()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if comm == "sh" and b"read -r c n o k i" in cmdline:
-            pids.append(int(entry.name))
-    return pids
-
-
 @needs_sshd
 def test_nul_bytes_and_long_lines_of_busy_files_arrive_byte_for_byte(tmp_path: Path, sshd: Sshd) -> None:
     root = tmp_path / "nodes" / "c1"
@@ -182,10 +166,10 @@ def test_a_node_that_stops_answering_is_slow_then_live_again(tmp_path: Path, ssh
     states: list[str] = []
     mirrors = start_mirrors([node], tmp_path / "cache", on_change=lambda n: states.append(n.state))
     try:
-        assert wait(lambda: _remote_loops() != [])
+        assert wait(lambda: sshd.follow_loops() != [])
         assert wait(lambda: mirrors[0].clock_offset is not None)
         assert abs(mirrors[0].clock_offset or 0) <= 2  # same host, same clock (1 s resolution)
-        loops = _remote_loops()
+        loops = sshd.follow_loops()
         for pid in loops:
             os.kill(pid, signal.SIGSTOP)  # the node hangs, the connection holds
         try:

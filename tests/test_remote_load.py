@@ -66,33 +66,6 @@ def inventory_for(tmp_path: Path, sshd: Sshd, nodes: dict[str, tuple[Path, tuple
     return inventory
 
 
-def follow_loops(server: Sshd) -> list[int]:
-    """Pids of the follow loops `server` started (sh running our script); not another
-    test's, running beside this one in another process."""
-    assert server.proc is not None
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if (
-                entry.name.isdigit()
-                and (entry / "comm").read_text().strip() == "sh"
-                and b"read -r c n o k i" in (entry / "cmdline").read_bytes()
-                and server.proc.pid in ancestors(int(entry.name))
-            ):
-                pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
-
-
-def ancestors(pid: int) -> list[int]:
-    out = []
-    while pid > 1:
-        pid = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
-        out.append(pid)
-    return out
-
-
 def cpu_seconds(pid: int) -> float:
     """The process's CPU time and that of the children it waited for (ls, date, tail)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -118,7 +91,7 @@ def test_an_idle_node_with_500_logs_costs_it_little(tmp_path: Path, sshd: Sshd) 
     (mirror,) = start_mirrors([node], tmp_path / "cache", backlog=64 << 10, wait=60)
     try:
         assert mirror.synced.is_set(), node.reason
-        (loop,) = eventually(lambda: follow_loops(sshd), 10, "the node's follow loop runs")
+        (loop,) = eventually(sshd.follow_loops, 10, "the node's follow loop runs")
         time.sleep(2)  # the poll slows down once nothing changes
         before, started = cpu_seconds(loop), time.monotonic()
         time.sleep(4)

@@ -51,8 +51,7 @@ def join_starts(starts: array[int], data: bytes, typecode: str) -> array[int]:
         return starts
     more = array(typecode)
     more.frombytes(data)
-    if more.itemsize > starts.itemsize:
-        starts = array(more.typecode, starts)
+    starts = widened(starts, more[-1] if more else 0)  # (offsets only grow)
     starts.extend(array(starts.typecode, more))
     return starts
 

@@ -7,6 +7,12 @@ import sys
 from pathlib import Path
 
 
+def printed(code: str) -> list[str]:
+    """The words a fresh interpreter running `code` prints (it must succeed)."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return run.stdout.split()
+
+
 def test_core_never_imports_textual() -> None:
     code = (
         "import sys, ostui.core, ostui.core.indexing.index, ostui.core.indexing.records, "
@@ -15,8 +21,7 @@ def test_core_never_imports_textual() -> None:
         "ostui.core.parsing.formats.all_formats(); "
         "print('textual' in sys.modules, 'rich' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert printed(code) == ["False", "False"]
 
 
 def test_headless_commands_never_import_textual(tmp_path: Path) -> None:
@@ -37,5 +42,4 @@ def test_the_browser_imports_pygments_only_to_highlight_a_traceback() -> None:
         "ostui.tui.widgets.traceback_view.highlight_lines(['x = 1']); "
         "print('pygments' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    assert printed(code) == ["False", "True"]

@@ -17,6 +17,7 @@ from ostui.core.indexing.records import parse_record
 from ostui.core.levels import Level
 from ostui.core.parsing.formats import get_format, sniff_format
 from ostui.core.reading.source import MemorySource, gunzip, open_source
+from ostui.core.timekeys import NO_KEY
 
 OSLO_LINE = (
     b"2016-06-10 21:49:30.191 7533 ERROR nova.api.openstack "
@@ -35,6 +36,7 @@ line_parts = st.sampled_from(
         b"\x1b[01;31m",
         b"[-] ",
         b"2016-06-10 21:49:30.191 ",
+        b"\n9000-01-01 00:00:00.000 7533 ERROR x [-] a year no key holds\n",
         b"INFO ",
         b'  File "x.py", line 1, in f\n',
         b"req-",
@@ -82,6 +84,16 @@ def test_crlf_nul_and_invalid_utf8_are_kept_as_text() -> None:
     rec = parse_record(idx, 0)
     assert rec.message == "boom" and "\r" not in rec.text
     assert "\ufffd junk line" in rec.text  # the bad line stays, as text of the record before it
+
+
+def test_stamps_of_years_no_key_holds_give_none_and_no_crash() -> None:
+    # A 64-bit key holds years 1100 to 2899; a log (or someone writing to it) may say 9000.
+    years = [b"9000", b"0001", b"2016", b"1099", b"2899"]
+    data = b"".join(OSLO_LINE.replace(b"2016", year, 1) for year in years)
+    idx = FileIndex(MemorySource(Path("x"), data), get_format("oslo"))
+    idx.update()
+    assert len(idx) == 5
+    assert [k == NO_KEY for k in idx.keys] == [True, True, False, True, False]
 
 
 def test_leading_lines_are_unknown_records_not_dropped() -> None:

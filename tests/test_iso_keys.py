@@ -45,3 +45,31 @@ def test_stamps_of_the_2000s_and_the_1990s_side_by_side() -> None:
 def test_stamps_of_mixed_widths_take_the_slow_path_and_agree() -> None:
     stamps = [b"2016-06-10 21:49:30.191", b"2016-06-10 21:49:30.191234", b"2016-06-10 21:49:31"]
     assert list(iso_keys(stamps)) == [iso_key(s) for s in stamps]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(WHEN, st.sampled_from(SHAPES)), min_size=1, max_size=30))
+def test_stamps_of_shapes_mixed_in_one_block_agree(drawn: list[tuple[datetime, tuple[str, int]]]) -> None:
+    # `T` beside a space, a comma beside a point, widths apart: each as iso_key reads it.
+    stamps = [stamp(w, shape) for w, shape in drawn]
+    assert list(iso_keys(stamps)) == [iso_key(s) for s in stamps]
+
+
+@given(st.lists(WHEN, min_size=2, max_size=30), st.sampled_from(SHAPES), st.data())
+def test_one_spoilt_character_among_stamps_of_one_shape(
+    whens: list[datetime], shape: tuple[str, int], data: st.DataObject
+) -> None:
+    stamps = [stamp(w, shape) for w in whens]
+    which = data.draw(st.integers(0, len(stamps) - 1))
+    at = data.draw(st.integers(0, len(stamps[which]) - 1))
+    spoilt = bytearray(stamps[which])
+    spoilt[at] = data.draw(st.sampled_from(b"x/ 9T:.-"))
+    stamps[which] = bytes(spoilt)
+    assert list(iso_keys(stamps)) == [iso_key(s) for s in stamps]
+
+
+def test_a_block_of_oslo_stamps_goes_the_column_way() -> None:
+    stamps = [b"2016-06-10 21:49:30.%03d" % i for i in range(1000)]
+    keys = iso_keys(stamps)
+    assert not isinstance(keys, map)  # built whole, no int() per stamp
+    assert list(keys) == [iso_key(s) for s in stamps]

@@ -4,6 +4,7 @@ a followed file; and when the processes cannot run, the file is still indexed wh
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,36 @@ def test_a_result_half_sent_when_the_pool_closes_does_not_hold_the_exit(tmp_path
     )
     assert run.stdout == "closed\n", run.stderr
     assert run.returncode == 0 and not run.stderr, run.stderr
+
+
+def test_the_last_round_is_cut_in_quarters_at_line_starts() -> None:
+    # Processes a part apart (one started late, or slowed by the screen) end a quarter part
+    # apart, not a whole one.
+    path = FILES[0]
+    idx = FileIndex(FileSource(path))
+    size = path.stat().st_size
+    p = IndexPool(workers=2, part_size=size // 8 + 1, min_size=0)  # four rounds
+    try:
+        cuts = p._parts(idx, size).cuts
+    finally:
+        p.close()
+    text = path.read_bytes()
+    assert cuts[0] == 0 and cuts[-1] == size and cuts == sorted(set(cuts))
+    assert all(text[c - 1 : c] == b"\n" for c in cuts[1:-1])
+    lengths = [b - a for a, b in pairwise(cuts)]
+    assert len(lengths) == 2 * 3 + 8  # three rounds of two parts, then the last round in eight quarters
+    whole, quarters = lengths[:-8], lengths[-8:]
+    mean = sum(whole) / len(whole)
+    assert all(q < mean / 2 for q in quarters)  # (cut at line starts: not all alike)
+    assert abs(sum(quarters) - 2 * mean) < mean / 4
+
+
+def test_the_fork_server_boots_early_only_for_a_file_it_will_cut() -> None:
+    p = IndexPool(workers=2, min_size=1 << 20)
+    try:
+        p.warm([1000, 200_000])
+        assert p._pool is None  # no file big enough: no processes at all
+        p.warm([1000, 2 << 20])
+        assert p._pool is not None
+    finally:
+        p.close()

@@ -15,6 +15,7 @@ from ..core.levels import Level, parse_level
 from ..core.memory import keep_big_blocks_mapped
 from ..core.paths.rotation import split_compression
 from ..core.reading.discovery import LogTree
+from ..core.reading.source import estimated_size
 from ..core.stream.view import ALL_LEVELS, Filters, StreamView
 from ..core.timekeys import parse_user_time
 from .options import Options
@@ -128,6 +129,8 @@ def find_sources(session: Session, given: Sequence[LogFile] | None = None) -> Fu
             files = list(given)
         else:
             files = session.select()
+        # Big plain files are indexed in parts by processes: their fork server boots meanwhile.
+        session.index_pool().warm(estimated_size(f.path) for f in files if not is_compressed(f.path))
         fmt = session.options.forced_format()
         for f in files:
             if not is_compressed(f.path):

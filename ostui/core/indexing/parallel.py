@@ -15,7 +15,7 @@ import sys
 import threading
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -142,20 +142,28 @@ def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:
     )
 
 
-def _cuts(source: FileSource, parts: int, size: int | None = None) -> list[int]:
-    """Boundaries of `parts` parts of the first `size` bytes, at line starts."""
+def _cuts(source: FileSource, parts: int, size: int | None = None, tail: int = 0) -> list[int]:
+    """Boundaries of `parts` parts of the first `size` bytes, at line starts; with `tail`,
+    the last `tail` parts are a quarter of the others' size (see `IndexPool._parts`)."""
     size = source.size() if size is None else size
+    whole = parts - tail + tail / 4  # in parts of the full size
     cuts = [0]
     for k in range(1, parts):
-        pos = size * k // parts
-        nl = source.read(pos, min(1 << 20, size - pos)).find(b"\n")
-        if nl < 0:
-            continue
-        cut = pos + nl + 1
-        if cut > cuts[-1] and cut < size:
+        pos = int(size * min(k, parts - tail + (k - parts + tail) / 4) / whole)
+        cut = _line_start(source, pos, size)
+        if cut is not None and cut > cuts[-1] and cut < size:
             cuts.append(cut)
     cuts.append(size)
     return cuts
+
+
+def _line_start(source: FileSource, pos: int, size: int) -> int | None:
+    """The first line start after `pos`, looked for 64 KiB at a time up to 1 MiB."""
+    for at in range(pos, min(size, pos + (1 << 20)), 1 << 16):
+        nl = source.read(at, min(1 << 16, size - at)).find(b"\n")
+        if nl >= 0:
+            return at + nl + 1
+    return None
 
 
 def build_files(files: list[LogFile], workers: int | None = None) -> None:
@@ -345,10 +353,24 @@ class IndexPool:
         self._started[id(f)] = (f, size, parts)
 
     def _parts(self, idx: FileIndex, size: int) -> _Parts:
-        # Rounds of one part per process, so that no process waits idle through the last.
-        count = self.workers * max(1, -(-size // (self.part_size * self.workers)))
+        # Rounds of one part per process; the last round's parts cut in quarters, so that
+        # the processes end together (one a part behind, from a late start or the screen's
+        # work, finishes a quarter part after the other, not a whole one: a fifth of a second).
+        rounds = max(1, -(-size // (self.part_size * self.workers)))
+        tail = 4 * self.workers if rounds > 1 else 0
         assert isinstance(idx.source, FileSource)
-        return _Parts(self._executor(), idx, _cuts(idx.source, count, size), AHEAD * self.workers)
+        cuts = _cuts(idx.source, self.workers * (rounds - 1) + (tail or self.workers), size, tail)
+        return _Parts(self._executor(), idx, cuts, AHEAD * self.workers)
+
+    def warm(self, sizes: Iterable[int]) -> None:
+        """Start the fork server now when a file of one of `sizes` will be indexed in parts:
+        a new interpreter imports the indexer (a tenth of a second) while the files are
+        opened and the first screen is made, not when the parts are handed out."""
+        if self.workers > 1 and not self._closed and any(size >= self.min_size for size in sizes):
+            try:
+                self._executor()
+            except POOL_WONT_START:
+                pass  # said when a file is built: it is then indexed in that thread
 
     def build(
         self,

@@ -331,3 +331,28 @@ async def test_what_start_up_made_is_frozen_before_the_logs_are_indexed(
         await settle(pilot)
         assert app.indexed and app.preview_shown
     assert frozen_when_indexed and frozen_when_indexed[0] > 10_000, frozen_when_indexed
+
+
+async def test_the_tree_is_fitted_to_its_final_counts_with_the_whole_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # While the parts come it widens in steps (never narrowing); once all are indexed it is
+    # exactly as wide as its labels need, fitted in the frame that shows the whole stream.
+    from ostui.tui import app as app_module
+    from ostui.tui.widgets import source_tree
+    from ostui.tui.widgets.source_tree import SourceTree
+
+    monkeypatch.setattr(source_tree, "WIDEN_STEP", 30)
+    monkeypatch.setattr(app_module, "COUNTS_EVERY", 3600)  # the counts' own refreshes: none fits it
+    monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
+    app = app_for(*FILES, follow=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.indexed
+        tree = app.query_one(SourceTree)
+        fitted = tree.width_set
+        tree.refresh_counts()
+        assert tree.width_set == fitted
+        assert fitted < tree.columns  # (wide steps: the last one went beyond the labels)

@@ -8,7 +8,7 @@ from datetime import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ostui.core.timekeys import iso_key, iso_keys, key_from_datetime
+from ostui.core.timekeys import NO_KEY, iso_key, iso_keys, key_from_datetime, parse_user_time
 
 WHEN = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31, 23, 59, 59))
 SHAPES = [
@@ -73,3 +73,10 @@ def test_a_block_of_oslo_stamps_goes_the_column_way() -> None:
     keys = iso_keys(stamps)
     assert not isinstance(keys, map)  # built whole, no int() per stamp
     assert list(keys) == [iso_key(s) for s in stamps]
+
+
+def test_a_year_no_stamp_key_holds_still_orders_a_time_the_user_names() -> None:
+    # `--until 9999-12-31`: after every record, not a key-less time before them all.
+    assert iso_key(b"9999-12-31 00:00:00") == NO_KEY
+    late = parse_user_time("9999-12-31")
+    assert late is not None and late > key_from_datetime(datetime(2899, 12, 31, 23, 59, 59))

@@ -37,8 +37,13 @@ KEY_YEARS = range(1100, 2900)
 
 
 def key_from_parts(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int) -> int:
+    """The key of a stamp read from a log (it goes into an int64 array): none outside KEY_YEARS."""
     if year not in KEY_YEARS:
         return NO_KEY
+    return _key(year, month, day, hour, minute, second, micro)
+
+
+def _key(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int) -> int:
     return (
         (year - 2000) * 10**16
         + month * 10**14
@@ -51,9 +56,8 @@ def key_from_parts(year: int, month: int, day: int, hour: int, minute: int, seco
 
 
 def key_from_datetime(value: datetime) -> int:
-    return key_from_parts(
-        value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
-    )
+    """The key of a time the user names (only compared with keys: any year orders right)."""
+    return _key(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
 def key_to_datetime(key: int) -> datetime | None:

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from ostui.core.i18n import set_language
+
 DATA = Path(__file__).parent / "data"
 REAL = DATA / "real"
 SEED = DATA / "seed"
@@ -30,4 +32,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     # of every tmux pane a test opens: Textual reads them before the terminal's.
     for name in ("LANGUAGE", "LC_MESSAGES", "NO_COLOR", "COLUMNS", "LINES"):
         monkeypatch.delenv(name, raising=False)
+    # The interface's language is the process's: a test that ran `ostui ... --lang zh` in
+    # this worker before must not leave the next test's labels in Chinese.
+    set_language("en")
     return home

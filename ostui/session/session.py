@@ -114,7 +114,7 @@ class Session:
     def matcher(self) -> FaultMatcher:
         """The known-fault matcher (the shipped and the user's packs), read on first use."""
         if self._matcher is None:
-            from .faults import default_matcher
+            from ..core.diagnosis.knowledge import default_matcher
 
             self._matcher = default_matcher()
         return self._matcher

@@ -10,13 +10,18 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.diagnosis.knowledge import FaultMatch, FaultMatcher, error_signature, explain_status
+from ..core.diagnosis.knowledge import (
+    FaultMatch,
+    FaultMatcher,
+    default_matcher,
+    error_signature,
+    explain_status,
+)
 from ..core.levels import Level
 from ..core.model import Record, Traceback
 from ..core.parsing.tracebacks import innermost_openstack_frame, traceback_text
 from ..core.stream.requests import RequestStory, StoryEntry
 from ..core.textsafe import visible
-from ..session.faults import default_matcher
 from .selection import Selection
 
 REPORT_DIR_ENV = "OSTUI_REPORT_DIR"

@@ -18,7 +18,7 @@ Three parts, all headless:
 from __future__ import annotations
 
 from ...i18n import LANGS, pick_lang
-from .matcher import MATCH_LIMIT, FaultMatch, FaultMatcher, _literal_prefix
+from .matcher import MATCH_LIMIT, FaultMatch, FaultMatcher, _literal_prefix, default_matcher
 from .packs import (
     DEFAULT_PRIORITY,
     DEFAULT_USER_DIR,
@@ -64,6 +64,7 @@ __all__ = [
     "StatusExplanation",
     "_literal_prefix",
     "compare_versions",
+    "default_matcher",
     "error_shape",
     "error_signature",
     "explain_status",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ...model import Record
 
 if TYPE_CHECKING:
     pass
-from .packs import Fault, FaultPack
+from .packs import Fault, FaultPack, load_faults
 
 # --------------------------------------------------------------------------------------
 # Matching
@@ -346,3 +347,10 @@ class FaultMatcher:
     def match_text(self, text: str, source: str | None = None) -> list[FaultMatch]:
         """Faults matching bare text (no logger or status to check; `source`: the file's path)."""
         return self._run(text, (), None, source, None)
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> FaultMatcher:
+    """The matcher over the shipped and the user's fault packs, read once per process
+    (reading them costs start-up time)."""
+    return FaultMatcher(load_faults())

@@ -14,7 +14,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import repeat
-from operator import add, attrgetter
+from operator import add, attrgetter, itemgetter
 
 from ..ids import REQUEST_ID_RE_B
 from ..levels import Level
@@ -29,7 +29,7 @@ SNIFF_BYTES = 64 << 10
 MAX_LINE_READ = 64 << 20
 _lastindex = attrgetter("lastindex")
 _start = re.Match.start
-_group = re.Match.group
+_stamp = itemgetter(1)  # m[1]: a fifth quicker than m.group(1) through map
 
 Progress = Callable[[int, int], None]
 # Offsets fit 4 bytes up to here; beyond, the index's starts are widened to 8.
@@ -186,7 +186,7 @@ class FileIndex:
             if not self.format.continuation:
                 self.unparsed += codes.count(0)
             if self.times:
-                stamps = list(map(_group, ms, repeat(1)))
+                stamps = list(map(_stamp, ms))
                 if None in stamps:
                     self.keys.extend(NO_KEY if s is None else self._key(s) for s in stamps)
                 else:

@@ -158,6 +158,7 @@ class OstuiApp(KeyActions, App[int]):
         self.index_started = False
         self.preview_files: list[LogFile] = []  # what the first screen shows while indexing
         self.grown: list[LogFile] = []  # files indexed so far, whole or from their start (parts)
+        self.in_parts: dict[int, LogFile] = {}  # files indexed from their start, not yet whole
         self.grown_shown = 0.0  # when a filtered view last took in what was indexed
         self._grown_timer: Timer | None = None
         self._take_in_timer: Timer | None = None
@@ -338,11 +339,13 @@ class OstuiApp(KeyActions, App[int]):
 
     @worker_news
     def on_file_indexed(self, message: FileIndexed) -> None:
-        self.query_one(SourceTree).refresh_counts(growing=True)  # fitted once all are
+        self.in_parts.pop(id(message.file), None)
+        self._refresh_counts()  # fitted once all are
         self._take_in_grown(message.file)
 
     @worker_news
     def on_index_grew(self, message: IndexGrew) -> None:
+        self.in_parts[id(message.file)] = message.file
         self._take_in_grown(message.file)
 
     def _take_in_grown(self, file: LogFile) -> None:
@@ -587,7 +590,9 @@ class OstuiApp(KeyActions, App[int]):
 
     def _refresh_counts(self) -> None:
         if self.query(SourceTree):  # (not when quitting)
-            self.query_one(SourceTree).refresh_counts(growing=not self.indexed)
+            # While a big file's parts come, the tree is as wide as its counts will need.
+            partial = [] if self.indexed else list(self.in_parts.values())
+            self.query_one(SourceTree).refresh_counts(growing=not self.indexed, partial=partial)
 
     def _draw_growth(self) -> None:
         """The rows appended since the last draw (followed or not) and the status bar's counts."""

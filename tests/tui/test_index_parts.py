@@ -356,3 +356,54 @@ async def test_the_tree_is_fitted_to_its_final_counts_with_the_whole_stream(
         tree.refresh_counts()
         assert tree.width_set == fitted
         assert fitted < tree.columns  # (wide steps: the last one went beyond the labels)
+
+
+async def test_the_tree_widens_once_to_what_a_big_files_counts_will_need(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Its error count gains a digit again and again as the parts come (to 11,429): the
+    # tree is as wide as the whole file's count needs from the first part joined, told from
+    # the share indexed, not a step wider (a layout of the screen) at each digit.
+    from ostui.tui import app as app_module
+    from ostui.tui.app import OstuiApp
+    from ostui.tui.widgets import source_tree
+    from ostui.tui.widgets.source_tree import SourceTree
+
+    monkeypatch.setattr(source_tree, "WIDEN_STEP", 1)
+    monkeypatch.setattr(app_module, "COUNTS_EVERY", 0.0)
+    monkeypatch.setattr(parallel, "BROWSER_PART", 256 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
+    merge = parallel.merge_part
+
+    def slow_merge(idx: FileIndex, result: dict[str, Any]) -> None:
+        time.sleep(0.02)  # the tree has time to redraw between parts
+        merge(idx, result)
+
+    monkeypatch.setattr(parallel, "merge_part", slow_merge)
+    widths: list[tuple[int, int]] = []  # (errors in the tree, its width) as the parts come
+    shown = OstuiApp._refresh_counts
+
+    def refreshed(self: OstuiApp) -> None:
+        shown(self)
+        if not self.indexed and self.in_parts:
+            (lf,) = self.in_parts.values()
+            assert lf.index is not None
+            errors = sum(1 for x in lf.index.levels if x >= Level.ERROR)
+            widths.append((errors, self.query_one(SourceTree).width_set))
+
+    monkeypatch.setattr(OstuiApp, "_refresh_counts", refreshed)
+    log = tmp_path / "nova-api.log"
+    with log.open("w") as out:
+        for n in range(80_000):  # 3.8 MB
+            level = "ERROR" if n % 7 == 0 else "INFO"
+            stamp = f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
+            out.write(f"2016-06-10 {stamp}.000 1 {level} nova.x [-] m{n}\n")
+    app = app_for(log, follow=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.indexed
+        fitted = app.query_one(SourceTree).width_set
+    counted = {errors for errors, _ in widths}
+    assert len({len(str(e)) for e in counted}) >= 2, widths  # the count gained digits meanwhile
+    assert {width for _, width in widths} == {fitted}, widths

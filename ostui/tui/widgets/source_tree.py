@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
@@ -41,6 +41,18 @@ def file_title(lf: LogFile) -> str:
     return pod_log_title(lf.path.parts) or lf.path.name
 
 
+def whole_file_factors(partial: Sequence[LogFile]) -> dict[int, float]:
+    """id(file) -> its size over the bytes indexed so far, for files indexed from their start."""
+    factors = {}
+    for f in partial:
+        idx = f.index
+        if idx is not None and idx.scanned > 0:
+            size = idx.source.size()
+            if size > idx.scanned:
+                factors[id(f)] = size / idx.scanned
+    return factors
+
+
 def leaf_name(lf: LogFile, width: int = 10_000) -> str:
     """A producer read out of a file shows as the producer, then its file (cut first)."""
     if lf.producer:
@@ -51,15 +63,19 @@ def leaf_name(lf: LogFile, width: int = 10_000) -> str:
 WIDEN_STEP = 4  # columns the tree widens by at a time while its counts grow
 
 
-def counts(files: Sequence[LogFile], since: Mark | None = None) -> tuple[int, int]:
-    """(errors incl. critical, warnings) of the indexed files, or of their records after a mark."""
+def counts(
+    files: Sequence[LogFile], since: Mark | None = None, scale: Mapping[int, float] | None = None
+) -> tuple[int, int]:
+    """(errors incl. critical, warnings) of the indexed files, or of their records after a
+    mark; `scale`: a file's counts times its factor (id(file) -> factor)."""
     err = warn = 0
     for f in files:
         if f.index is None:
             continue
         if since is None:  # the whole file's: those the memory window let go of too
             e, w = f.index.severe_counts()
-            err, warn = err + e, warn + w
+            k = scale.get(id(f), 1.0) if scale else 1.0
+            err, warn = err + round(e * k), warn + round(w * k)
         else:
             lv = f.index.levels[since.start_of(f) :]
             err += lv.count(Level.ERROR) + lv.count(Level.CRITICAL)
@@ -210,13 +226,16 @@ class SourceTree(Tree[TreeEntry]):
     def on_tree_node_collapsed(self) -> None:
         self.refresh_counts()
 
-    def refresh_counts(self, growing: bool = False) -> None:
+    def refresh_counts(self, growing: bool = False, partial: Sequence[LogFile] = ()) -> None:
         """Labels with their counts, cut to the tree's width; the tree as wide as the widest
         shown label needs, up to that width (computed here: Textual's own measure of the
         labels lags behind their changes). `growing`: the counts grow (indexing), and the
         tree widens in steps and never narrows meanwhile: each new width lays out and draws
-        the panes beside it again (up to a tenth of a second on a busy screen)."""
+        the panes beside it again (up to a tenth of a second on a busy screen). `partial`:
+        files indexed from their start so far; the tree is as wide at once as their counts
+        will need once whole (told from the share indexed), not a step wider at each digit."""
         widest = 0
+        factors = whole_file_factors(partial) if growing else {}
 
         def walk(node: TreeNode[TreeEntry], depth: int) -> None:
             nonlocal widest
@@ -228,7 +247,10 @@ class SourceTree(Tree[TreeEntry]):
                     name = cell_len(middle_cut(visible(node.data.label), 10_000))
                     label = self._label(node.data, max(SHORTEST_NAME, name - (label.cell_len - room)))
                 node.set_label(label)
-                widest = max(widest, self.columns - room + label.cell_len)
+                cells = label.cell_len
+                if factors and any(id(f) in factors for f in node.data.files):
+                    cells = max(cells, min(room, self._label(node.data, scale=factors).cell_len))
+                widest = max(widest, self.columns - room + cells)
             if node.is_expanded:
                 for child in node.children:
                     walk(child, depth + 1)
@@ -241,8 +263,11 @@ class SourceTree(Tree[TreeEntry]):
             self.width_set = width
             self.styles.width = width
 
-    def _label(self, entry: TreeEntry, name_cells: int = 10_000) -> Text:
-        """The entry's name (cut in the middle to `name_cells`), marks and counts."""
+    def _label(
+        self, entry: TreeEntry, name_cells: int = 10_000, scale: Mapping[int, float] | None = None
+    ) -> Text:
+        """The entry's name (cut in the middle to `name_cells`), marks and counts (a file's
+        times its factor in `scale`)."""
         text = Text()
         if entry.kind == "skipped":
             text.append(
@@ -282,12 +307,12 @@ class SourceTree(Tree[TreeEntry]):
                 )
             if len(on) != len(files) - len(broken):
                 text.append(f" ({len(on)}/{len(files)})")
-        err, warn = counts(files)
+        err, warn = counts(files, scale=scale)
         if err:
             text.append(f" E{err}", self.get_component_rich_style("source-tree--errors", partial=True))
         if warn:
             text.append(f" W{warn}", self.get_component_rich_style("source-tree--warnings", partial=True))
-        known = sum(len(f.faults) for f in files)
+        known = sum(round(len(f.faults) * (scale.get(id(f), 1.0) if scale else 1.0)) for f in files)
         if known:
             text.append(f" ⚑{known}", self.get_component_rich_style("source-tree--fault", partial=True))
         if self.mark is not None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -470,3 +472,35 @@ def test_read_context_reads_only_python_code_in_library_folders(tmp_path: Path) 
         assert got.lines == () and why in (got.note or ""), (path, got)
     got = read_context(str(fifo), 1)  # must not block in open()
     assert got.lines == () and "not a regular file" in (got.note or "")
+
+
+async def test_the_same_record_selected_again_while_its_story_is_searched_keeps_the_search(
+    seed_files: list[LogFile], seed_selection: Selection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A filtered view growing with the index is made again every half second, its cursor
+    # on the same record: each time the record comes again in a new selection. The search
+    # under way is kept, not started again (on a 1 GiB log each read the file again).
+    from ostui.tui.widgets import detail
+
+    searches: list[str] = []
+    real_search = detail.search_request
+
+    def slow_search(files: list[LogFile], rid: str, **kw: Any) -> RequestStory:
+        searches.append(rid)
+        time.sleep(0.3)
+        return real_search(files, rid, **kw)
+
+    monkeypatch.setattr(detail, "search_request", slow_search)
+    pane = DetailPane(files=seed_files)
+    app = Host(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        pane.selection = seed_selection
+        for _ in range(3):
+            await pilot.pause(0.05)
+            pane.selection = Selection(seed_selection.file, seed_selection.record)  # a new view's
+        await workers_settled(app)
+        await pilot.pause()
+        story = pane.query_one(RequestStoryView).story
+        assert story is not None and len(story.entries) == 3
+        assert searches == [SEED_REQUEST]
+        assert pane.searching is None

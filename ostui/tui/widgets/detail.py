@@ -332,6 +332,11 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             self.searching = None
             self.story = current  # same request: no new search, the diagnosis is redone
             return
+        if rid is not None and rid == self.searching:
+            # Already looked for (the same record in a new view, one each half second while
+            # a filtered view grows with the index): its story comes; starting again would
+            # read every file again, and none would end while the views keep coming.
+            return
         self.story = None
         if rid is None:
             self.searching = None
@@ -369,7 +374,7 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
     @on(StoryLoaded)
     def _story_loaded(self, message: StoryLoaded) -> None:
         message.stop()
-        if message.selection is not self.selection:
+        if self.selection is None or self.searching != request_id_of(message.selection.record):
             return  # the user moved on; a newer search is running
         story_view = self.query_one("#detail-story", RequestStoryView)
         self.searching = None

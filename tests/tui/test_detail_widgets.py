@@ -504,3 +504,22 @@ async def test_the_same_record_selected_again_while_its_story_is_searched_keeps_
         assert story is not None and len(story.entries) == 3
         assert searches == [SEED_REQUEST]
         assert pane.searching is None
+
+
+async def test_the_pane_opens_on_the_story_tab_without_making_its_styles_again(
+    seed_files: list[LogFile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its classes are set before it is mounted: a change of class once mounted applies the
+    # app's CSS to the whole pane again (13 ms, while a big log is being indexed).
+    restyled: list[int] = []
+    monkeypatch.setattr(DetailPane, "update_node_styles", lambda self, animate=True: restyled.append(1))
+    pane = DetailPane(files=seed_files)
+    app = Host(pane)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert pane.has_class("-tab-story") and pane.query_one(TabbedContent).active == "story"
+        assert restyled == []
+        await pilot.press("t")
+        await pilot.pause()
+        assert pane.has_class("-tab-traceback") and not pane.has_class("-tab-story")
+        assert len(restyled) == 1  # both classes changed at once

@@ -401,13 +401,13 @@ def test_the_last_round_is_cut_in_quarters_at_line_starts() -> None:
     # Processes a part apart (one started late, or slowed by the screen) end a quarter part
     # apart, not a whole one.
     path = FILES[0]
-    idx = FileIndex(FileSource(path))
     size = path.stat().st_size
     p = IndexPool(workers=2, part_size=size // 8 + 1, min_size=0)  # four rounds
+    source = FileSource(path)
     try:
-        cuts = p._parts(idx, size).cuts
+        cuts = p._part_cuts(source, size)
     finally:
-        p.close()
+        source.close()
     text = path.read_bytes()
     assert cuts[0] == 0 and cuts[-1] == size and cuts == sorted(set(cuts))
     assert all(text[c - 1 : c] == b"\n" for c in cuts[1:-1])

@@ -353,14 +353,18 @@ class IndexPool:
         self._started[id(f)] = (f, size, parts)
 
     def _parts(self, idx: FileIndex, size: int) -> _Parts:
+        assert isinstance(idx.source, FileSource)
+        return _Parts(self._executor(), idx, self._part_cuts(idx.source, size), AHEAD * self.workers)
+
+    def _part_cuts(self, source: FileSource, size: int) -> list[int]:
         # Rounds of one part per process; the last round's parts cut in quarters, so that
         # the processes end together (one a part behind, from a late start or the screen's
         # work, finishes a quarter part after the other, not a whole one: a fifth of a second).
         rounds = max(1, -(-size // (self.part_size * self.workers)))
-        tail = 4 * self.workers if rounds > 1 else 0
-        assert isinstance(idx.source, FileSource)
-        cuts = _cuts(idx.source, self.workers * (rounds - 1) + (tail or self.workers), size, tail)
-        return _Parts(self._executor(), idx, cuts, AHEAD * self.workers)
+        if rounds == 1:
+            return _cuts(source, self.workers, size)
+        quarters = 4 * self.workers
+        return _cuts(source, self.workers * (rounds - 1) + quarters, size, quarters)
 
     def warm(self, sizes: Iterable[int]) -> None:
         """Start the fork server now when a file of one of `sizes` will be indexed in parts:

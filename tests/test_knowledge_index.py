@@ -35,6 +35,23 @@ def test_flagging_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert sorted(lf.faults) == [0, 3]
 
 
+def test_the_packs_are_read_only_when_an_error_record_is_to_be_matched() -> None:
+    """The matcher may come as a function that reads the packs (a tenth of a second): it
+    is called only once a range holds an ERROR or CRITICAL record."""
+    lf = LogFile(SEED / "nova-api.log", "controller", "nova", "nova-api.log")
+    open_files([lf])
+    asked: list[int] = []
+
+    def matcher() -> FaultMatcher:
+        asked.append(1)
+        return FaultMatcher(load_faults())
+
+    assert flag_faults(lf, matcher, 1, 3) == 0  # the access lines after the error
+    assert asked == [] and lf.faults_checked == 3
+    assert flag_faults(lf, matcher, 0) == 1
+    assert asked == [1] and lf.faults == {0: "glanceclient-attributeerror-id"}
+
+
 def test_quick_text_is_the_text_without_colours() -> None:
     assert (
         quick_text(b"\x1b[01;31mERROR\x1b[00m boom\nAttributeError: id\n")

@@ -30,7 +30,7 @@ def flag_faults(session: Session, lf: LogFile, start: int = 0, stop: int | None 
     """Flag known faults in `lf` from record `start` (to `stop`)."""
     from ..core.diagnosis.faultscan import flag_faults as flag
 
-    flag(lf, session.matcher(), start, stop)
+    flag(lf, session.matcher, start, stop)
 
 
 def _flag_joined(session: Session, lf: LogFile) -> None:

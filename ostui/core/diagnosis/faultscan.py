@@ -10,6 +10,7 @@ logger and HTTP status, and shows why it matched.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..indexing.logset import LogFile
 from ..levels import Level
@@ -28,19 +29,28 @@ def quick_text(raw: bytes) -> str:
     return strip_ansi(raw.decode("utf-8", "replace"))
 
 
-def flag_faults(lf: LogFile, matcher: FaultMatcher, start: int = 0, stop: int | None = None) -> int:
+def flag_faults(
+    lf: LogFile, matcher: FaultMatcher | Callable[[], FaultMatcher], start: int = 0, stop: int | None = None
+) -> int:
     """Flag the known faults of `lf`'s ERROR/CRITICAL records from record `start` on (to
-    `stop`); returns how many were flagged. Results go to `lf.faults` (record -> fault id)."""
+    `stop`); returns how many were flagged. Results go to `lf.faults` (record -> fault id).
+    `matcher` may be a function that gives it, called only when a record is to be matched
+    (reading the packs takes a tenth of a second)."""
     idx = lf.index
     if idx is None:
         return 0
     flagged = 0
+    levels = idx.levels
+    stop = len(levels) if stop is None else min(stop, len(levels))
+    if _SEVERE.search(levels, start, max(start, stop)) is None:
+        lf.faults_checked = stop
+        return 0
+    if not isinstance(matcher, FaultMatcher):
+        matcher = matcher()
     shapes = matcher.shapes
     if len(shapes) > MAX_SHAPES:
         shapes.clear()
     source = str(lf.path)
-    levels = idx.levels
-    stop = len(levels) if stop is None else min(stop, len(levels))
     for m in _SEVERE.finditer(levels, start, stop):
         i = m.start()
         s, e = idx.span(i)

@@ -13,10 +13,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "ostui"
 
 
 def _work_calls(tree: ast.AST) -> list[ast.Call]:
+    """The `@work(...)` decorators (a function's own argument named `work` is no worker)."""
     return [
-        node
+        deco
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "work"
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for deco in node.decorator_list
+        if isinstance(deco, ast.Call) and isinstance(deco.func, ast.Name) and deco.func.id == "work"
     ]
 
 

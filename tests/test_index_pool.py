@@ -125,7 +125,7 @@ def test_parts_are_handed_out_as_others_are_joined(pool: IndexPool) -> None:
     lf = LogFile(C29 / "nova" / "nova-api.log", "node", "component", "nova-api.log")
     lf.open()
     assert lf.index is not None
-    parts = pool._parts(lf.index, lf.path.stat().st_size)
+    parts = pool._parts(lf.index, lf.path.stat().st_size, str(lf.path))
     assert len(parts.cuts) - 1 > 2 * parts.ahead  # many parts
     assert len(parts.pending) == parts.ahead
     joined = 0
@@ -175,7 +175,7 @@ def test_a_killed_worker_leaves_the_rest_to_this_thread() -> None:
     try:
         joins: list[int] = []
 
-        def kill_after_the_first(lf: LogFile) -> None:
+        def kill_after_the_first(lf: LogFile, first: int, work: object) -> None:
             joins.append(len(lf.index or ()))
             pool = broken._pool
             if len(joins) == 1 and pool is not None:

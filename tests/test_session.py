@@ -115,3 +115,46 @@ def test_close_lets_a_mirror_starting_an_ssh_kill_it(tmp_path: Path, monkeypatch
     session.close()
     assert mirror.thread is not None and not mirror.thread.is_alive()
     assert started and all(proc.poll() is not None for proc in started)  # type: ignore[attr-defined]
+
+
+def test_faults_of_shapes_made_in_the_index_processes_are_one_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each part's error records are shaped in its process, but its last record, which may
+    go on in the next part, and the shapes matched here: the same faults as one thread
+    flags. Here the seed's traceback, cut across parts almost everywhere, its fault told
+    by the lines at its end."""
+    from ostui.core.diagnosis.faultscan import flag_faults
+    from ostui.core.indexing import parallel
+    from ostui.core.indexing.index import FileIndex
+    from ostui.core.indexing.logset import LogFile
+    from ostui.session import loops
+
+    monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    record = (SEED / "nova-api.log").read_bytes()  # one ERROR record of 52 lines, 6.6 kB
+    log = tmp_path / "nova-api.log"
+    with log.open("wb") as out:
+        for n in range(60):
+            out.write(b"2016-06-10 21:49:29.%03d 7533 INFO nova.wsgi.server [-] GET %d\n" % (n, n))
+            out.write(record)
+    from_parts: list[int] = []
+    flag_joined = loops._flag_joined
+
+    def counted(session: Session, lf: LogFile, first: int, shaped: object) -> None:
+        from_parts.append(sum(map(len, shaped.values())) if isinstance(shaped, dict) else -1)
+        flag_joined(session, lf, first, shaped)
+
+    monkeypatch.setattr(loops, "_flag_joined", counted)
+    lf = LogFile(log, "node", "nova", log.name)
+    with Session.open(Options(paths=[log])) as session:
+        session.use_files([lf])
+        loops.index_files(session, [lf], lambda *_: None, lambda f: None)
+        whole = LogFile(log, "n", "c", log.name, index=FileIndex(parallel.FileSource(log)))
+        assert whole.index is not None
+        whole.index.update(final=True)
+        flag_faults(whole, session.matcher())
+    assert len(from_parts) > 10 and min(from_parts) >= 0  # every part shaped in its process
+    assert sum(from_parts) > 30
+    assert len(whole.faults) == 60 and set(whole.faults.values()) == {"glanceclient-attributeerror-id"}
+    assert lf.faults == whole.faults and lf.faults_checked == len(whole.index)

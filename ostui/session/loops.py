@@ -33,14 +33,28 @@ def flag_faults(session: Session, lf: LogFile, start: int = 0, stop: int | None 
     flag(lf, session.matcher, start, stop)
 
 
-def _flag_joined(session: Session, lf: LogFile) -> None:
-    """Flag the records a part brought, but its last: it may go on in the next part."""
-    if lf.index is not None:
-        flag_faults(session, lf, lf.faults_checked, len(lf.index) - 1)
+def _flag_joined(session: Session, lf: LogFile, first: int, shaped: object) -> None:
+    """The known faults of a part just joined (its records from `first`) but its last
+    record, which may go on in the next part: the shapes its process made of its error
+    records (`shaped`, see `faultscan.shape_part`) matched here, and the record before
+    it (the last part's last) flagged."""
+    from ..core.diagnosis.faultscan import flag_shaped
+
+    if lf.index is None:
+        return
+    last = len(lf.index) - 1
+    flag_faults(session, lf, lf.faults_checked, max(lf.faults_checked, min(first, last)))
+    if isinstance(shaped, dict):
+        flag_shaped(lf, session.matcher, first, shaped)
+        lf.faults_checked = max(lf.faults_checked, last)
+    else:  # (no shapes made there)
+        flag_faults(session, lf, lf.faults_checked, last)
 
 
-def _joined(session: Session, lf: LogFile, grew: Callable[[LogFile], object]) -> None:
-    _flag_joined(session, lf)
+def _joined(
+    session: Session, lf: LogFile, grew: Callable[[LogFile], object], first: int, shaped: object
+) -> None:
+    _flag_joined(session, lf, first, shaped)
     grew(lf)
 
 
@@ -79,8 +93,14 @@ def index_files(
 
         try:
             if pool.wants(f):
-                # Big plain files: in parts, on every core; faults flagged as each part is joined.
-                pool.build(f, step, lambda lf: _joined(session, lf, grew), cancelled, session.lock)
+                # Big plain files: in parts, on every core (the error records' shapes made there).
+                pool.build(
+                    f,
+                    step,
+                    lambda lf, first, shaped: _joined(session, lf, grew, first, shaped),
+                    cancelled,
+                    session.lock,
+                )
             else:
                 f.build(step, block_size=INDEX_BLOCK)
         except _Stopped:

@@ -121,11 +121,14 @@ class Session:
 
     def index_pool(self) -> IndexPool:
         """The processes that index big files in parts (started on first use, stopped at close)."""
+        from ..core.diagnosis.faultscan import shape_part
         from ..core.indexing.parallel import IndexPool
 
         with self._owning:
             if self._index_pool is None:
-                self._index_pool = IndexPool()
+                # The error records' shapes are made in the processes, as each part is
+                # indexed; the shapes are matched here (`loops._flag_joined`).
+                self._index_pool = IndexPool(part_work=shape_part)
                 if self._closed.is_set():
                     self._index_pool.close()
             return self._index_pool

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import partial
 from itertools import pairwise
 from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
@@ -55,6 +56,7 @@ def _part(
     year: int,
     mono: bool = False,
     tallies: bool = True,
+    work: Callable[[FileIndex], object] | None = None,
 ) -> dict[str, Any]:
     inner = FileSource(Path(path))
     inner.cr_lines = cr_lines
@@ -73,6 +75,7 @@ def _part(
         idx.scanned = start
         with _without_collector():
             idx.update(final=True)
+        done = None if work is None else work(idx)
     finally:
         inner.close()
     return {
@@ -93,6 +96,7 @@ def _part(
         "mid_line": idx._mid_line,
         # The stream's running max of the keys, made here on every core (see `join_running_max`).
         "mono": running_max(idx.keys).tobytes() if mono and times else None,
+        "work": done,
     }
 
 
@@ -122,12 +126,18 @@ def merge_part(idx: FileIndex, r: dict[str, Any]) -> None:
 
 
 def _submit(
-    pool: ProcessPoolExecutor, idx: FileIndex, cuts: list[int], mono: bool = False
+    pool: ProcessPoolExecutor,
+    idx: FileIndex,
+    cuts: list[int],
+    mono: bool = False,
+    work: Callable[[FileIndex], object] | None = None,
 ) -> list[Future[dict[str, Any]]]:
     assert isinstance(idx.source, FileSource)
     args = (str(idx.source.path), idx.source.inode(), idx.source.cr_lines, idx.format.name)
     tallies = idx.tallied
-    return [pool.submit(_part, *args, a, b, idx.times, idx.year, mono, tallies) for a, b in pairwise(cuts)]
+    return [
+        pool.submit(_part, *args, a, b, idx.times, idx.year, mono, tallies, work) for a, b in pairwise(cuts)
+    ]
 
 
 def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:
@@ -258,8 +268,15 @@ class _Parts:
     one is joined, so that parts indexed but not yet joined (their arrays held twice, as
     bytes and in the index) never pile up while the joining thread is held up."""
 
-    def __init__(self, pool: ProcessPoolExecutor, idx: FileIndex, cuts: list[int], ahead: int) -> None:
-        self.pool, self.idx, self.cuts, self.ahead = pool, idx, cuts, ahead
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        idx: FileIndex,
+        cuts: list[int],
+        ahead: int,
+        work: Callable[[FileIndex], object] | None = None,
+    ) -> None:
+        self.pool, self.idx, self.cuts, self.ahead, self.work = pool, idx, cuts, ahead, work
         self.handed = 0
         self.pending: deque[Future[dict[str, Any]]] = deque()  # each result let go of once joined
         self.top_up()
@@ -267,7 +284,8 @@ class _Parts:
     def top_up(self) -> None:
         upto = min(len(self.cuts) - 1, self.handed + self.ahead - len(self.pending))
         if upto > self.handed:
-            self.pending.extend(_submit(self.pool, self.idx, self.cuts[self.handed : upto + 1], mono=True))
+            cuts = self.cuts[self.handed : upto + 1]
+            self.pending.extend(_submit(self.pool, self.idx, cuts, mono=True, work=self.work))
             self.handed = upto
 
     def cancel(self) -> None:
@@ -302,10 +320,21 @@ class IndexPool:
 
     The processes are forked by a fork server (a fresh interpreter), never by the browser,
     whose threads make fork unsafe. Created on first use; `close()` drops the parts not
-    started and ends the processes."""
+    started and ends the processes.
 
-    def __init__(self, workers: int | None = None, part_size: int | None = None, min_size: int | None = None):
+    `part_work(name, index)`, a module's function (it goes to the processes by name), runs
+    in the process on each part's index, `name` the file's; `build` hands what it returns
+    to `joined`."""
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        part_size: int | None = None,
+        min_size: int | None = None,
+        part_work: Callable[[str, FileIndex], object] | None = None,
+    ):
         self.workers = workers or os.cpu_count() or 1
+        self.part_work = part_work
         self.part_size = part_size or BROWSER_PART
         self.min_size = MIN_PART if min_size is None else min_size
         self._pool: ProcessPoolExecutor | None = None
@@ -347,14 +376,15 @@ class IndexPool:
         assert idx is not None and isinstance(idx.source, FileSource)
         size = idx.source.size()
         try:
-            parts = self._parts(idx, size)
+            parts = self._parts(idx, size, str(f.path))
         except POOL_WONT_START:
             return  # said when the file is built: it is then indexed in that thread
         self._started[id(f)] = (f, size, parts)
 
-    def _parts(self, idx: FileIndex, size: int) -> _Parts:
+    def _parts(self, idx: FileIndex, size: int, name: str) -> _Parts:
         assert isinstance(idx.source, FileSource)
-        return _Parts(self._executor(), idx, self._part_cuts(idx.source, size), AHEAD * self.workers)
+        work = None if self.part_work is None else partial(self.part_work, name)
+        return _Parts(self._executor(), idx, self._part_cuts(idx.source, size), AHEAD * self.workers, work)
 
     def _part_cuts(self, source: FileSource, size: int) -> list[int]:
         # Rounds of one part per process; the last round's parts cut in quarters, so that
@@ -380,12 +410,13 @@ class IndexPool:
         self,
         f: LogFile,
         progress: Callable[[int, int], None] | None = None,
-        joined: Callable[[LogFile], object] | None = None,
+        joined: Callable[[LogFile, int, object], object] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
         lock: AbstractContextManager[object] | None = None,
     ) -> None:
-        """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` and `joined(f)`
-        after each part (the work for the part just joined, while the next are indexed).
+        """Index `f` (see `wants`) in parts; `progress(bytes indexed, size)` and `joined(f,
+        first, work)` after each part (the work for the part just joined, while the next are
+        indexed): `first` its first record in `f`'s index, `work` what `part_work` made of it.
         The index changes only under `lock`, so that others may read it between parts.
         When the processes cannot run (the pool broke: a worker killed), the rest of the
         file is indexed here, in this thread, from where the parts stopped. Returns within
@@ -400,7 +431,7 @@ class IndexPool:
             parts = None
         if parts is None:
             try:
-                parts = self._parts(idx, size)
+                parts = self._parts(idx, size, str(f.path))
             except POOL_WONT_START:
                 pass  # the pool cannot start (closed, no fork server): all in this thread
         # (Parts handed out by `start`: what was written since is indexed below.)
@@ -411,12 +442,13 @@ class IndexPool:
                     parts.cancel()
                     return  # the caller is going away: the parts under way are let be
                 parts.pending.popleft()
+                first, work = len(idx), result["work"]
                 with lock:
                     merge_part(idx, result)
                 del result
                 parts.top_up()
                 if joined is not None:
-                    joined(f)
+                    joined(f, first, work)
                 if progress is not None:
                     progress(idx.scanned, size)
         except (BrokenProcessPool, CancelledError):

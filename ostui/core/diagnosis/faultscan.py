@@ -46,8 +46,19 @@ def flag_faults(
     stop = len(idx.levels) if stop is None else min(stop, len(idx.levels))
     flagged = 0
     if _SEVERE.search(idx.levels, start, max(start, stop)) is not None:
-        found = matcher if isinstance(matcher, FaultMatcher) else matcher()
-        flagged = flag_records(idx, str(lf.path), found, start, stop, lf.faults)
+        found = _resolved(matcher)
+        shapes = _shapes_of(found)
+        source = str(lf.path)
+        for m in _SEVERE.finditer(idx.levels, start, stop):
+            i = m.start()
+            raw = _raw(idx, i)
+            key = (source, _shape(raw))
+            fault = shapes.get(key, _MISS)
+            if fault is _MISS:
+                fault = shapes[key] = _fault_of(found, raw, source)
+            if isinstance(fault, str):
+                lf.faults[i] = fault
+                flagged += 1
     lf.faults_checked = stop
     return flagged
 
@@ -73,7 +84,7 @@ def flag_shaped(
     begins at record `first`); returns how many were flagged."""
     if not shaped or lf.index is None:
         return 0
-    found = matcher if isinstance(matcher, FaultMatcher) else matcher()
+    found = _resolved(matcher)
     shapes = _shapes_of(found)
     source = str(lf.path)
     flagged = 0
@@ -85,26 +96,6 @@ def flag_shaped(
         if isinstance(fault, str):
             lf.faults.update(zip(map(first.__add__, records), repeat(fault)))
             flagged += len(records)
-    return flagged
-
-
-def flag_records(
-    idx: FileIndex, source: str, matcher: FaultMatcher, start: int, stop: int, faults: dict[int, str]
-) -> int:
-    """Flag the known faults of `idx`'s ERROR/CRITICAL records `start` to `stop` into
-    `faults`; returns how many were flagged. `source` names the file (rules may hang on it)."""
-    flagged = 0
-    shapes = _shapes_of(matcher)
-    for m in _SEVERE.finditer(idx.levels, start, max(start, stop)):
-        i = m.start()
-        raw = _raw(idx, i)
-        key = (source, _shape(raw))
-        fault = shapes.get(key, _MISS)
-        if fault is _MISS:
-            fault = shapes[key] = _fault_of(matcher, raw, source)
-        if isinstance(fault, str):
-            faults[i] = fault
-            flagged += 1
     return flagged
 
 
@@ -122,6 +113,10 @@ def _shape(raw: bytes) -> bytes:
     first = raw[: raw.find(b"\n", 0, 512) % 513]
     last = raw.rstrip()[-256:].rpartition(b"\n")[2]
     return SHAPE_RE_B.sub(b"#", first + b"\n" + last)
+
+
+def _resolved(matcher: FaultMatcher | Callable[[], FaultMatcher]) -> FaultMatcher:
+    return matcher if isinstance(matcher, FaultMatcher) else matcher()
 
 
 def _shapes_of(matcher: FaultMatcher) -> dict[tuple[str, bytes], str | None]:

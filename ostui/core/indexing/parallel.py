@@ -154,7 +154,7 @@ def splittable(f: LogFile, min_size: int = MIN_PART) -> bool:
 
 def _cuts(source: FileSource, parts: int, size: int | None = None, tail: int = 0) -> list[int]:
     """Boundaries of `parts` parts of the first `size` bytes, at line starts; with `tail`,
-    the last `tail` parts are a quarter of the others' size (see `IndexPool._parts`)."""
+    the last `tail` parts are a quarter of the others' size (see `IndexPool._part_cuts`)."""
     size = source.size() if size is None else size
     whole = parts - tail + tail / 4  # in parts of the full size
     cuts = [0]

@@ -3,6 +3,8 @@ dropped: a handler looking for the widgets ended ostui with a traceback."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.message import Message
 
 from ostui.tui.messages import (
@@ -44,3 +46,17 @@ async def test_news_after_the_widgets_went_is_dropped() -> None:
         await pilot.pause()
     # (A handler's exception would have been raised here, leaving the context.)
     assert app.return_code in (None, 0)
+
+
+async def test_quitting_as_the_detail_pane_is_mounted() -> None:
+    """The detail pane is mounted after the first screen; quitting then (a `q` pressed at
+    once) ended ostui with a traceback: the pane, and Textual's tabs in it, looked for
+    parts already taken down."""
+    for turns in range(4):  # the exit lands at different points of the mount
+        app = app_for(SEED, follow=False)
+        async with app.run_test(size=(120, 40)):
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            app.mount_detail()
+            app.exit()
+        assert app.return_code == 0, turns

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -47,6 +47,15 @@ from .waterfall import WaterfallView
 _TAB_FOCUS = {"story": "#detail-story", "traceback": "#detail-traceback", "record": "#detail-raw-scroll"}
 RAW_HIGHLIGHT_LIMIT = 64 << 10  # characters of a record highlighted; bigger ones are drawn plain
 RAW_SHOW_LIMIT = 1 << 20  # characters of a record drawn at all; the report and the file have the rest
+
+
+_Panel = TypeVar("_Panel", HttpExplanation, FaultPanel)
+
+
+def _brief(panel: _Panel) -> _Panel:
+    """`panel` brief from the start, before it is mounted (its class says so already)."""
+    panel.set_reactive(type(panel).brief, True)
+    return panel
 
 
 def _nothing() -> Content:
@@ -256,9 +265,11 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             yield Static(_nothing(), id="detail-summary")
             with Horizontal(id="detail-diagnosis"):
                 yield Static(id="detail-tb-summary", classes="-empty")
-                yield HttpExplanation(id="detail-http", classes="-brief").data_bind(DetailPane.lang)
-            yield FaultPanel(id="detail-fault", classes="-brief").data_bind(DetailPane.lang)
-        with TabbedContent(initial="story", id="detail-tabs"):
+                yield _brief(HttpExplanation(id="detail-http", classes="-brief")).data_bind(DetailPane.lang)
+            yield _brief(FaultPanel(id="detail-fault", classes="-brief")).data_bind(DetailPane.lang)
+        # The first tab (the story) opens first. Not named as `initial`: Textual's tabs then
+        # raised when ostui quit as they were mounted (their tabs already gone).
+        with TabbedContent(id="detail-tabs"):
             with TabPane(_("Story"), id="story"):
                 yield WaterfallView(id="detail-waterfall")
                 yield RequestStoryView(id="detail-story")
@@ -297,9 +308,8 @@ class DetailPane(ForwardsWorkerFailures, Vertical):
             self._diagnose()
 
     def on_mount(self) -> None:
-        self.query_one("#detail-http", HttpExplanation).brief = True
-        self.query_one("#detail-fault", FaultPanel).brief = True
-        if self.selection is not None:  # set before the pane was mounted
+        # (Not when ostui quits as the pane is mounted: its parts are gone already.)
+        if self.selection is not None and self.query("#detail-tabs"):  # set before it was mounted
             self.watch_selection(self.selection)
 
     def action_show_story(self) -> None:

@@ -82,6 +82,7 @@ GROWN_EVERY = 0.5  # seconds between filtered views of what is indexed so far, w
 # follower looks 20 times a second, and a redraw each time left keys waiting behind them
 DRAW_GROWTH_EVERY = 0.1
 TAKE_IN_RETRY = 0.1  # seconds before followed records are taken in again, the lock being busy
+THEN_INDEXED_BACKSTOP = 0.5  # seconds after indexing ends that requests and following start at the latest
 FULL_GC_EVERY = 10.0  # seconds between the app's own full garbage collections, once indexed
 FULL_GC_BACKSTOP = 1000  # middle-generation collections between Python's own full ones (default 10)
 LEVEL_CYCLE = (None, Level.INFO, Level.WARNING, Level.ERROR)
@@ -176,6 +177,7 @@ class OstuiApp(KeyActions, App[int]):
         self._filters_changing = False  # a view for the latest filters is asked for
         self._switch_interval = sys.getswitchinterval()  # Python's, while the app sets its own
         self._filtering_timer: Timer | None = None  # says "filtering" if the view is slow
+        self._then_indexed: Timer | None = None  # starts what waits for the whole stream drawn
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -393,6 +395,17 @@ class OstuiApp(KeyActions, App[int]):
         self.query_one(SourceTree).refresh_counts(growing=True)
         self._fit_tree = True
         self.rebuild_view()
+        # The request ids are read and the files followed once the whole stream is drawn:
+        # started with its view, their reading held the GIL from the frame that says N of N
+        # (drawn 75 ms after the last part, 54 ms without them). A backstop starts them
+        # if that frame is not drawn (a filter changed meanwhile).
+        self._then_indexed = self.set_timer(THEN_INDEXED_BACKSTOP, self._start_then_indexed)
+
+    def _start_then_indexed(self) -> None:
+        if self._then_indexed is None:
+            return
+        self._then_indexed.stop()
+        self._then_indexed = None
         self.build_request_index()
         if self.following:
             self.follow_files()
@@ -753,6 +766,8 @@ class OstuiApp(KeyActions, App[int]):
         if self._fit_tree and self.indexed and not message.growing:
             self._fit_tree = False
             self.query_one(SourceTree).refresh_counts()
+        if self._then_indexed is not None and self.indexed and not message.growing:
+            self.call_after_refresh(self._start_then_indexed)
 
     def set_status(self, text: str) -> None:
         # Sources that could not be opened (a bad nodes.toml) stay said whatever else is.

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 
 from ostui.core.levels import Level
+from ostui.session import startup
 from ostui.tui.app import OstuiApp
 from ostui.tui.screens.help import HelpScreen
 from ostui.tui.screens.prompt import PromptScreen
 from ostui.tui.widgets.log_stream import LogStream
 from ostui.tui.widgets.source_tree import SourceTree
 
+from ..waiting import eventually_async
 from .helpers import DATA, app_for, current, settle, stream_of, watch_calls
 
 SEED = DATA / "seed" / "nova-api.log"
@@ -362,10 +365,7 @@ async def test_palette_offers_the_domain_commands() -> None:
         assert "Nodes: show only hp-ms-01-c29" in texts
         assert "Filter level: ERROR and above" in texts
         assert "Go to request: req-e359221b-6be3-4ac2-bb55-5310f5bb0bb2" in texts
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.request_index is not None:
-                break
+        await eventually_async(lambda: app.request_index is not None, message="the request ids indexed")
         known = next(iter(app.request_index.postings))  # type: ignore[union-attr]
         completions = [t for t, _, _ in provider._commands(known[4:10])]
         assert f"Go to request: {known}" in completions
@@ -373,6 +373,42 @@ async def test_palette_offers_the_domain_commands() -> None:
         action()
         await settle(pilot)
         assert min(app.filters.levels) == Level.ERROR
+
+
+async def test_request_ids_are_read_once_the_whole_stream_is_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request index reads every file again (in `re`, holding the GIL): started with the
+    view of the whole stream, it held back the frame that says `N of N`."""
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)  # the first screen shows the tails only
+    app = app_for(root=OSP6, follow=False)
+    shown_then: list[int | None] = []
+
+    def note() -> None:
+        view = stream_of(app).view
+        shown_then.append(None if view is None else len(view))
+
+    watch_calls(app, "build_request_index", note)
+    async with app.run_test(size=(140, 40)):
+        await eventually_async(lambda: app.request_index is not None, message="the request ids indexed")
+        assert shown_then == [sum(len(f.index) for f in app.files if f.index is not None)]
+
+
+async def test_request_ids_are_read_without_the_whole_stream_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If no view of the whole stream comes (a filter changed while it was made, and the one
+    for it is not done), the request ids are read all the same."""
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
+    app = app_for(SEED, follow=False)
+    rebuild = app.rebuild_view
+
+    def rebuild_while_indexing(focus: object = None) -> None:
+        if not app.indexed:
+            rebuild()
+
+    app.rebuild_view = rebuild_while_indexing  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)):
+        await eventually_async(lambda: app.indexed, message="indexed")
+        await eventually_async(
+            lambda: app.request_index is not None, timeout=3, message="the request ids indexed"
+        )
 
 
 async def test_light_theme() -> None:

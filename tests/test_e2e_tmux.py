@@ -175,6 +175,22 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _all_gone(files: set[Path]) -> bool:
+    return not any(f.exists() for f in files)
+
+
+def _shared_files(pid: int) -> set[Path]:
+    """The files of /dev/shm that process `pid` has mapped (multiprocessing's semaphores).
+    Its maps name them by the temporary name glibc made them under, deleted since: they are
+    told by their inodes."""
+    inodes = set()
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[5].startswith("/dev/shm/"):
+            inodes.add(os.stat(f"/proc/{pid}/map_files/{fields[0]}").st_ino)
+    return {f for f in Path("/dev/shm").iterdir() if f.stat().st_ino in inodes}
+
+
 def _big_log(tmp_path: Path) -> Path:
     """A 512 MiB real log: indexed in parts, for longer than a quit may take."""
     block = (
@@ -188,29 +204,36 @@ def _big_log(tmp_path: Path) -> Path:
     return log
 
 
-@pytest.mark.parametrize("how", ["q", "hangup"])
+@pytest.mark.parametrize("how", ["q", "hangup", "job hangup"])
 def test_quitting_while_a_big_log_is_indexed_in_parts(tmp_path: Path, how: str) -> None:
     """q, or the terminal closed (the ssh session dropped), while the index processes work
-    through a 512 MiB log: ostui is gone at once, and so are its index processes. It once
+    through a 512 MiB log: ostui is gone at once, and so are its index processes and the
+    semaphores their pool made (a hangup left them in /dev/shm). It once
     waited for the whole index, seconds (Python's exit joined the indexing thread, which
     waited for the parts); on a hangup, Textual's exit wrote to the dead terminal and, in
     about one hangup of three, waited for the watchdog (5 s, the indexing going on)."""
     log = _big_log(tmp_path)
-    for _ in range(1 if how == "q" else 3):
+    for _ in range(3 if how == "hangup" else 1):
         pane = TmuxPane([*ostui_command(), str(log)])
         try:
             pane.wait_for(r"% indexed")
             pid = pane.program_pid()
             helpers = _descendants(pid)
             assert helpers, "no index processes under ostui"
+            semaphores = _shared_files(pid)
+            assert semaphores, "the pool's semaphores are not files in /dev/shm"
             if how == "q":
                 pane.keys("q")
-            else:
+            elif how == "hangup":
                 pane.close()  # the tmux server goes: the pane's terminal hangs up
+            else:  # as a login shell tells its jobs when the ssh session drops: all of ostui's group
+                os.killpg(os.getpgid(pid), signal.SIGHUP)
             # Within 2 s on two loaded cores (the tests run in parallel); the whole index
             # of this log takes longer than that.
             eventually(partial(_gone, pid), 2.0, f"ostui still runs 2 s after {how}")
             for helper in helpers:
                 eventually(partial(_gone, helper), 2.0, f"index process {helper} outlived ostui")
+            # ... and its semaphores, which a hangup left behind (five files each time).
+            eventually(partial(_all_gone, semaphores), 2.0, f"semaphores left in /dev/shm after {how}")
         finally:
             pane.close()

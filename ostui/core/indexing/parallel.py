@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from array import array
@@ -263,6 +264,20 @@ def _stderr_with_a_file() -> Iterator[None]:
             sys.stderr = saved
 
 
+@contextmanager
+def _no_hangup() -> Iterator[None]:
+    """SIGHUP blocked in this thread meanwhile: a process started now keeps it blocked.
+    A closed terminal hangs up the whole process group, and the browser then ends without
+    Python's exit handlers (os._exit); multiprocessing's resource tracker must outlive it
+    to remove the semaphores the pool made: killed by the hangup too, it left five files
+    in /dev/shm at each dropped ssh session."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 class _Parts:
     """A file's parts, handed to the processes `ahead` at a time: a part is handed out as
     one is joined, so that parts indexed but not yet joined (their arrays held twice, as
@@ -302,7 +317,8 @@ def _in_the_background(start: Callable[[], object]) -> None:
     def lowered() -> None:
         try:
             os.nice(BACKGROUND_NICENESS)
-            start()
+            with _no_hangup():
+                start()
         except BaseException as e:  # raised again in the caller's thread
             failed.append(e)
 
@@ -356,7 +372,7 @@ class IndexPool:
                 ctx = multiprocessing.get_context("forkserver")
                 # Only the indexer's modules, never `__main__` (the console script, or pytest).
                 ctx.set_forkserver_preload([__name__])
-                with _stderr_with_a_file():
+                with _stderr_with_a_file(), _no_hangup():
                     resource_tracker.ensure_running()
                 _in_the_background(forkserver.ensure_running)
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)

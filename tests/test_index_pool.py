@@ -4,14 +4,17 @@ a followed file; and when the processes cannot run, the file is still indexed wh
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ostui.core.indexing import parallel
 from ostui.core.indexing.index import FileIndex
 from ostui.core.indexing.logset import LogFile
-from ostui.core.indexing.parallel import BACKGROUND_NICENESS, IndexPool
+from ostui.core.indexing.parallel import BACKGROUND_NICENESS, IndexPool, merge_part, release_part
 from ostui.core.reading.source import FileSource
 
 from .waiting import eventually
@@ -130,7 +133,7 @@ def test_parts_are_handed_out_as_others_are_joined(pool: IndexPool) -> None:
     assert len(parts.pending) == parts.ahead
     joined = 0
     while parts.pending:
-        parts.pending.popleft().result()
+        release_part(parts.pending.popleft().result())
         joined += 1
         parts.top_up()
         assert len(parts.pending) <= parts.ahead
@@ -428,3 +431,81 @@ def test_the_fork_server_boots_early_only_for_a_file_it_will_cut() -> None:
         assert p._pool is not None
     finally:
         p.close()
+
+
+def _blocks(names: list[str]) -> list[str]:
+    """Those of the shared memory blocks named that still exist."""
+    return [n for n in names if Path("/dev/shm", n).exists()]
+
+
+def test_parts_come_in_shared_memory_freed_as_they_are_joined(pool: IndexPool) -> None:
+    """A part's arrays come back in a block of shared memory, not through the pool's pipe;
+    joined, the index is one thread's, and no block is left."""
+    lf = LogFile(C29 / "nova" / "nova-api.log", "node", "component", "nova-api.log")
+    lf.open()
+    assert lf.index is not None
+    parts = pool._parts(lf.index, lf.path.stat().st_size, str(lf.path))
+    names = []
+    while parts.pending:
+        result = parts.pending.popleft().result()
+        assert result["shared"] is not None and result["keys"] is None  # not in the pipe
+        names.append(result["shared"][0])
+        assert _blocks(names[-1:]), "the block is there until it is joined"
+        merge_part(lf.index, result)
+        parts.top_up()
+    same_index(lf.index, serial(lf.path))
+    assert len(names) > 2 and _blocks(names) == []
+
+
+def test_parts_dropped_free_their_shared_memory(tmp_path: Path) -> None:
+    """Parts no longer wanted (a build cancelled, the pool closed with parts started): the
+    blocks of those that were done, or that finish later, are freed."""
+    path = tmp_path / "big.log"
+    path.write_bytes((C29 / "nova" / "nova-api.log").read_bytes() * 8)
+    names: list[str] = []
+
+    def note(future: Future[dict[str, Any]]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            names.append(future.result()["shared"][0])
+
+    quick = IndexPool(workers=2, part_size=16 << 10, min_size=0)
+    try:
+        lf = LogFile(path, "node", "component", path.name)
+        lf.open()
+        assert lf.index is not None
+        dropped = quick._parts(lf.index, path.stat().st_size, str(path))
+        futures = list(dropped.pending)
+        futures[0].result()  # one done, the others maybe under way
+        for future in futures:
+            future.add_done_callback(note)
+        dropped.cancel()
+        eventually(lambda: all(f.done() for f in futures), 10.0, "the parts under way finish")
+        quick.start(lf)  # handed out, never built: close() drops them
+        futures = list(quick._started[id(lf)][2].pending)
+        for future in futures:
+            future.add_done_callback(note)
+        futures[0].result()
+    finally:
+        quick.close()
+    assert names
+    eventually(lambda: _blocks(names) == [], 5.0, "blocks of dropped parts left in /dev/shm")
+
+
+def test_a_part_comes_through_the_pipe_where_there_is_no_shared_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without shared memory (a container without /dev/shm), a part's arrays come as bytes."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError("no /dev/shm")
+
+    monkeypatch.setattr(parallel.shared_memory, "SharedMemory", refused)
+    path = C29 / "nova" / "nova-api.log"
+    size = path.stat().st_size
+    args = (str(path), FileSource(path).inode(), False, "oslo", 0, size, True, 2015, True, False)
+    result = parallel._part(*args, None, True)
+    assert result["shared"] is None and result["keys"]
+    idx = FileIndex(FileSource(path))
+    merge_part(idx, result)
+    whole = serial(path)
+    assert (idx.starts, idx.levels, idx.keys) == (whole.starts, whole.levels, whole.keys)

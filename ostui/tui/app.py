@@ -268,7 +268,7 @@ class OstuiApp(KeyActions, App[int]):
         # Set before the files are announced: their handler indexes at once when there is
         # no first screen to wait for.
         self.preview_shown = preview is not None
-        self.post_message(SourcesLoaded(tree, files))
+        self.post_message(SourcesLoaded(tree, files, preview.files if preview is not None else []))
         if preview is not None:
             self.post_message(ViewReady(preview, preview=True))
 
@@ -285,6 +285,9 @@ class OstuiApp(KeyActions, App[int]):
             tree.remote[mirror.node.name] = mirror.node
             mirror.on_change = self._node_changed
         tree.load(self.files, skipped=message.tree.skipped)
+        # As wide at once as the big files' counts will need, told from their tails.
+        self.preview_files = message.previews
+        self._refresh_counts()
         self.stream_files = [f for f in self.files if f.error is None]
         broken = [f for f in self.files if f.error]
         if broken:
@@ -605,7 +608,8 @@ class OstuiApp(KeyActions, App[int]):
         if self.query(SourceTree):  # (not when quitting)
             # While a big file's parts come, the tree is as wide as its counts will need.
             partial = [] if self.indexed else list(self.in_parts.values())
-            self.query_one(SourceTree).refresh_counts(growing=not self.indexed, partial=partial)
+            tails = [] if self.indexed else self.preview_files
+            self.query_one(SourceTree).refresh_counts(growing=not self.indexed, partial=partial, tails=tails)
 
     def _draw_growth(self) -> None:
         """The rows appended since the last draw (followed or not) and the status bar's counts."""
@@ -765,7 +769,7 @@ class OstuiApp(KeyActions, App[int]):
         self.update_status()
         if self._fit_tree and self.indexed and not message.growing:
             self._fit_tree = False
-            self.query_one(SourceTree).refresh_counts()
+            self.query_one(SourceTree).refresh_counts(growing=False)
         if self._then_indexed is not None and self.indexed and not message.growing:
             self.call_after_refresh(self._start_then_indexed)
 

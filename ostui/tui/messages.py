@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 
 
 class SourcesLoaded(Message):
-    """Discovery finished: the tree of logs and the files opened (sniffed, not indexed)."""
+    """Discovery finished: the tree of logs and the files opened (sniffed, not indexed), and
+    the first screen's (`previews`: big files' tails, small files indexed whole)."""
 
-    def __init__(self, tree: LogTree, files: Sequence[LogFile]) -> None:
+    def __init__(self, tree: LogTree, files: Sequence[LogFile], previews: Sequence[LogFile] = ()) -> None:
         super().__init__()
         self.tree = tree
         self.files = list(files)
+        self.previews = list(previews)
 
 
 class IndexProgress(Message):

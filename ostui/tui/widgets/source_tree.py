@@ -41,16 +41,28 @@ def file_title(lf: LogFile) -> str:
     return pod_log_title(lf.path.parts) or lf.path.name
 
 
-def whole_file_factors(partial: Sequence[LogFile]) -> dict[int, float]:
-    """id(file) -> its size over the bytes indexed so far, for files indexed from their start."""
-    factors = {}
-    for f in partial:
-        idx = f.index
-        if idx is not None and idx.scanned > 0:
-            size = idx.source.size()
-            if size > idx.scanned:
-                factors[id(f)] = size / idx.scanned
-    return factors
+# id(file) -> what its counts are told from until it is indexed whole: a share of it (the
+# file itself, indexed from its start so far, or its tail on the first screen) and the
+# file's size over the bytes that share covers.
+Projection = Mapping[int, tuple[LogFile, float]]
+
+
+def projected(partial: Sequence[LogFile], tails: Sequence[LogFile] = ()) -> dict[int, tuple[LogFile, float]]:
+    """The projection of files indexed from their start so far (`partial`), and of big
+    files none of which is joined yet by their first screen's tail (`tails`, each naming
+    its whole)."""
+    shares = [(f, f) for f in partial] + [(p.whole, p) for p in tails if p.whole is not None]
+    out: dict[int, tuple[LogFile, float]] = {}
+    for whole, share in shares:
+        if id(whole) in out or whole.index is None or share.index is None:
+            continue
+        if share is not whole and whole.index.scanned:
+            continue  # joined since (in part, or whole): its own counts tell
+        covered = share.index.scanned
+        size = whole.index.source.size()
+        if 0 < covered < size:
+            out[id(whole)] = (share, size / covered)
+    return out
 
 
 def leaf_name(lf: LogFile, width: int = 10_000) -> str:
@@ -64,17 +76,17 @@ WIDEN_STEP = 4  # columns the tree widens by at a time while its counts grow
 
 
 def counts(
-    files: Sequence[LogFile], since: Mark | None = None, scale: Mapping[int, float] | None = None
+    files: Sequence[LogFile], since: Mark | None = None, scale: Projection | None = None
 ) -> tuple[int, int]:
     """(errors incl. critical, warnings) of the indexed files, or of their records after a
-    mark; `scale`: a file's counts times its factor (id(file) -> factor)."""
+    mark; `scale`: a file's counts as projected (see `Projection`)."""
     err = warn = 0
     for f in files:
         if f.index is None:
             continue
         if since is None:  # the whole file's: those the memory window let go of too
-            e, w = f.index.severe_counts()
-            k = scale.get(id(f), 1.0) if scale else 1.0
+            share, k = scale.get(id(f), (f, 1.0)) if scale else (f, 1.0)
+            e, w = share.index.severe_counts() if share.index is not None else (0, 0)
             err, warn = err + round(e * k), warn + round(w * k)
         else:
             lv = f.index.levels[since.start_of(f) :]
@@ -83,8 +95,19 @@ def counts(
     return err, warn
 
 
+def _known(f: LogFile, scale: Projection | None) -> int:
+    """The known faults flagged in `f`, or as `scale` projects them. A tail is not flagged
+    (the first screen does not wait for the fault packs): its errors may all be known."""
+    share, k = scale.get(id(f), (f, 1.0)) if scale else (f, 1.0)
+    if share is f:
+        return round(len(f.faults) * k)
+    return counts([share], scale={id(share): (share, k)})[0]
+
+
 class SourceTree(Tree[TreeEntry]):
     ALLOW_MAXIMIZE = True
+    # What the app last said of the counts: (growing, partial, tails), see `refresh_counts`.
+    _growth: tuple[bool, Sequence[LogFile], Sequence[LogFile]] = (False, (), ())
     DEFAULT_CSS = """
     SourceTree { background: $panel; width: 30; min-width: 16; }
     SourceTree > .source-tree--errors { color: $error; text-style: bold; }
@@ -226,16 +249,24 @@ class SourceTree(Tree[TreeEntry]):
     def on_tree_node_collapsed(self) -> None:
         self.refresh_counts()
 
-    def refresh_counts(self, growing: bool = False, partial: Sequence[LogFile] = ()) -> None:
+    def refresh_counts(
+        self, growing: bool | None = None, partial: Sequence[LogFile] = (), tails: Sequence[LogFile] = ()
+    ) -> None:
         """Labels with their counts, cut to the tree's width; the tree as wide as the widest
         shown label needs, up to that width (computed here: Textual's own measure of the
         labels lags behind their changes). `growing`: the counts grow (indexing), and the
         tree widens in steps and never narrows meanwhile: each new width lays out and draws
         the panes beside it again (up to a tenth of a second on a busy screen). `partial`:
-        files indexed from their start so far; the tree is as wide at once as their counts
-        will need once whole (told from the share indexed), not a step wider at each digit."""
+        files indexed from their start so far, and `tails`, the first screen's tails of big
+        files not joined yet: the tree is as wide at once as their counts will need once
+        whole (see `projected`), not a step wider at each digit. `growing` None: as the
+        last call that gave it said (the tree's own refreshes: a node expanded, a resize)."""
+        if growing is None:
+            growing, partial, tails = self._growth
+        else:
+            self._growth = (growing, list(partial), list(tails))
         widest = 0
-        factors = whole_file_factors(partial) if growing else {}
+        factors = projected(partial, tails) if growing else {}
 
         def walk(node: TreeNode[TreeEntry], depth: int) -> None:
             nonlocal widest
@@ -263,11 +294,9 @@ class SourceTree(Tree[TreeEntry]):
             self.width_set = width
             self.styles.width = width
 
-    def _label(
-        self, entry: TreeEntry, name_cells: int = 10_000, scale: Mapping[int, float] | None = None
-    ) -> Text:
+    def _label(self, entry: TreeEntry, name_cells: int = 10_000, scale: Projection | None = None) -> Text:
         """The entry's name (cut in the middle to `name_cells`), marks and counts (a file's
-        times its factor in `scale`)."""
+        as `scale` projects them)."""
         text = Text()
         if entry.kind == "skipped":
             text.append(
@@ -312,7 +341,7 @@ class SourceTree(Tree[TreeEntry]):
             text.append(f" E{err}", self.get_component_rich_style("source-tree--errors", partial=True))
         if warn:
             text.append(f" W{warn}", self.get_component_rich_style("source-tree--warnings", partial=True))
-        known = sum(round(len(f.faults) * (scale.get(id(f), 1.0) if scale else 1.0)) for f in files)
+        known = sum(_known(f, scale) for f in files)
         if known:
             text.append(f" ⚑{known}", self.get_component_rich_style("source-tree--fault", partial=True))
         if self.mark is not None:

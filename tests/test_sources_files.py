@@ -114,3 +114,27 @@ def test_scan_command_totals_agree_with_its_skipped_list(tmp_path: Path) -> None
         "nova-scheduler.log": "dangling symlink (to gone.log)",
     }
     assert summary["totals"]["unreadable"] == len(summary["skipped"]) == 2
+
+
+def test_a_slice_reads_its_bytes_and_asks_no_size() -> None:
+    """A part of a file (a worker's) or its tail: reads are cut at the slice's end and stop
+    at the inner source's; no read asks the inner source its size (an fstat each: reading
+    a part's error records paid one per record)."""
+    from ostui.core.reading.source import MemorySource, SliceSource
+
+    class Counted(MemorySource):
+        sizes = 0
+
+        def size(self) -> int:
+            Counted.sizes += 1
+            return super().size()
+
+    data = bytes(range(100))
+    part = SliceSource(Counted(Path("x.log"), data), 10, 40)
+    assert part.read(0, 5) == data[10:15]
+    assert part.read(25, 20) == data[35:40]  # cut at the slice's end
+    assert part.read(30, 5) == b"" and part.read(-5, 10) == b""
+    tail = SliceSource(Counted(Path("x.log"), data), 90)
+    assert tail.read(5, 20) == data[95:]  # stops where the inner source does
+    assert Counted.sizes == 0
+    assert part.size() == 30 and tail.size() == 10

@@ -776,8 +776,9 @@ class OstuiApp(KeyActions, App[int]):
         stream.set_view(message.view, keep=focus, hold_line=hold_line)
         self.update_status()
         if self._fit_tree and self.indexed and not message.growing:
+            # Once the whole stream is drawn: narrower, the tree lays the screen out again.
             self._fit_tree = False
-            self.query_one(SourceTree).refresh_counts(growing=False)
+            self.call_after_refresh(self.query_one(SourceTree).refresh_counts, growing=False)
         if self._then_indexed is not None and self.indexed and not message.growing:
             self.call_after_refresh(self._start_then_indexed)
 

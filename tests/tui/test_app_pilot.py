@@ -652,3 +652,36 @@ async def test_a_record_with_an_empty_head_reads_as_its_first_body_line() -> Non
         assert selection is not None and selection.record.level == Level.ERROR
         summary = record_summary(selection, brief=True).plain
         assert summary.splitlines()[-1] == "Command: ['ps', '--ppid', '5644', '-o', 'pid=']", summary
+
+
+async def test_a_new_size_of_the_stream_moves_its_scrollbar_without_a_layout() -> None:
+    """A view of another size moves the stream's scrollbar; the stream asks for a layout
+    of the whole screen only when the scrollbar shows or hides (a layout was 20-30 ms, one
+    of them in the frame that says N of N)."""
+    from dataclasses import replace
+
+    from ostui.core.stream.view import Filters, StreamView
+
+    app = app_for(root=OSP6, follow=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        stream = stream_of(app)
+        laid_out: list[int] = []
+        watch_calls(stream, "refresh", lambda *a, layout=False, **k: laid_out.append(layout))
+        files = list(app.stream_files)
+
+        def show(filters: Filters) -> int:
+            laid_out.clear()
+            stream.set_view(StreamView(files, filters))
+            if stream.show_vertical_scrollbar:
+                assert stream.vertical_scrollbar.window_virtual_size == stream.virtual_size.height
+            return stream.virtual_size.height
+
+        assert stream.show_vertical_scrollbar  # 14,746 records
+        assert 40 < show(replace(Filters(), levels=frozenset({Level.WARNING, Level.ERROR}))) < 14_746
+        assert stream.show_vertical_scrollbar and not any(laid_out)  # the scrollbar moved
+        assert show(replace(Filters(), text="e359221b-6be3-4ac2-bb55-5310f5bb0bb2")) < 40
+        assert not stream.show_vertical_scrollbar and any(laid_out)  # it went: a layout
+        assert show(Filters()) == 14_746
+        assert stream.show_vertical_scrollbar and any(laid_out)
+        await settle(pilot)

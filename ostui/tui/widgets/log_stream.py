@@ -270,12 +270,14 @@ class LogStream(ScrollView, can_focus=True):
     def _update_size(self, repaint: bool = True) -> None:
         rows = len(self.view) if self.view is not None else 0
         size = Size(MAX_RENDER, self.rowmap.total(rows))
-        if repaint:
-            self.virtual_size = size
-        elif size != self.virtual_size:
-            # The lines shown stay as they are: a layout brings the scrollbar up to the size.
+        if size != self.virtual_size:
+            # Only the scrollbar follows the size (Textual's `_scroll_update`; it lays the
+            # screen out if the scrollbar shows or hides): a layout of the whole screen for
+            # each new size cost 20-30 ms, one of them in the frame that says N of N.
             self.set_reactive(LogStream.virtual_size, size)
-            self.refresh(repaint=False, layout=True)
+            self._scroll_update(size)
+        if repaint:
+            self.refresh()
 
     # -- drawing ------------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:

@@ -169,6 +169,7 @@ class OstuiApp(KeyActions, App[int]):
         self._gc_threshold: tuple[int, int, int] | None = None  # Python's, while the app sets its own
         self.clock: dict[str, int] = {}  # node -> µs added to its stamps (clock skew corrected)
         self._pending_detail: tuple[LogFile, Record] | None = None
+        self._detail_held = False  # the pending detail waits for the indexing (record_highlighted)
         self._detail_timer: Timer | None = None
         self._detail: DetailPane | None = None  # mounted after the first screen
         self.unseen = 0  # records that arrived while the view was paused
@@ -208,7 +209,7 @@ class OstuiApp(KeyActions, App[int]):
         stand_in.remove()
         if had_focus:
             pane.focus()
-        if self._pending_detail is not None:
+        if self._pending_detail is not None and not self._detail_held:
             self.show_detail(*self._pending_detail)
 
     def widgets_up(self) -> bool:
@@ -417,6 +418,9 @@ class OstuiApp(KeyActions, App[int]):
             return
         self._then_indexed.stop()
         self._then_indexed = None
+        if self._detail_held and self._detail_timer is None:  # (a view of all shows it too)
+            self._detail_held = False
+            self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_pending_detail)
         self.build_request_index()
         if self.following:
             self.follow_files()
@@ -896,6 +900,14 @@ class OstuiApp(KeyActions, App[int]):
         self._pending_detail = (message.file, message.record)
         if self._detail_timer is not None:
             self._detail_timer.stop()
+            self._detail_timer = None
+        # While the logs are indexed, the record a view put the cursor on (the first screen's
+        # last, a growing filtered view's) is described once all is indexed, or when a key
+        # moves the cursor: its story (a search through the file) and diagnosis, laid out
+        # four times (75 ms on 1 GiB), took the cores from the indexing, to be made again.
+        self._detail_held = message.placed and not self.indexed
+        if self._detail_held:
+            return
         delay = DETAIL_FOLLOWED_DELAY if message.followed else DETAIL_DELAY
         self._detail_timer = self.set_timer(delay, self._show_pending_detail)
 

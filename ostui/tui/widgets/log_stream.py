@@ -157,11 +157,14 @@ class LogStream(ScrollView, can_focus=True):
     follow: reactive[bool] = reactive(True, init=False)
 
     class RecordHighlighted(Message):
-        def __init__(self, file: LogFile, record: Record, followed: bool = False) -> None:
+        def __init__(
+            self, file: LogFile, record: Record, followed: bool = False, placed: bool = False
+        ) -> None:
             super().__init__()
             self.file = file
             self.record = record
             self.followed = followed  # the cursor went with the live tail, not by a key
+            self.placed = placed  # the cursor was put there by a new view, not by a key
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, LogStream.RecordHighlighted)
@@ -226,7 +229,7 @@ class LogStream(ScrollView, can_focus=True):
         else:
             self.call_after_refresh(self._scroll_to_cursor, True)
         self.refresh()
-        self._announce()
+        self._announce(placed=True)
 
     def grow(self) -> None:
         """Rows were appended to the view (live tail): follow them or keep the place."""
@@ -413,10 +416,10 @@ class LogStream(ScrollView, can_focus=True):
         y = self.rowmap.screen_row(row) - self.scroll_offset.y
         self.refresh_lines(self.scroll_offset.y + y, 1 + self.rowmap.expanded.get(row, 0))
 
-    def _announce(self, followed: bool = False) -> None:
+    def _announce(self, followed: bool = False, placed: bool = False) -> None:
         if self.view is not None and len(self.view):
             lf, rec = self.view.record(self.cursor)
-            self.post_message(self.RecordHighlighted(lf, rec, followed))
+            self.post_message(self.RecordHighlighted(lf, rec, followed, placed))
 
     def _scroll_cursor_to_line(self, line: int) -> None:
         self.scroll_to(y=max(0, self.rowmap.screen_row(self.cursor) - line), animate=False)

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import code_state, find_ostui, load_note
+from common import TmuxControl, code_state, find_ostui, load_note
 
 HERE = Path(__file__).resolve().parent
 REAL_LOGS = HERE.parent / "tests/data/real/osp6-live-migration/hp-ms-01-c29/var/log"
@@ -138,16 +138,11 @@ class Pane:
              "-x", str(COLS), "-y", str(ROWS), cmd, ";", "set", "-g", "window-size", "manual"],
             check=True,
         )  # fmt: skip
-        # no-output: tmux would otherwise stream every byte the tool draws to this client.
-        self.ctl = subprocess.Popen(
-            ["tmux", "-L", self.sock, "-C", "attach-session", "-t", "bench", "-f", "no-output,ignore-size"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        self.ctl: TmuxControl | None = None
         self.pid = 0
         self.socket_path = ""
         try:
-            self._sync()
+            self.ctl = TmuxControl(self.sock, "bench")
             self.socket_path = self.command("display-message -p '#{socket_path}'").strip()
             pid, size = self.command(
                 "display-message -p -t bench '#{pane_pid} #{pane_width}x#{pane_height}'"
@@ -159,46 +154,9 @@ class Pane:
             self.close()  # no tool left running when the pane could not be set up
             raise
 
-    def _sync(self) -> None:
-        """Skip what the attach itself printed: afterwards one reply per command, in order."""
-        # The attach's own (empty) reply first, before anything is sent: written at
-        # once, a command could be answered before it and its reply be taken for the attach's.
-        self._reply()
-        mark = token()
-        assert self.ctl.stdin is not None
-        self.ctl.stdin.write(f"display-message -p {mark}\n".encode())
-        self.ctl.stdin.flush()
-        while mark not in self._reply():
-            pass
-
-    def _reply(self) -> str:
-        """The next %begin ... %end block; notifications between blocks are skipped."""
-        assert self.ctl.stdout is not None
-        out: list[bytes] = []
-        guard = None
-        while True:
-            line = self.ctl.stdout.readline()
-            if not line:
-                raise RuntimeError("tmux control client ended (did the tool exit?)")
-            if guard is None:
-                if line.startswith(b"%begin "):
-                    guard = line.split()[1:3]
-                continue
-            # A screen line could start with "%end": only the guard's time and number close.
-            if line.startswith((b"%end ", b"%error ")) and line.split()[1:3] == guard:
-                if line.startswith(b"%error "):
-                    raise RuntimeError(b"".join(out).decode(errors="replace"))
-                return b"".join(out).decode("utf-8", "replace")
-            out.append(line)
-
     def command(self, cmd: str) -> str:
-        assert self.ctl.stdin is not None
-        try:
-            self.ctl.stdin.write(cmd.encode() + b"\n")
-            self.ctl.stdin.flush()
-        except BrokenPipeError:
-            raise RuntimeError("tmux control client ended (did the tool exit?)") from None
-        return self._reply()
+        assert self.ctl is not None
+        return self.ctl.command(cmd)
 
     def screen(self) -> str:
         if self.capture_mode == "exec":
@@ -242,10 +200,8 @@ class Pane:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
-        try:
-            self.ctl.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.ctl.kill()
+        if self.ctl is not None:
+            self.ctl.wait()
         # tmux 3.3 leaves its socket file behind after kill-server.
         if self.socket_path:
             Path(self.socket_path).unlink(missing_ok=True)

@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, SIZES, big_log, code_state, find_ostui, load_note, warm
+from common import OUT, SIZES, TmuxControl, big_log, code_state, find_ostui, load_note, warm
 
 WIDTH, HEIGHT = 160, 48
 SMALL = (
@@ -51,10 +51,8 @@ STATUS_DONE = re.compile(r"([\d,]+) of ([\d,]+) records · (.*?)(?: · |$)")
 
 
 class Tmux:
-    """A private tmux server, one window per run. The panes are read through one control-mode
-    client (`tmux -C`) that stays attached: a `tmux capture-pane` process per look cost
-    1.8 ms of CPU, 0.1 s a second at a look every 20 ms, taken from the program timed;
-    a command written to the client costs 0.03 ms."""
+    """A private tmux server, one window per run, its panes read through one control-mode
+    client (`TmuxControl`)."""
 
     def __init__(self, home: str) -> None:
         self.name = f"ostui-bench-{os.getpid()}"
@@ -65,50 +63,13 @@ class Tmux:
         # New windows of a client-less session take default-size. (Setting window-size
         # to manual as well crashes tmux 3.3a's server at the next new-window.)
         self.cmd("set-option", "-g", "default-size", f"{WIDTH}x{HEIGHT}")
-        # The reader attaches to a session of its own, so that it never sizes the panes timed,
-        # and asks for no copy of their output (`no-output`).
-        self.cmd("new-session", "-d", "-s", "reader", "sleep 86400")
-        self.reader = subprocess.Popen(
-            ["tmux", "-L", self.name, "-C", "attach-session", "-t", "reader"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        self._reply()  # the attach's own
-        self._ask("refresh-client -f no-output")
+        self.reader = TmuxControl(self.name, "bench")
 
     def cmd(self, *args: str) -> str:
         res = subprocess.run(["tmux", "-L", self.name, *args], capture_output=True, text=True)
         if res.returncode != 0:
             raise RuntimeError(f"tmux {' '.join(args)}: {res.stderr.strip()}")
         return res.stdout
-
-    def _ask(self, command: str) -> str:
-        """`command` through the control client: its output, as `cmd` gives it."""
-        assert self.reader.stdin is not None
-        self.reader.stdin.write(command.encode() + b"\n")
-        self.reader.stdin.flush()
-        return self._reply(command)
-
-    def _reply(self, command: str = "attach") -> str:
-        # A reply is `%begin TIME NUMBER FLAGS`, its lines, then `%end` (or `%error`) with
-        # the same three words; lines between replies are notifications.
-        assert self.reader.stdout is not None
-        tag: bytes | None = None
-        lines: list[bytes] = []
-        while True:
-            line = self.reader.stdout.readline()
-            if not line:
-                raise RuntimeError(f"tmux's control client ended during {command!r}")
-            if tag is None:
-                if line.startswith(b"%begin "):
-                    tag = line[len(b"%begin ") :]
-            elif line in (b"%end " + tag, b"%error " + tag):
-                text = b"".join(lines).decode(errors="replace")
-                if line.startswith(b"%error"):
-                    raise RuntimeError(f"tmux {command}: {text.strip()}")
-                return text
-            else:
-                lines.append(line)
 
     def launch(self, argv: list[str]) -> tuple[str, float]:
         env = f"env HOME={shlex.quote(self.home)} TERM=xterm-256color COLORTERM=truecolor "
@@ -119,7 +80,7 @@ class Tmux:
         return pane, t0
 
     def capture(self, pane: str) -> str:
-        return self._ask(f"capture-pane -p -t {pane}")
+        return self.reader.command(f"capture-pane -p -t {pane}")
 
     def size(self, pane: str) -> str:
         return self.cmd("display-message", "-p", "-t", pane, "#{pane_width}x#{pane_height}").strip()
@@ -135,7 +96,7 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True)
-        self.reader.wait(timeout=10)
+        self.reader.wait()
 
 
 def wait_for(

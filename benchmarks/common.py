@@ -256,3 +256,71 @@ def code_state() -> str:
         digest.update(path.read_bytes())
     state = f"commit {head or '?'}" + (" + local changes" if dirty else "")
     return f"{state}, ostui/*.py sha256 {digest.hexdigest()[:12]}"
+
+
+class TmuxControl:
+    """One control-mode client (`tmux -C`) attached to `session` of the private server
+    `socket`: a command written to it is answered without a tmux process of its own (a
+    `capture-pane` 0.03 ms, against 1.8 ms of CPU forked, taken from the program timed).
+    `no-output`: tmux would otherwise stream every byte drawn to this client;
+    `ignore-size`: the client never sizes the panes."""
+
+    def __init__(self, socket: str, session: str) -> None:
+        self.client = subprocess.Popen(
+            ["tmux", "-L", socket, "-C", "attach-session", "-t", session, "-f", "no-output,ignore-size"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        try:
+            self._sync()
+        except BaseException:
+            self.client.kill()
+            raise
+
+    def _sync(self) -> None:
+        """Skip what the attach itself printed: afterwards one reply per command, in order."""
+        # The attach's own (empty) reply first, before anything is sent: written at
+        # once, a command could be answered before it and its reply be taken for the attach's.
+        self._reply()
+        mark = f"sync-{os.getpid()}-{time.monotonic_ns()}"
+        assert self.client.stdin is not None
+        self.client.stdin.write(f"display-message -p {mark}\n".encode())
+        self.client.stdin.flush()
+        while mark not in self._reply():
+            pass
+
+    def _reply(self) -> str:
+        """The next %begin ... %end block; notifications between blocks are skipped."""
+        assert self.client.stdout is not None
+        out: list[bytes] = []
+        guard = None
+        while True:
+            line = self.client.stdout.readline()
+            if not line:
+                raise RuntimeError("tmux control client ended (did the tool exit?)")
+            if guard is None:
+                if line.startswith(b"%begin "):
+                    guard = line.split()[1:3]
+                continue
+            # A screen line could start with "%end": only the guard's time and number close.
+            if line.startswith((b"%end ", b"%error ")) and line.split()[1:3] == guard:
+                if line.startswith(b"%error "):
+                    raise RuntimeError(b"".join(out).decode(errors="replace"))
+                return b"".join(out).decode("utf-8", "replace")
+            out.append(line)
+
+    def command(self, cmd: str) -> str:
+        assert self.client.stdin is not None
+        try:
+            self.client.stdin.write(cmd.encode() + b"\n")
+            self.client.stdin.flush()
+        except BrokenPipeError:
+            raise RuntimeError("tmux control client ended (did the tool exit?)") from None
+        return self._reply()
+
+    def wait(self) -> None:
+        """Once the server is gone: the client ends with it."""
+        try:
+            self.client.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.client.kill()

@@ -18,8 +18,9 @@ Filter redraw (ostui only): once the status bar shows the whole file indexed, se
 bar shows the rebuilt view, `N of M records · ERROR+`; N must equal the generator's
 ERROR + CRITICAL count. Then `L` once more (back to all records) and time that too.
 
-The pane is read with `tmux capture-pane -p` every 10 ms in a private tmux server
-(`tmux -L`), so a time is at most ~10 ms + one capture late, never early. Each run
+The pane is read with `capture-pane -p` every 10 ms in a private tmux server (`tmux -L`),
+written to one control-mode client (`common.TmuxControl`: no tmux process per read), so a
+time is at most ~10 ms + one capture late, never early. Each run
 gets a new pane, killed afterwards. Everything runs with a throwaway HOME, so no
 user config or saved session of any tool is read.
 """

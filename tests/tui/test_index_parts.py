@@ -33,6 +33,34 @@ FILES = [
 ]
 
 
+def _joined_slowly(monkeypatch: pytest.MonkeyPatch, part_size: int, delay: float) -> None:
+    """Big files in parts of `part_size` from the first screen on (none indexed whole for
+    it). The parts are handed out at start-up and may all be indexed before the first is
+    joined: each is joined `delay` s late, as from a slow disk, so that the screen has time
+    to redraw between them."""
+    monkeypatch.setattr(parallel, "BROWSER_PART", part_size)
+    monkeypatch.setattr(parallel, "MIN_PART", 0)
+    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
+    merge = parallel.merge_part
+
+    def slow_merge(idx: FileIndex, result: dict[str, Any]) -> None:
+        time.sleep(delay)
+        merge(idx, result)
+
+    monkeypatch.setattr(parallel, "merge_part", slow_merge)
+
+
+def _errors_log(tmp_path: Path) -> Path:
+    """80,000 records (4.8 MB), every seventh an ERROR (11,429 of them), each its own request."""
+    log = tmp_path / "nova-api.log"
+    with log.open("w") as out:
+        for n in range(80_000):
+            level = "ERROR" if n % 7 == 0 else "INFO"
+            stamp = f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
+            out.write(f"2016-06-10 {stamp}.000 1 {level} nova.x [req-{n:08d}] m{n}\n")
+    return log
+
+
 async def test_parts_from_other_processes_make_the_same_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
     monkeypatch.setattr(parallel, "MIN_PART", 0)
@@ -74,19 +102,8 @@ async def test_the_trees_counts_grow_with_the_parts(monkeypatch: pytest.MonkeyPa
     from ostui.tui.app import OstuiApp
     from ostui.tui.widgets.source_tree import SourceTree
 
-    monkeypatch.setattr(parallel, "BROWSER_PART", 16 << 10)
-    monkeypatch.setattr(parallel, "MIN_PART", 0)
-    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
     monkeypatch.setattr(app_module, "COUNTS_EVERY", 0.0)
-    # The parts are handed out at start-up and may all be indexed before the first is
-    # joined: joined slowly here, as from a slow disk, so that the tree has time to redraw.
-    merge = parallel.merge_part
-
-    def slow_merge(idx: FileIndex, result: dict[str, Any]) -> None:
-        time.sleep(0.02)
-        merge(idx, result)
-
-    monkeypatch.setattr(parallel, "merge_part", slow_merge)
+    _joined_slowly(monkeypatch, 16 << 10, 0.02)
     seen: list[int] = []
     shown = OstuiApp.on_index_progress
 
@@ -372,16 +389,7 @@ async def test_the_tree_widens_once_to_what_a_big_files_counts_will_need(
 
     monkeypatch.setattr(source_tree, "WIDEN_STEP", 1)
     monkeypatch.setattr(app_module, "COUNTS_EVERY", 0.0)
-    monkeypatch.setattr(parallel, "BROWSER_PART", 256 << 10)
-    monkeypatch.setattr(parallel, "MIN_PART", 0)
-    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
-    merge = parallel.merge_part
-
-    def slow_merge(idx: FileIndex, result: dict[str, Any]) -> None:
-        time.sleep(0.02)  # the tree has time to redraw between parts
-        merge(idx, result)
-
-    monkeypatch.setattr(parallel, "merge_part", slow_merge)
+    _joined_slowly(monkeypatch, 256 << 10, 0.02)
     widths: list[tuple[int, int]] = []  # (errors in the tree, its width) while indexing
     shown = OstuiApp._refresh_counts
 
@@ -394,13 +402,7 @@ async def test_the_tree_widens_once_to_what_a_big_files_counts_will_need(
             widths.append((errors, self.query_one(SourceTree).width_set))
 
     monkeypatch.setattr(OstuiApp, "_refresh_counts", refreshed)
-    log = tmp_path / "nova-api.log"
-    with log.open("w") as out:
-        for n in range(80_000):  # 3.8 MB
-            level = "ERROR" if n % 7 == 0 else "INFO"
-            stamp = f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
-            out.write(f"2016-06-10 {stamp}.000 1 {level} nova.x [-] m{n}\n")
-    app = app_for(log, follow=False)
+    app = app_for(_errors_log(tmp_path), follow=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         assert app.indexed
@@ -413,27 +415,6 @@ async def test_the_tree_widens_once_to_what_a_big_files_counts_will_need(
     assert width == fitted + len(" ⚑11429"), (fitted, widths)
 
 
-def _slowly_indexed_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A 3.8 MB log indexed in 16 parts, each joined 0.05 s late: indexed for about a second."""
-    monkeypatch.setattr(parallel, "BROWSER_PART", 256 << 10)
-    monkeypatch.setattr(parallel, "MIN_PART", 0)
-    monkeypatch.setattr(startup, "SMALL_TOTAL", 0)
-    merge = parallel.merge_part
-
-    def slow_merge(idx: FileIndex, result: dict[str, Any]) -> None:
-        time.sleep(0.05)
-        merge(idx, result)
-
-    monkeypatch.setattr(parallel, "merge_part", slow_merge)
-    log = tmp_path / "nova-api.log"
-    with log.open("w") as out:
-        for n in range(80_000):
-            level = "ERROR" if n % 7 == 0 else "INFO"
-            stamp = f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
-            out.write(f"2016-06-10 {stamp}.000 1 {level} nova.x [req-{n:08d}] m{n}\n")
-    return log
-
-
 @pytest.mark.parametrize("key", [None, "up"])
 async def test_the_detail_waits_for_the_index_or_a_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key: str | None
@@ -441,7 +422,8 @@ async def test_the_detail_waits_for_the_index_or_a_key(
     """While a big file is indexed, the record the first screen put the cursor on is
     described once all is indexed (its story, searched meanwhile through the file, was
     searched again then); a key that moves the cursor is answered at once."""
-    app = app_for(_slowly_indexed_log(monkeypatch, tmp_path), follow=False)
+    _joined_slowly(monkeypatch, 256 << 10, 0.05)  # indexed for about a second
+    app = app_for(_errors_log(tmp_path), follow=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await eventually_async(lambda: app._detail is not None and app.preview_shown, message="first screen")
         detail = app._detail

@@ -85,7 +85,7 @@ def counts(
         if f.index is None:
             continue
         if since is None:  # the whole file's: those the memory window let go of too
-            share, k = scale.get(id(f), (f, 1.0)) if scale else (f, 1.0)
+            share, k = _share(f, scale)
             e, w = share.index.severe_counts() if share.index is not None else (0, 0)
             err, warn = err + round(e * k), warn + round(w * k)
         else:
@@ -95,13 +95,18 @@ def counts(
     return err, warn
 
 
+def _share(f: LogFile, scale: Projection | None) -> tuple[LogFile, float]:
+    """What `f`'s counts are told from, and their factor (itself, 1, unless `scale` says)."""
+    return scale.get(id(f), (f, 1.0)) if scale else (f, 1.0)
+
+
 def _known(f: LogFile, scale: Projection | None) -> int:
     """The known faults flagged in `f`, or as `scale` projects them. A tail is not flagged
     (the first screen does not wait for the fault packs): its errors may all be known."""
-    share, k = scale.get(id(f), (f, 1.0)) if scale else (f, 1.0)
+    share, k = _share(f, scale)
     if share is f:
         return round(len(f.faults) * k)
-    return counts([share], scale={id(share): (share, k)})[0]
+    return round(counts([share])[0] * k)
 
 
 class SourceTree(Tree[TreeEntry]):
